@@ -1,0 +1,183 @@
+/**
+ * leakwatch's options, parsed and validated once per test file.
+ * Sources, later ones win: testEnvironmentOptions.leakwatch, the LEAKWATCH* environment
+ * variables, then the test file's docblock pragmas.
+ */
+import * as path from 'node:path';
+import leven from 'leven';
+import { formatBytes, parseBytes } from './units';
+
+export type Mode = 'fail' | 'warn' | 'off';
+export const MODES: readonly Mode[] = ['fail', 'warn', 'off'];
+
+/** Checks a test can opt out of; the names users pass to `leakwatch.ignore()`. */
+export const CHECKS = ['heap'] as const;
+export type Check = (typeof CHECKS)[number];
+
+export interface LeakwatchConfig {
+  mode: Mode;
+  heap: {
+    /** Retained heap, allocated by the test's own code, above which the test leaks. */
+    threshold: number;
+    /** Bytes between two samples of V8's sampling heap profiler. */
+    samplingInterval: number;
+  };
+  snapshots: boolean;
+  /** Absolute path; every file leakwatch writes goes below it. */
+  outputDir: string;
+}
+
+export const DEFAULT_HEAP_THRESHOLD = 512 * 1024;
+export const DEFAULT_SAMPLING_INTERVAL = 16 * 1024;
+
+/** Thrown for bad input; Jest shows it as "Test suite failed to run". */
+export class LeakwatchConfigError extends Error {
+  constructor(message: string) {
+    super(`leakwatch: ${message}`);
+    this.name = 'LeakwatchConfigError';
+  }
+}
+
+const KNOWN_KEYS: Record<string, readonly string[]> = {
+  '': ['mode', 'heap', 'snapshots', 'outputDir'],
+  heap: ['threshold', 'samplingInterval'],
+};
+
+interface Sources {
+  options: unknown;
+  env: NodeJS.ProcessEnv;
+  pragmas: Record<string, string | string[]>;
+  rootDir: string;
+}
+
+export function parseConfig({ options, env, pragmas, rootDir }: Sources): LeakwatchConfig {
+  const raw = asObject(options ?? {}, 'testEnvironmentOptions.leakwatch');
+  checkKeys(raw, '');
+  const heapRaw = asObject(raw.heap ?? {}, 'testEnvironmentOptions.leakwatch.heap');
+  checkKeys(heapRaw, 'heap');
+
+  const config: LeakwatchConfig = {
+    mode: parseMode(raw.mode ?? 'fail', 'testEnvironmentOptions.leakwatch.mode'),
+    heap: {
+      threshold: parseSize(heapRaw.threshold ?? DEFAULT_HEAP_THRESHOLD, 'testEnvironmentOptions.leakwatch.heap.threshold'),
+      samplingInterval: parseSize(
+        heapRaw.samplingInterval ?? DEFAULT_SAMPLING_INTERVAL,
+        'testEnvironmentOptions.leakwatch.heap.samplingInterval',
+      ),
+    },
+    snapshots: parseBoolean(raw.snapshots ?? false, 'testEnvironmentOptions.leakwatch.snapshots'),
+    outputDir: path.resolve(rootDir, parseString(raw.outputDir ?? '.leakwatch', 'testEnvironmentOptions.leakwatch.outputDir')),
+  };
+  if (config.heap.samplingInterval < 1024) {
+    throw new LeakwatchConfigError(
+      `testEnvironmentOptions.leakwatch.heap.samplingInterval is ${formatBytes(config.heap.samplingInterval)}; allowed: 1KB or more.`,
+    );
+  }
+
+  if (env.LEAKWATCH !== undefined && env.LEAKWATCH !== '') {
+    config.mode = parseMode(env.LEAKWATCH.trim().toLowerCase(), 'the environment variable LEAKWATCH');
+  }
+  if (env.LEAKWATCH_SNAPSHOTS !== undefined && env.LEAKWATCH_SNAPSHOTS !== '') {
+    config.snapshots = parseBooleanText(env.LEAKWATCH_SNAPSHOTS, 'the environment variable LEAKWATCH_SNAPSHOTS');
+  }
+
+  const modePragma = lastPragma(pragmas, 'leakwatch');
+  if (modePragma !== undefined) config.mode = parseMode(modePragma, 'the docblock pragma @leakwatch');
+  const thresholdPragma = lastPragma(pragmas, 'leakwatch-heap-threshold');
+  if (thresholdPragma !== undefined) {
+    config.heap.threshold = parseSize(thresholdPragma, 'the docblock pragma @leakwatch-heap-threshold');
+  }
+  return config;
+}
+
+/** Validates the arguments of `leakwatch.ignore(...)` called from a test. */
+export function parseCheckNames(names: unknown[]): Check[] {
+  const checks = names.length === 0 ? [...CHECKS] : names;
+  return checks.map((name) => {
+    if (typeof name !== 'string' || !(CHECKS as readonly string[]).includes(name)) {
+      throw new LeakwatchConfigError(
+        `leakwatch.ignore() got ${describe(name)}; allowed: ${CHECKS.map((c) => `'${c}'`).join(', ')} (or no argument for all checks).`,
+      );
+    }
+    return name as Check;
+  });
+}
+
+function lastPragma(pragmas: Record<string, string | string[]>, name: string): string | undefined {
+  const value = pragmas[name];
+  const last = Array.isArray(value) ? value[value.length - 1] : value;
+  return last === undefined ? undefined : String(last).trim();
+}
+
+function asObject(value: unknown, option: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new LeakwatchConfigError(`${option} must be an object, got ${describe(value)}.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function checkKeys(raw: Record<string, unknown>, section: string): void {
+  const known = KNOWN_KEYS[section];
+  const prefix = `testEnvironmentOptions.leakwatch${section ? `.${section}` : ''}`;
+  for (const key of Object.keys(raw)) {
+    if (known.includes(key)) continue;
+    const closest = closestName(key, known);
+    throw new LeakwatchConfigError(
+      `unknown option ${prefix}.${key}.${closest ? ` Did you mean ${prefix}.${closest}?` : ''} Known options: ${known.join(', ')}.`,
+    );
+  }
+}
+
+function parseMode(value: unknown, option: string): Mode {
+  if (typeof value === 'string' && (MODES as readonly string[]).includes(value)) return value as Mode;
+  throw new LeakwatchConfigError(`${option} is ${describe(value)}; allowed: ${MODES.map((m) => `'${m}'`).join(', ')}.`);
+}
+
+function parseSize(value: unknown, option: string): number {
+  const bytes = parseBytes(value);
+  if (bytes === undefined) {
+    throw new LeakwatchConfigError(
+      `${option} is ${describe(value)}; allowed: a number of bytes or a string such as '512KB', '2MB', '1GB'.`,
+    );
+  }
+  return bytes;
+}
+
+function parseBoolean(value: unknown, option: string): boolean {
+  if (typeof value === 'boolean') return value;
+  throw new LeakwatchConfigError(`${option} is ${describe(value)}; allowed: true, false.`);
+}
+
+function parseBooleanText(value: string, option: string): boolean {
+  const text = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+  if (['0', 'false', 'no', 'off'].includes(text)) return false;
+  throw new LeakwatchConfigError(`${option} is ${describe(value)}; allowed: 1, 0, true, false.`);
+}
+
+function parseString(value: unknown, option: string): string {
+  if (typeof value === 'string' && value.trim() !== '' && !value.includes('\0')) return value;
+  throw new LeakwatchConfigError(`${option} is ${describe(value)}; allowed: a non-empty path.`);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return String(value);
+}
+
+/** The known name within edit distance 2 of `name`, for "did you mean" hints. */
+function closestName(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const distance = leven(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}

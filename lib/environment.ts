@@ -1,0 +1,213 @@
+/**
+ * The Jest glue: a jest-environment-node TestEnvironment whose handleTestEvent measures
+ * each test with leakwatch's probes. Nothing here may throw out of handleTestEvent:
+ * that would fail the whole file. Internal errors become one warning; results stand.
+ */
+import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
+import type { Circus } from '@jest/types';
+import * as path from 'node:path';
+import { TestEnvironment as NodeEnvironment } from 'jest-environment-node';
+import { parseCheckNames, parseConfig, type Check, type LeakwatchConfig } from './config';
+import { HeapProbe } from './probes/heap';
+import type { Finding, Probe, TestInfo } from './probes/probe';
+import { formatFinding, leakError } from './report';
+import { rerunTest } from './rerun';
+import { SnapshotWriter } from './snapshots';
+
+interface Measured {
+  test: Circus.TestEntry;
+  info: TestInfo;
+  ignored: Set<Check>;
+}
+
+export class LeakwatchEnvironment extends NodeEnvironment {
+  private readonly leakwatchConfig: LeakwatchConfig;
+  private readonly testPath: string;
+  private readonly rootDir: string;
+  private probes: Probe[] = [];
+  private current: Measured | null = null;
+  private readonly testsById = new Map<number, Circus.TestEntry>();
+  private nextTestId = 0;
+  private pendingConcurrent = 0;
+  private skippedConcurrent = 0;
+  private readonly warnings: string[] = [];
+
+  constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
+    super(config, context);
+    const options = (config.projectConfig.testEnvironmentOptions ?? {}) as Record<string, unknown>;
+    this.leakwatchConfig = parseConfig({
+      options: options.leakwatch,
+      env: process.env,
+      pragmas: context.docblockPragmas ?? {},
+      rootDir: config.projectConfig.rootDir,
+    });
+    this.testPath = context.testPath;
+    this.rootDir = config.projectConfig.rootDir;
+    // jest-environment-node copies testEnvironmentOptions onto the global, so `leakwatch` is
+    // already a global holding the options: replace it with the API for test code.
+    this.global.leakwatch = this.createTestApi();
+  }
+
+  override async setup(): Promise<void> {
+    await super.setup();
+    if (this.leakwatchConfig.mode === 'off') return;
+    await this.guard('starting', () => {
+      const fileLabel = path.relative(this.rootDir, this.testPath);
+      const snapshots = this.leakwatchConfig.snapshots
+        ? new SnapshotWriter(this.leakwatchConfig.outputDir, fileLabel)
+        : null;
+      const heap = new HeapProbe(this.leakwatchConfig, this.rootDir, snapshots);
+      if (heap.problem) this.warnings.push(heap.problem);
+      this.probes = [heap];
+    });
+  }
+
+  override async teardown(): Promise<void> {
+    await this.guard('stopping', () => {
+      for (const probe of this.probes) probe.dispose();
+    });
+    this.probes = [];
+    this.current = null;
+    this.testsById.clear();
+    await super.teardown();
+  }
+
+  async handleTestEvent(event: Circus.Event, state: Circus.State): Promise<void> {
+    if (this.probes.length === 0) return;
+    await this.guard(event.name, () => this.onEvent(event, state));
+  }
+
+  private async onEvent(event: Circus.Event, state: Circus.State): Promise<void> {
+    switch (event.name) {
+      case 'run_start':
+        this.pendingConcurrent = countConcurrentTests(state.rootDescribeBlock);
+        break;
+      case 'test_start':
+        this.startTest(event.test);
+        break;
+      case 'test_skip':
+      case 'test_todo':
+        this.abandonTest();
+        break;
+      case 'test_done':
+        await this.finishTest(event.test, state.testTimeout);
+        break;
+      case 'run_finish':
+        this.finishFile();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private startTest(test: Circus.TestEntry): void {
+    if (test.concurrent) {
+      this.skippedConcurrent += 1;
+      return;
+    }
+    // Concurrent bodies may still run: numbers taken now would mix them in.
+    if (this.pendingConcurrent > 0 || test.failing) return;
+    const info: TestInfo = { name: fullTestName(test), id: this.nextTestId++ };
+    this.testsById.set(info.id, test);
+    this.current = { test, info, ignored: new Set() };
+    for (const probe of this.probes) probe.beforeTest();
+  }
+
+  private async finishTest(test: Circus.TestEntry, testTimeout: number): Promise<void> {
+    if (test.concurrent) this.pendingConcurrent = Math.max(0, this.pendingConcurrent - 1);
+    const current = this.current;
+    this.current = null;
+    if (!current || current.test !== test) return;
+    // A failed test's cleanup may not have run: what it left behind is expected, and its
+    // result must stay the failure the user wrote.
+    const measurable = test.errors.length === 0;
+    for (const probe of this.probes) {
+      if (!measurable || current.ignored.has(probe.check)) {
+        probe.abandonTest();
+        continue;
+      }
+      const finding = await probe.afterTest(current.info, () => rerunTest(test, testTimeout, this.global));
+      if (finding) this.report(test, current.info, finding);
+    }
+  }
+
+  private abandonTest(): void {
+    this.current = null;
+    for (const probe of this.probes) probe.abandonTest();
+  }
+
+  private finishFile(): void {
+    for (const probe of this.probes) {
+      for (const { test, finding } of probe.finishFile()) {
+        const entry = this.testsById.get(test.id);
+        if (entry) this.report(entry, test, finding);
+      }
+    }
+    if (process.env.LEAKWATCH_DEBUG) {
+      for (const probe of this.probes) this.warnings.push(`${probe.check} probe stats: ${JSON.stringify((probe as { stats?: unknown }).stats)}`);
+    }
+    if (this.skippedConcurrent > 0) {
+      this.warnings.push(`${this.skippedConcurrent} concurrent test(s) not measured: they overlap in time, so per-test numbers mean nothing`);
+    }
+    if (this.warnings.length > 0) {
+      // Straight to stderr: the test console would print leakwatch's own code frame beside it.
+      process.stderr.write(`leakwatch: ${path.relative(this.rootDir, this.testPath)}:\n  ${this.warnings.join('\n  ')}\n`);
+      this.warnings.length = 0;
+    }
+  }
+
+  private report(test: Circus.TestEntry, info: TestInfo, finding: Finding): void {
+    if (finding.verdict === 'leak' && this.leakwatchConfig.mode === 'fail') {
+      test.errors.push(leakError(info.name, finding) as unknown as Circus.Exception);
+    } else {
+      this.warnings.push(formatFinding(info.name, finding));
+    }
+  }
+
+  /** `leakwatch.ignore('heap')` inside a test (or its hooks) skips that check for that test. */
+  private createTestApi(): object {
+    return Object.freeze({
+      ignore: (...checks: unknown[]): void => {
+        const parsed = parseCheckNames(checks);
+        if (this.current) for (const check of parsed) this.current.ignored.add(check);
+      },
+    });
+  }
+
+  private async guard(what: string, action: () => void | Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      this.warnings.push(`internal error while ${what}; test results are unchanged: ${text}`);
+      // A probe in an unknown state can't be trusted for the rest of the file.
+      this.current = null;
+      for (const probe of this.probes) {
+        try {
+          probe.dispose();
+        } catch {
+          // Already reported the first error; disposal is best effort.
+        }
+      }
+      this.probes = [];
+      if (what === 'run_finish') this.finishFile();
+    }
+  }
+}
+
+function fullTestName(test: Circus.TestEntry): string {
+  const names: string[] = [];
+  for (let block: Circus.DescribeBlock | Circus.TestEntry | undefined = test; block?.parent; block = block.parent) {
+    names.unshift(block.name);
+  }
+  return names.join(' ');
+}
+
+function countConcurrentTests(block: Circus.DescribeBlock): number {
+  let count = 0;
+  for (const child of block.children) {
+    if (child.type === 'describeBlock') count += countConcurrentTests(child);
+    else if (child.concurrent) count += 1;
+  }
+  return count;
+}

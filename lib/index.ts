@@ -1,0 +1,6 @@
+/** jest-environment-leakwatch: `testEnvironment: 'leakwatch'` loads this module's TestEnvironment. */
+import { LeakwatchEnvironment } from './environment';
+
+export { LeakwatchEnvironment as TestEnvironment };
+export type { LeakwatchConfig, Mode, Check } from './config';
+export default LeakwatchEnvironment;

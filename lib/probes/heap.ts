@@ -1,0 +1,212 @@
+/**
+ * HeapProbe: V8 heap retained by a test. See docs/design.md for the reasoning.
+ *
+ * Per test, cheaply: a scavenge and a heap read at each end. Only when used heap grew by
+ * the threshold (live memory never exceeds used memory) does the probe look closer:
+ *  1. V8's sampling profiler lists what the test allocated that is still alive; the part
+ *     the user's code allocated must reach the threshold (one-time work of the test runner
+ *     does not count);
+ *  2. the test runs once more (hooks and body); it must leave memory behind again. A cache
+ *     filled once, or a describe-level variable that the next beforeEach replaces, do not.
+ */
+import type { LeakwatchConfig } from '../config';
+import { fullGc, getGc, minorGc, usedHeap } from '../gc';
+import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
+import { SourceMapper } from '../heap/source-map';
+import { HeapSampler } from '../heap/sampler';
+import type { RerunOutcome } from '../rerun';
+import type { SnapshotWriter } from '../snapshots';
+import { formatBytes } from '../units';
+import type { Finding, Probe, TestInfo } from './probe';
+
+interface OpenWindow {
+  usedAtStart: number;
+  /** Keeps the start marker's sample alive until the profile is read. */
+  marker: unknown[] | null;
+}
+
+/** Counters for calibration and the design notes. */
+export interface HeapProbeStats {
+  tests: number;
+  fullGcs: number;
+  profiles: number;
+  suspects: number;
+  reruns: number;
+  leaks: number;
+}
+
+export class HeapProbe implements Probe {
+  readonly check = 'heap' as const;
+  readonly stats: HeapProbeStats = { tests: 0, fullGcs: 0, profiles: 0, suspects: 0, reruns: 0, leaks: 0 };
+  /** Why the verdicts can't be confirmed, if they can't. Reported once per file. */
+  readonly problem: string | null;
+
+  private readonly gc = getGc();
+  private readonly sampler: HeapSampler | null;
+  private readonly threshold: number;
+  /** A full GC runs at test start once the heap grew this much since the last one. */
+  private readonly startSlack: number;
+  private liveAfterLastFullGc: number;
+  private window: OpenWindow | null = null;
+  private readonly unconfirmedFindings: Array<{ test: TestInfo; finding: Finding }> = [];
+
+  constructor(
+    config: LeakwatchConfig,
+    private readonly rootDir: string,
+    private readonly snapshots: SnapshotWriter | null,
+  ) {
+    this.threshold = config.heap.threshold;
+    this.startSlack = Math.max(64 * 1024, this.threshold / 2);
+    if (!this.gc) {
+      this.sampler = null;
+      this.problem = 'V8 would not expose gc(), so heap leaks were not measured';
+    } else {
+      const started = HeapSampler.start(config.heap.samplingInterval);
+      this.sampler = 'sampler' in started ? started.sampler : null;
+      this.problem = 'problem' in started ? `${started.problem}; heap growth is reported as unconfirmed warnings only` : null;
+    }
+    this.liveAfterLastFullGc = this.gc ? this.collect() : 0;
+  }
+
+  beforeTest(): void {
+    if (!this.gc) return;
+    const marker = this.sampler ? this.sampler.allocateMarker() : null;
+    minorGc(this.gc);
+    let used = usedHeap();
+    if (used - this.liveAfterLastFullGc > this.startSlack) {
+      used = this.liveAfterLastFullGc = this.collect();
+    }
+    this.window = { usedAtStart: used, marker };
+    this.stats.tests += 1;
+  }
+
+  async afterTest(test: TestInfo, rerun: () => Promise<RerunOutcome>): Promise<Finding | null> {
+    const window = this.window;
+    this.window = null;
+    if (!window || !this.gc) return null;
+    minorGc(this.gc);
+    if (usedHeap() - window.usedAtStart < this.threshold) return null;
+
+    if (!this.sampler) {
+      const growth = (this.liveAfterLastFullGc = this.collect()) - window.usedAtStart;
+      return growth < this.threshold ? null : this.unconfirmed(test, growth, this.problem ?? 'no sampling profiler');
+    }
+    const first = this.survivingAllocations(window);
+    this.liveAfterLastFullGc = usedHeap();
+    if (!first) return this.unconfirmed(test, this.threshold, 'the start-of-test marker was not sampled');
+    if (first.userBytes < this.threshold) return null;
+
+    this.stats.suspects += 1;
+    this.stats.reruns += 1;
+    const second = await this.measureRerun(rerun);
+    if ('problem' in second) return this.unconfirmed(test, first.userBytes, second.problem);
+    const half = this.threshold / 2;
+    if (second.attribution.userBytes < half || second.growth < half) return null;
+    this.stats.leaks += 1;
+    return this.leak(test, first, second);
+  }
+
+  abandonTest(): void {
+    this.window = null;
+  }
+
+  finishFile(): Array<{ test: TestInfo; finding: Finding }> {
+    return this.unconfirmedFindings.splice(0);
+  }
+
+  dispose(): void {
+    this.sampler?.stop();
+    this.window = null;
+  }
+
+  /** Full GC; returns the live heap. */
+  private collect(): number {
+    fullGc(this.gc!);
+    this.stats.fullGcs += 1;
+    return usedHeap();
+  }
+
+  /** The user's share of what was allocated since the window's marker and is still alive. */
+  private survivingAllocations(window: OpenWindow): Attribution | null {
+    this.stats.profiles += 1;
+    this.stats.fullGcs += 1;
+    const { markerOrdinal, samples } = this.sampler!.liveSamples();
+    window.marker = null;
+    if (markerOrdinal === null) return null;
+    return attribute(
+      samples.filter((sample) => sample.ordinal > markerOrdinal),
+      this.rootDir,
+    );
+  }
+
+  /** Runs the test again between two full GCs. */
+  private async measureRerun(
+    rerun: () => Promise<RerunOutcome>,
+  ): Promise<{ growth: number; attribution: Attribution } | { problem: string }> {
+    const window: OpenWindow = { marker: this.sampler!.allocateMarker(), usedAtStart: 0 };
+    window.usedAtStart = this.collect();
+    const outcome = await rerun();
+    if (!outcome.ok) return { problem: outcome.problem };
+    const growth = (this.liveAfterLastFullGc = this.collect()) - window.usedAtStart;
+    const attribution = this.survivingAllocations(window);
+    if (!attribution) return { problem: 'the start-of-run marker was not sampled' };
+    return { growth, attribution };
+  }
+
+  private leak(test: TestInfo, first: Attribution, second: { growth: number; attribution: Attribution }): Finding {
+    const details = [
+      `~${formatBytes(first.userBytes)} allocated by the test's code is still reachable after the test ended ` +
+        `(sampled; threshold ${formatBytes(this.threshold)}, set by testEnvironmentOptions.leakwatch.heap.threshold).`,
+      `Confirmed: run once more, the test left another ~${formatBytes(second.attribution.userBytes)} behind ` +
+        `(heap +${formatBytes(second.growth)}), so this is no one-time warm-up.`,
+    ];
+    if (first.sites.length > 0) {
+      details.push('Allocated at (sampled, biggest first):');
+      const sites = first.sites.slice(0, 5);
+      const mapper = this.sourceMapper(sites);
+      for (const site of sites) details.push(`  ~${formatBytes(site.bytes)}  ${describeSite(site, this.rootDir, mapper)}`);
+    }
+    if (this.snapshots) {
+      try {
+        details.push(`Heap snapshot: ${this.snapshots.write(test.name, 'after')} (Chrome DevTools → Memory → Load).`);
+      } catch (error) {
+        details.push(`No heap snapshot: ${error instanceof Error ? error.message : String(error)}.`);
+      }
+    } else {
+      details.push(
+        'Next step: set testEnvironmentOptions.leakwatch.snapshots to true (or LEAKWATCH_SNAPSHOTS=1) for a .heapsnapshot to open in Chrome DevTools (Memory tab → Load).',
+      );
+    }
+    return { check: 'heap', verdict: 'leak', summary: `leaked ~${formatBytes(first.userBytes)} of heap`, details, bytes: first.userBytes };
+  }
+
+  /** Source maps of the scripts the sites are in, read from V8; never fails the report. */
+  private sourceMapper(sites: AllocationSite[]): SourceMapper {
+    const mapper = new SourceMapper();
+    const frames = sites.flatMap((site) => site.frames);
+    try {
+      const sources = this.sampler!.scriptSources([...new Set(frames.map((frame) => frame.scriptId))]);
+      for (const frame of frames) {
+        const source = sources.get(frame.scriptId);
+        if (source !== undefined) mapper.add(frame.scriptId, frame.url, source);
+      }
+    } catch {
+      // Positions stay as V8 reported them, in the transformed code.
+    }
+    return mapper;
+  }
+
+  private unconfirmed(test: TestInfo, bytes: number, reason: string): null {
+    this.unconfirmedFindings.push({
+      test,
+      finding: {
+        check: 'heap',
+        verdict: 'unconfirmed',
+        summary: `may have leaked ~${formatBytes(bytes)} of heap (unconfirmed, not failed)`,
+        details: [`leakwatch could not confirm it: ${reason}.`],
+        bytes,
+      },
+    });
+    return null;
+  }
+}

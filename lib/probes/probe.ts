@@ -1,0 +1,40 @@
+/** The interface every leak check implements: look before the test, compare after it. */
+import type { Check } from '../config';
+import type { RerunOutcome } from '../rerun';
+
+export interface TestInfo {
+  /** Full name, describe blocks included, as Jest prints it. */
+  name: string;
+  /** Unique within the file: the same title can appear twice. */
+  id: number;
+}
+
+/** What a probe found after one test. */
+export interface Finding {
+  check: Check;
+  /** 'leak' fails the test (in fail mode); 'unconfirmed' only warns. */
+  verdict: 'leak' | 'unconfirmed';
+  /** One line without the test name, e.g. "leaked ~1.1 MB of heap". */
+  summary: string;
+  /** Further lines: how much, where it came from, what to do next. */
+  details: string[];
+  /** Size of the leak in bytes, where it has one. */
+  bytes?: number;
+}
+
+export interface Probe {
+  readonly check: Check;
+  /** At test_start, before beforeEach hooks run. */
+  beforeTest(): void;
+  /**
+   * At test_done, after afterEach hooks ran. `rerun` runs the test's hooks and body once
+   * more, for probes that confirm a suspect by repetition.
+   */
+  afterTest(test: TestInfo, rerun: () => Promise<RerunOutcome>): Promise<Finding | null>;
+  /** Forget the current test without a verdict (skipped, failed, not measurable). */
+  abandonTest(): void;
+  /** At the end of the file's tests, before results are made: findings kept for then (warnings). */
+  finishFile(): Array<{ test: TestInfo; finding: Finding }>;
+  /** At environment teardown. Must not throw. */
+  dispose(): void;
+}

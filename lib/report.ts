@@ -1,0 +1,24 @@
+/** Turns findings into what Jest shows: an Error on the test, or a console warning. */
+import type { Finding } from './probes/probe';
+
+/** The shape reporters receive in failureDetails (enumerable properties of the error). */
+export interface LeakErrorDetails {
+  check: Finding['check'];
+  verdict: Finding['verdict'];
+  bytes?: number;
+}
+
+export function formatFinding(testName: string, finding: Finding): string {
+  return [`leakwatch: "${testName}" ${finding.summary}.`, ...finding.details.map((line) => `  ${line}`)].join('\n');
+}
+
+/** An Error whose stack is the message alone: Jest prints `stack`, and ours would only show leakwatch's frames. */
+export function leakError(testName: string, finding: Finding): Error {
+  const message = formatFinding(testName, finding);
+  const error = new Error(message);
+  error.name = 'LeakwatchLeakError';
+  error.stack = message;
+  const details: LeakErrorDetails = { check: finding.check, verdict: finding.verdict, bytes: finding.bytes };
+  Object.assign(error, { leakwatch: details });
+  return error;
+}

@@ -1,0 +1,90 @@
+/**
+ * Runs a finished test once more (its beforeEach hooks, its body, its afterEach hooks),
+ * the way jest-circus runs it, to confirm a suspected leak: memory that a second run
+ * leaves behind again is a leak; memory a second run does not add (a cache already
+ * warm, a describe-level variable replaced) is not. CPython's `-R` rule.
+ *
+ * The second run must not change anything the user sees: its errors are swallowed
+ * (they make the verdict inconclusive), expect's counters are restored afterwards, and
+ * snapshot matchers are disabled during it so no snapshot file is ever written by it.
+ */
+import type { Circus, Global } from '@jest/types';
+
+// Taken at load, from Node itself: fake timers installed by a test never reach them.
+const realSetTimeout = setTimeout;
+const realClearTimeout = clearTimeout;
+
+export type RerunOutcome = { ok: true } | { ok: false; problem: string };
+
+interface ExpectLike {
+  getState(): Record<string, unknown>;
+  setState(state: Record<string, unknown>): void;
+}
+
+export async function rerunTest(test: Circus.TestEntry, defaultTimeout: number, global: Global.Global): Promise<RerunOutcome> {
+  const expect = (global as { expect?: ExpectLike }).expect;
+  const saved = expect ? { ...expect.getState() } : null;
+  try {
+    expect?.setState({ snapshotState: undefined });
+    const { beforeEach, afterEach } = eachHooks(test);
+    const context = Object.create(null) as object;
+    for (const hook of beforeEach) await callWithTimeout(hook.fn, context, hook.timeout ?? defaultTimeout);
+    try {
+      await callWithTimeout(test.fn, context, test.timeout ?? defaultTimeout);
+    } finally {
+      for (const hook of afterEach) await callWithTimeout(hook.fn, context, hook.timeout ?? defaultTimeout);
+    }
+    return { ok: true };
+  } catch (error) {
+    const text = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return { ok: false, problem: `the second run of the test threw: ${text}` };
+  } finally {
+    if (expect && saved) {
+      // Keys the second run added go back to undefined, the rest to what they were.
+      const restored: Record<string, unknown> = {};
+      for (const key of Object.keys(expect.getState())) restored[key] = saved[key];
+      expect.setState({ ...restored, ...saved });
+    }
+  }
+}
+
+/** Hooks in jest-circus's order: beforeEach outermost first, afterEach innermost first. */
+function eachHooks(test: Circus.TestEntry): { beforeEach: Circus.Hook[]; afterEach: Circus.Hook[] } {
+  const beforeEach: Circus.Hook[] = [];
+  const afterEach: Circus.Hook[] = [];
+  for (let block: Circus.DescribeBlock | undefined = test.parent; block; block = block.parent) {
+    beforeEach.unshift(...block.hooks.filter((hook) => hook.type === 'beforeEach'));
+    afterEach.push(...block.hooks.filter((hook) => hook.type === 'afterEach'));
+  }
+  return { beforeEach, afterEach };
+}
+
+type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
+
+function callWithTimeout(fn: unknown, context: object, timeout: number): Promise<void> {
+  if (typeof fn !== 'function') return Promise.reject(new Error('not a function'));
+  if (fn.constructor?.name === 'GeneratorFunction') return Promise.reject(new Error('generator tests are not re-run'));
+  return new Promise<void>((resolve, reject) => {
+    const timer = realSetTimeout(() => reject(new Error(`timed out after ${timeout} ms`)), timeout);
+    const finish = (error?: unknown): void => {
+      realClearTimeout(timer);
+      if (error) reject(error instanceof Error ? error : new Error(String(error)));
+      else resolve();
+    };
+    try {
+      if (fn.length > 0) {
+        // A `done` callback, as circus passes it.
+        (fn as AnyFn).call(context, (reason?: unknown) => finish(reason));
+        return;
+      }
+      const result = (fn as AnyFn).call(context);
+      if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
+        (result as PromiseLike<unknown>).then(() => finish(), (reason) => finish(reason ?? new Error('rejected')));
+      } else {
+        finish();
+      }
+    } catch (error) {
+      finish(error);
+    }
+  });
+}
