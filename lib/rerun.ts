@@ -5,7 +5,7 @@
  * warm, a describe-level variable replaced) is not. CPython's `-R` rule.
  *
  * The second run must not change anything the user sees: its errors are swallowed
- * (they make the verdict inconclusive), expect's counters are restored afterwards, and
+ * (they are not the test's result), expect's counters are restored afterwards, and
  * snapshot matchers are disabled during it so no snapshot file is ever written by it.
  */
 import type { Circus, Global } from '@jest/types';
@@ -14,7 +14,10 @@ import type { Circus, Global } from '@jest/types';
 const realSetTimeout = setTimeout;
 const realClearTimeout = clearTimeout;
 
-export type RerunOutcome = { ok: true } | { ok: false; problem: string };
+/** How the second run ended. Its memory is measured either way: a test that asserts on
+ * state it accumulates (`expect(cache.size).toBe(1)`) fails the second time, yet still
+ * shows whether it leaves memory behind. */
+export type RerunOutcome = { threw: null } | { threw: string };
 
 interface ExpectLike {
   getState(): Record<string, unknown>;
@@ -34,10 +37,10 @@ export async function rerunTest(test: Circus.TestEntry, defaultTimeout: number, 
     } finally {
       for (const hook of afterEach) await callWithTimeout(hook.fn, context, hook.timeout ?? defaultTimeout);
     }
-    return { ok: true };
+    return { threw: null };
   } catch (error) {
     const text = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return { ok: false, problem: `the second run of the test threw: ${text}` };
+    return { threw: text };
   } finally {
     if (expect && saved) {
       // Keys the second run added go back to undefined, the rest to what they were.

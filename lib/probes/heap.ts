@@ -25,6 +25,13 @@ interface OpenWindow {
   marker: unknown[] | null;
 }
 
+interface SecondRun {
+  growth: number;
+  attribution: Attribution;
+  /** The second run's error, if it threw: only its memory counts. */
+  threw: string | null;
+}
+
 /** Counters for calibration and the design notes. */
 export interface HeapProbeStats {
   tests: number;
@@ -142,23 +149,23 @@ export class HeapProbe implements Probe {
   /** Runs the test again between two full GCs. */
   private async measureRerun(
     rerun: () => Promise<RerunOutcome>,
-  ): Promise<{ growth: number; attribution: Attribution } | { problem: string }> {
+  ): Promise<SecondRun | { problem: string }> {
     const window: OpenWindow = { marker: this.sampler!.allocateMarker(), usedAtStart: 0 };
     window.usedAtStart = this.collect();
     const outcome = await rerun();
-    if (!outcome.ok) return { problem: outcome.problem };
     const growth = (this.liveAfterLastFullGc = this.collect()) - window.usedAtStart;
     const attribution = this.survivingAllocations(window);
     if (!attribution) return { problem: 'the start-of-run marker was not sampled' };
-    return { growth, attribution };
+    return { growth, attribution, threw: outcome.threw };
   }
 
-  private leak(test: TestInfo, first: Attribution, second: { growth: number; attribution: Attribution }): Finding {
+  private leak(test: TestInfo, first: Attribution, second: SecondRun): Finding {
     const details = [
       `~${formatBytes(first.userBytes)} allocated by the test's code is still reachable after the test ended ` +
         `(sampled; threshold ${formatBytes(this.threshold)}, set by testEnvironmentOptions.leakwatch.heap.threshold).`,
       `Confirmed: run once more, the test left another ~${formatBytes(second.attribution.userBytes)} behind ` +
-        `(heap +${formatBytes(second.growth)}), so this is no one-time warm-up.`,
+        `(heap +${formatBytes(second.growth)}), so this is no one-time warm-up` +
+        (second.threw ? ` (the second run threw "${second.threw}"; only its memory counts).` : '.'),
     ];
     if (first.sites.length > 0) {
       details.push('Allocated at (sampled, biggest first):');

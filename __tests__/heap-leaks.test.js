@@ -1,0 +1,37 @@
+// @ts-check
+/** Each planted ≥ 1 MiB heap leak fails its test with a clear message; its clean twin passes. */
+'use strict';
+const { runJest, failedTests, JEST_VERSIONS } = require('./helpers/run-jest');
+
+const LEAKS = {
+  'pushes 1 MiB into a module-level array': /makeOneMiB \(src\/make\.js:2\) ← \(anonymous\) \(__tests__\/module-array\.test\.js:9\)/,
+  'registers 32768 records in a module-level Map': /makeRecords \(src\/make\.js:7\) ← \(anonymous\) \(__tests__\/module-map\.test\.js:8\)/,
+  'leaves a listener holding 1 MiB on a module-level emitter': /makeOneMiB \(src\/make\.js:2\) ← \(anonymous\) \(__tests__\/emitter-listener\.test\.js:12\)/,
+  'keeps the records made by beforeEach': /makeRecords \(src\/make\.js:7\) ← \(anonymous\) \(__tests__\/before-each-kept\.test\.js:6\)/,
+};
+const CLEAN = ['adds two numbers', 'registers a small entry', 'adds and removes a listener', 'reads the records'];
+
+describe.each(JEST_VERSIONS)('Jest %s', (version) => {
+  describe.each([['workers', []], ['in band', ['-i']]])('%s', (_mode, args) => {
+    /** @type {ReturnType<typeof runJest>} */
+    let run;
+    beforeAll(() => {
+      run = runJest(version, 'heap-leaks', { args: /** @type {string[]} */ (args) });
+    });
+
+    test('fails exactly the leaking tests, and Jest exits non-zero', () => {
+      expect(failedTests(run)).toEqual(Object.keys(LEAKS).sort());
+      expect(CLEAN.map((name) => run.tests.get(name)?.status)).toEqual(CLEAN.map(() => 'passed'));
+      expect(run.exitCode).toBe(1);
+    });
+
+    test.each(Object.entries(LEAKS))('"%s" says how much leaked, the threshold, where, and what next', (name, site) => {
+      const message = run.tests.get(name)?.message ?? '';
+      expect(message).toMatch(new RegExp(`^leakwatch: "${name}" leaked ~\\d+(\\.\\d)? MB of heap\\.`));
+      expect(message).toContain('threshold 512 KB, set by testEnvironmentOptions.leakwatch.heap.threshold');
+      expect(message).toMatch(/Confirmed: run once more, the test left another ~[\d.]+ (KB|MB) behind/);
+      expect(message).toMatch(site);
+      expect(message).toContain('LEAKWATCH_SNAPSHOTS=1');
+    });
+  });
+});
