@@ -5,6 +5,7 @@
  */
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TestEnvironment as NodeEnvironment } from 'jest-environment-node';
 import { parseCheckNames, parseConfig, type Check, type LeakwatchConfig } from './config';
@@ -58,6 +59,12 @@ export class LeakwatchEnvironment extends NodeEnvironment {
         : null;
       const heap = new HeapProbe(this.leakwatchConfig, this.rootDir, snapshots);
       if (heap.problem) this.warnings.push(heap.problem);
+      const debugFile = process.env.LEAKWATCH_DEBUG;
+      if (debugFile && debugFile !== '1') {
+        // Calibration only: one JSON line per measured test.
+        heap.onMeasure = (test, measurement) =>
+          fs.appendFileSync(debugFile, `${JSON.stringify({ file: fileLabel, test: test.name, ...measurement })}\n`);
+      }
       this.probes = [heap];
     });
   }
@@ -126,7 +133,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
         probe.abandonTest();
         continue;
       }
-      const finding = await probe.afterTest(current.info, () => rerunTest(test, testTimeout, this.global));
+      const finding = await probe.afterTest(current.info, () => rerunTest(test, testTimeout, this.global, this.moduleMocker));
       if (finding) this.report(test, current.info, finding);
     }
   }

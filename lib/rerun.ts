@@ -5,8 +5,11 @@
  * warm, a describe-level variable replaced) is not. CPython's `-R` rule.
  *
  * The second run must not change anything the user sees: its errors are swallowed
- * (they are not the test's result), expect's counters are restored afterwards, and
- * snapshot matchers are disabled during it so no snapshot file is ever written by it.
+ * (they are not the test's result), expect's counters are restored afterwards, snapshot
+ * matchers are disabled during it so no snapshot file is ever written by it, and mock call
+ * history goes to a scratch store that is dropped afterwards: later tests counting calls
+ * of a module-level mock see the same numbers, and mocks the second run created do not
+ * keep their calls alive in Jest's registry (which would look like a leak).
  */
 import type { Circus, Global } from '@jest/types';
 
@@ -24,9 +27,18 @@ interface ExpectLike {
   setState(state: Record<string, unknown>): void;
 }
 
-export async function rerunTest(test: Circus.TestEntry, defaultTimeout: number, global: Global.Global): Promise<RerunOutcome> {
+export async function rerunTest(
+  test: Circus.TestEntry,
+  defaultTimeout: number,
+  global: Global.Global,
+  moduleMocker: unknown,
+): Promise<RerunOutcome> {
   const expect = (global as { expect?: ExpectLike }).expect;
   const saved = expect ? { ...expect.getState() } : null;
+  // jest-mock keeps call history in this WeakMap (clearAllMocks replaces it the same way).
+  const mocker = moduleMocker as { _mockState?: unknown } | null;
+  const mockState = mocker && mocker._mockState instanceof WeakMap ? mocker._mockState : null;
+  if (mockState) mocker!._mockState = new WeakMap();
   try {
     expect?.setState({ snapshotState: undefined });
     const { beforeEach, afterEach } = eachHooks(test);
@@ -42,6 +54,7 @@ export async function rerunTest(test: Circus.TestEntry, defaultTimeout: number, 
     const text = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return { threw: text };
   } finally {
+    if (mockState) mocker!._mockState = mockState;
     if (expect && saved) {
       // Keys the second run added go back to undefined, the rest to what they were.
       const restored: Record<string, unknown> = {};

@@ -12,7 +12,8 @@ export interface SourcePosition {
   line: number;
 }
 
-const INLINE_MAP = /\/\/[#@] sourceMappingURL=data:application\/json;(?:charset=[^;,]+;)?base64,([A-Za-z0-9+/=]+)\s*$/;
+// Not anchored at the end: Jest 29 wraps the module code, map comment included, in a function.
+const INLINE_MAP = /\/\/[#@] sourceMappingURL=data:application\/json;(?:charset=[^;,]+;)?base64,([A-Za-z0-9+/=]+)/g;
 
 export class SourceMapper {
   private readonly maps = new Map<string, TraceMap | null>();
@@ -20,7 +21,7 @@ export class SourceMapper {
   /** Registers a script's source; call before `original` for that script. */
   add(scriptId: string, scriptUrl: string, source: string): void {
     if (this.maps.has(scriptId)) return;
-    const match = INLINE_MAP.exec(source.slice(-2_000_000));
+    const match = [...source.matchAll(INLINE_MAP)].pop();
     if (!match) {
       this.maps.set(scriptId, null);
       return;

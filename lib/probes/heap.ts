@@ -32,6 +32,17 @@ interface SecondRun {
   threw: string | null;
 }
 
+/** One test's numbers, for calibration (LEAKWATCH_DEBUG): bytes. */
+export interface HeapMeasurement {
+  /** Used heap after a scavenge, end minus start: an upper bound of what the test kept. */
+  bound: number;
+  /** Sampled survivors the user's code allocated (only when the bound reached the threshold). */
+  user?: number;
+  /** The same for the second run, and its heap growth between full GCs. */
+  rerunUser?: number;
+  rerunGrowth?: number;
+}
+
 /** Counters for calibration and the design notes. */
 export interface HeapProbeStats {
   tests: number;
@@ -45,6 +56,8 @@ export interface HeapProbeStats {
 export class HeapProbe implements Probe {
   readonly check = 'heap' as const;
   readonly stats: HeapProbeStats = { tests: 0, fullGcs: 0, profiles: 0, suspects: 0, reruns: 0, leaks: 0 };
+  /** Called with each test's numbers when set (calibration only). */
+  onMeasure: ((test: TestInfo, measurement: HeapMeasurement) => void) | null = null;
   /** Why the verdicts can't be confirmed, if they can't. Reported once per file. */
   readonly problem: string | null;
 
@@ -92,7 +105,21 @@ export class HeapProbe implements Probe {
     this.window = null;
     if (!window || !this.gc) return null;
     minorGc(this.gc);
-    if (usedHeap() - window.usedAtStart < this.threshold) return null;
+    const measurement: HeapMeasurement = { bound: usedHeap() - window.usedAtStart };
+    try {
+      return await this.judge(test, window, measurement, rerun);
+    } finally {
+      this.onMeasure?.(test, measurement);
+    }
+  }
+
+  private async judge(
+    test: TestInfo,
+    window: OpenWindow,
+    measurement: HeapMeasurement,
+    rerun: () => Promise<RerunOutcome>,
+  ): Promise<Finding | null> {
+    if (measurement.bound < this.threshold) return null;
 
     if (!this.sampler) {
       const growth = (this.liveAfterLastFullGc = this.collect()) - window.usedAtStart;
@@ -101,12 +128,15 @@ export class HeapProbe implements Probe {
     const first = this.survivingAllocations(window);
     this.liveAfterLastFullGc = usedHeap();
     if (!first) return this.unconfirmed(test, this.threshold, 'the start-of-test marker was not sampled');
+    measurement.user = first.userBytes;
     if (first.userBytes < this.threshold) return null;
 
     this.stats.suspects += 1;
     this.stats.reruns += 1;
     const second = await this.measureRerun(rerun);
     if ('problem' in second) return this.unconfirmed(test, first.userBytes, second.problem);
+    measurement.rerunUser = second.attribution.userBytes;
+    measurement.rerunGrowth = second.growth;
     const half = this.threshold / 2;
     if (second.attribution.userBytes < half || second.growth < half) return null;
     this.stats.leaks += 1;
