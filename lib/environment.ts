@@ -58,7 +58,6 @@ export class LeakwatchEnvironment extends NodeEnvironment {
         ? new SnapshotWriter(this.leakwatchConfig.outputDir, fileLabel)
         : null;
       const heap = new HeapProbe(this.leakwatchConfig, this.rootDir, snapshots);
-      if (heap.problem) this.warnings.push(heap.problem);
       const debugFile = process.env.LEAKWATCH_DEBUG;
       if (debugFile && debugFile !== '1') {
         // Calibration only: one JSON line per measured test.
@@ -88,6 +87,10 @@ export class LeakwatchEnvironment extends NodeEnvironment {
     switch (event.name) {
       case 'run_start':
         this.pendingConcurrent = countConcurrentTests(state.rootDescribeBlock);
+        for (const probe of this.probes) {
+          const problem = probe.startFile();
+          if (problem) this.warnings.push(problem);
+        }
         break;
       case 'test_start':
         this.startTest(event.test);

@@ -6,7 +6,8 @@
  *
  * The second run must not change anything the user sees: its errors are swallowed
  * (they are not the test's result), expect's counters are restored afterwards, snapshot
- * matchers are disabled during it so no snapshot file is ever written by it, and mock call
+ * matchers are disabled during it so no snapshot file is ever written by it, `console` prints
+ * nothing (the user saw the test's output once), and mock call
  * history goes to a scratch store that is dropped afterwards: later tests counting calls
  * of a module-level mock see the same numbers, and mocks the second run created do not
  * keep their calls alive in Jest's registry (which would look like a leak).
@@ -20,6 +21,11 @@ const realClearTimeout = clearTimeout;
 /** How the second run ended. Its memory is measured either way: a test that asserts on
  * state it accumulates (`expect(cache.size).toBe(1)`) fails the second time, yet still
  * shows whether it leaves memory behind. */
+const SILENT_CONSOLE: unknown = new Proxy(
+  {},
+  { get: (_target, key) => (key === Symbol.toStringTag ? 'Console' : () => undefined) },
+);
+
 export type RerunOutcome = { threw: null } | { threw: string };
 
 interface ExpectLike {
@@ -37,6 +43,9 @@ export async function rerunTest(
   const saved = expect ? { ...expect.getState() } : null;
   // jest-mock keeps call history in this WeakMap (clearAllMocks replaces it the same way).
   const mocker = moduleMocker as { _mockState?: unknown } | null;
+  // The user saw the test's console output once; the extra runs print nothing.
+  const testConsole = (global as { console?: unknown }).console;
+  (global as { console?: unknown }).console = SILENT_CONSOLE;
   const mockState = mocker && mocker._mockState instanceof WeakMap ? mocker._mockState : null;
   if (mockState) mocker!._mockState = new WeakMap();
   try {
@@ -54,6 +63,7 @@ export async function rerunTest(
     const text = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return { threw: text };
   } finally {
+    (global as { console?: unknown }).console = testConsole;
     if (mockState) mocker!._mockState = mockState;
     if (expect && saved) {
       // Keys the second run added go back to undefined, the rest to what they were.

@@ -26,6 +26,8 @@ export interface AllocationSite {
   /** The innermost frame in the project, then the project frame that called it, if any. */
   frames: CallFrame[];
   bytes: number;
+  /** Filled in for the sites a message shows, from `describeSite`. */
+  description?: string;
 }
 
 export interface Attribution {

@@ -24,6 +24,8 @@ export interface Finding {
 
 export interface Probe {
   readonly check: Check;
+  /** At run_start, once the test file is loaded. Returns why the probe can't work fully, if so. */
+  startFile(): string | null;
   /** At test_start, before beforeEach hooks run. */
   beforeTest(): void;
   /**
