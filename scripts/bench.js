@@ -30,7 +30,7 @@ const variants = {
 
 function timeRun(cwd, variant) {
   const start = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, [jestBin, '--ci', '--silent', ...variant.args], {
+  const child = spawnSync(process.execPath, [jestBin, '--ci', '--silent', '--coverage=false', ...variant.args], {
     cwd,
     env: { ...process.env, ...variant.env },
     encoding: 'utf8',
