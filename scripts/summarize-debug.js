@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// Summarises a LEAKWATCH_DEBUG=<file> run (one JSON line per measured test): the numbers in docs/calibration.md.
+'use strict';
+const fs = require('node:fs');
+
+const rows = fs.readFileSync(process.argv[2], 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+const quantile = (values, q) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
+const kb = (bytes) => `${Math.round(bytes / 1024)} KB`;
+const bounds = rows.map((row) => row.bound);
+const suspects = rows.filter((row) => row.runs);
+console.log(
+  `tests ${rows.length}; bound median ${kb(quantile(bounds, 0.5))}, p99 ${kb(quantile(bounds, 0.99))}, max ${kb(Math.max(...bounds))}; ` +
+    `mark-compact during test ${rows.filter((row) => row.majorGcs > 0).length}; suspects ${suspects.length}; ` +
+    `second extra run ${suspects.filter((row) => row.runs.length === 2).length}`,
+);
+for (const row of suspects) console.log(`  ${row.file} › ${row.test.slice(0, 70)}: bound ${kb(row.bound)}, extra runs kept ${row.runs.map(kb).join(' / ')}`);
