@@ -11,7 +11,7 @@ export type Mode = 'fail' | 'warn' | 'off';
 export const MODES: readonly Mode[] = ['fail', 'warn', 'off'];
 
 /** Checks a test can opt out of; the names users pass to `leakwatch.ignore()`. */
-export const CHECKS = ['heap'] as const;
+export const CHECKS = ['heap', 'handles', 'fds', 'listeners', 'globals'] as const;
 export type Check = (typeof CHECKS)[number];
 
 export interface LeakwatchConfig {
@@ -22,6 +22,11 @@ export interface LeakwatchConfig {
     /** Bytes between two samples of V8's sampling heap profiler. */
     samplingInterval: number;
   };
+  /** Which resource checks run besides the heap (each on by default). */
+  handles: boolean;
+  fds: boolean;
+  listeners: boolean;
+  globals: boolean;
   snapshots: boolean;
   /** Absolute path; every file leakwatch writes goes below it. */
   outputDir: string;
@@ -39,7 +44,7 @@ export class LeakwatchConfigError extends Error {
 }
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
-  '': ['mode', 'heap', 'snapshots', 'outputDir'],
+  '': ['mode', 'heap', 'handles', 'fds', 'listeners', 'globals', 'snapshots', 'outputDir'],
   heap: ['threshold', 'samplingInterval'],
 };
 
@@ -65,6 +70,10 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
         'testEnvironmentOptions.leakwatch.heap.samplingInterval',
       ),
     },
+    handles: parseBoolean(raw.handles ?? true, 'testEnvironmentOptions.leakwatch.handles'),
+    fds: parseBoolean(raw.fds ?? true, 'testEnvironmentOptions.leakwatch.fds'),
+    listeners: parseBoolean(raw.listeners ?? true, 'testEnvironmentOptions.leakwatch.listeners'),
+    globals: parseBoolean(raw.globals ?? false, 'testEnvironmentOptions.leakwatch.globals'),
     snapshots: parseBoolean(raw.snapshots ?? false, 'testEnvironmentOptions.leakwatch.snapshots'),
     outputDir: path.resolve(rootDir, parseString(raw.outputDir ?? '.leakwatch', 'testEnvironmentOptions.leakwatch.outputDir')),
   };

@@ -9,7 +9,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TestEnvironment as NodeEnvironment } from 'jest-environment-node';
 import { parseCheckNames, parseConfig, type Check, type LeakwatchConfig } from './config';
+import { FdsProbe } from './probes/fds';
+import { GlobalsProbe } from './probes/globals';
+import { HandlesProbe } from './probes/handles';
 import { HeapProbe } from './probes/heap';
+import { ListenersProbe } from './probes/listeners';
 import type { Finding, Probe, TestInfo } from './probes/probe';
 import { formatFinding, leakError } from './report';
 import { rerunTest } from './rerun';
@@ -64,7 +68,16 @@ export class LeakwatchEnvironment extends NodeEnvironment {
         heap.onMeasure = (test, measurement) =>
           fs.appendFileSync(debugFile, `${JSON.stringify({ file: fileLabel, test: test.name, ...measurement })}\n`);
       }
-      this.probes = [heap];
+      const config = this.leakwatchConfig;
+      // The heap probe goes last: it runs suspects again, and what those extra runs open or
+      // add must not be counted by the other probes as the test's own.
+      this.probes = [
+        ...(config.handles ? [new HandlesProbe(this.rootDir)] : []),
+        ...(config.fds ? [new FdsProbe()] : []),
+        ...(config.listeners ? [new ListenersProbe([...new Set([process, this.global.process as unknown as NodeJS.Process])])] : []),
+        ...(config.globals ? [new GlobalsProbe(this.global)] : []),
+        heap,
+      ];
     });
   }
 
@@ -131,13 +144,18 @@ export class LeakwatchEnvironment extends NodeEnvironment {
     // A failed test's cleanup may not have run: what it left behind is expected, and its
     // result must stay the failure the user wrote.
     const measurable = test.errors.length === 0;
+    let leaked = false;
     for (const probe of this.probes) {
-      if (!measurable || current.ignored.has(probe.check)) {
+      // The heap probe runs suspects again. A test that already leaked a handle, fd,
+      // listener or global fails anyway, and running it again would leak those twice
+      // (its cleanup, e.g. afterAll(() => server.close()), only knows the last one).
+      if (!measurable || current.ignored.has(probe.check) || (leaked && probe.check === 'heap')) {
         probe.abandonTest();
         continue;
       }
       const finding = await probe.afterTest(current.info, () => rerunTest(test, testTimeout, this.global, this.moduleMocker));
       if (finding) this.report(test, current.info, finding);
+      if (finding?.verdict === 'leak') leaked = true;
     }
   }
 

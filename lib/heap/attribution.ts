@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CallFrame, Survivor } from './sampler';
 import type { SourceMapper } from './source-map';
+import { isInside, isProjectFile } from '../stack';
 
 const TEST_RUNNER_PACKAGE =
   /[\\/]node_modules[\\/](?:jest|jest-[^\\/]+|@jest[\\/][^\\/]+|expect|pretty-format|source-map-support|@cspotcode[\\/]source-map-support|babel-[^\\/]+|@babel[\\/][^\\/]+|ts-jest|@swc[\\/][^\\/]+|istanbul-[^\\/]+|stack-utils|@sinonjs[\\/][^\\/]+|jest-environment-leakwatch)[\\/]/;
@@ -95,16 +96,11 @@ function filePath(url: string): string {
 }
 
 function isUserFile(file: string, rootDir: string): boolean {
-  return path.isAbsolute(file) && isInside(file, rootDir) && !/[\\/]node_modules[\\/]/.test(file) && !isInside(file, OWN_DIST);
+  return isProjectFile(file, rootDir);
 }
 
 function isTestRunnerFile(file: string): boolean {
   return TEST_RUNNER_PACKAGE.test(file) || isInside(file, OWN_DIST);
-}
-
-function isInside(file: string, dir: string): boolean {
-  const rel = path.relative(dir, file);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 function relative(rootDir: string, file: string): string {

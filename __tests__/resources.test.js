@@ -1,0 +1,52 @@
+// @ts-check
+/** Handles, file descriptors, process listeners and globals: each leaky twin fails naming the thing; clean twins pass. */
+'use strict';
+const { runJest, failedTests, JEST_VERSIONS } = require('./helpers/run-jest');
+
+/** @type {Record<string, RegExp[]>} */
+const LEAKS = {
+  'leaves an interval running': [
+    /^leakwatch: "leaves an interval running" leaked 1 open handle\.\n\s+setInterval timer \(every 1000 ms\), created at __tests__\/timers\.test\.js:6\n/,
+  ],
+  'leaves a server listening': [
+    /^leakwatch: "leaves a server listening" leaked 1 open handle\.\n\s+TCP server listening on 127\.0\.0\.1:\d+, created at __tests__\/server\.test\.js:9\n/,
+    /leakwatch: "leaves a server listening" leaked 1 file descriptor\.\n\s+fd \d+ → socket:\[\d+\]\n/,
+  ],
+  'leaves a child process running': [
+    /^leakwatch: "leaves a child process running" leaked 1 open handle\.\n\s+child process \(pid \d+\), created at __tests__\/child-process\.test\.js:8\n/,
+  ],
+  'leaves a file open': [/^leakwatch: "leaves a file open" leaked 1 file descriptor\.\n\s+fd \d+ → \/.*leakwatch-fds-\d+\.txt\n/],
+  'leaves a process listener': [
+    /^leakwatch: "leaves a process listener" leaked 1 process listener\.\n\s+process\.on\('SIGUSR2'\): 1 added and not removed\n/,
+  ],
+};
+const GLOBALS_LEAK = /^leakwatch: "leaves a global behind" leaked 1 global: leakedConfig\./;
+
+describe.each(JEST_VERSIONS)('Jest %s', (version) => {
+  describe.each([['workers', []], ['in band', ['-i']]])('%s', (_mode, args) => {
+    /** @type {ReturnType<typeof runJest>} */
+    let run;
+    beforeAll(() => {
+      run = runJest(version, 'resources', { args: /** @type {string[]} */ (args) });
+    });
+
+    test('fails exactly the leaky twins; clean twins (closed, cleared, unref-ed, awaited, fake timers) pass', () => {
+      expect(failedTests(run)).toEqual(Object.keys(LEAKS).sort());
+      expect(run.tests.size).toBe(18);
+      expect(run.exitCode).toBe(1);
+    });
+
+    test.each(Object.entries(LEAKS))('"%s" names the kind, the thing and where it was made', (name, patterns) => {
+      const message = run.tests.get(name)?.message ?? '';
+      for (const pattern of patterns) expect(message).toMatch(pattern);
+    });
+  });
+
+  test('globals are checked when switched on (off by default: libraries create global singletons lazily)', () => {
+    const run = runJest(version, 'resources', {
+      args: ['-i', '--testEnvironmentOptions={"leakwatch":{"globals":true}}', '__tests__/globals.test.js'],
+    });
+    expect(failedTests(run)).toEqual(['leaves a global behind']);
+    expect(run.tests.get('leaves a global behind')?.message).toMatch(GLOBALS_LEAK);
+  });
+});

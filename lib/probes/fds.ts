@@ -1,0 +1,91 @@
+/**
+ * FdsProbe: file descriptors a test opened and left open, on Linux, from /proc/self/fd,
+ * each described by what it points to (a file path, socket:[…], pipe:[…]). Descriptors that
+ * close within the handles' grace period are not leaks.
+ */
+import * as fs from 'node:fs';
+import { GRACE_MS } from './handles';
+import type { Finding, Probe, TestInfo } from './probe';
+
+const FD_DIR = '/proc/self/fd';
+const realSetTimeout = setTimeout;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => realSetTimeout(resolve, ms));
+
+export class FdsProbe implements Probe {
+  readonly check = 'fds' as const;
+  private before: Set<string> | null = null;
+  private readonly supported = fs.existsSync(FD_DIR);
+
+  startFile(): string | null {
+    return this.supported ? null : `file descriptors are not checked on ${process.platform} (no ${FD_DIR})`;
+  }
+
+  beforeTest(): void {
+    this.before = this.supported ? new Set(openFds()) : null;
+  }
+
+  async afterTest(): Promise<Finding | null> {
+    const before = this.before;
+    this.before = null;
+    if (!before) return null;
+    let left = newFds(before);
+    for (let waited = 0; left.length > 0 && waited < GRACE_MS; waited += 20) {
+      await sleep(20);
+      left = newFds(before);
+    }
+    if (left.length === 0) return null;
+    return {
+      check: 'fds',
+      verdict: 'leak',
+      summary: `leaked ${left.length === 1 ? '1 file descriptor' : `${left.length} file descriptors`}`,
+      details: [
+        ...left.map(([fd, target]) => `fd ${fd} → ${target}`),
+        `Still open ${GRACE_MS} ms after the test ended: close it (fs.closeSync, filehandle.close(), stream.destroy()) in the test or an afterEach hook.`,
+      ],
+    };
+  }
+
+  abandonTest(): void {
+    this.before = null;
+  }
+
+  finishFile(): Array<{ test: TestInfo; finding: Finding }> {
+    return [];
+  }
+
+  dispose(): void {
+    this.before = null;
+  }
+}
+
+/**
+ * Open descriptors. readdir lists its own descriptor too, closed by the time it returns, and
+ * the test's first open() may reuse that number: fstat keeps only the ones still open.
+ */
+function openFds(): string[] {
+  return fs.readdirSync(FD_DIR).filter((fd) => {
+    try {
+      fs.fstatSync(Number(fd));
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Descriptors open now that were not open before, with what they point to. Numbers are
+ * compared; a number closed and reused within the test is missed.
+ */
+function newFds(before: Set<string>): Array<[string, string]> {
+  const added: Array<[string, string]> = [];
+  for (const fd of openFds()) {
+    if (before.has(fd)) continue;
+    try {
+      added.push([fd, fs.readlinkSync(`${FD_DIR}/${fd}`)]);
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  return added;
+}

@@ -1,0 +1,52 @@
+/**
+ * GlobalsProbe: properties a test added to the global object and left there (mocha's
+ * --check-leaks). Compares own string-keyed property names of the test's global before and
+ * after; symbols are the test runner's.
+ */
+import type { Finding, Probe, TestInfo } from './probe';
+
+/** Set by tools, not by the user's code. */
+const TOOL_GLOBALS = new Set(['__coverage__', 'regeneratorRuntime', '__core-js_shared__']);
+
+export class GlobalsProbe implements Probe {
+  readonly check = 'globals' as const;
+  private before: Set<string> | null = null;
+
+  constructor(private readonly global: object) {}
+
+  startFile(): string | null {
+    return null;
+  }
+
+  beforeTest(): void {
+    this.before = new Set(Object.getOwnPropertyNames(this.global));
+  }
+
+  async afterTest(): Promise<Finding | null> {
+    const before = this.before;
+    this.before = null;
+    if (!before) return null;
+    const added = Object.getOwnPropertyNames(this.global).filter((name) => !before.has(name) && !TOOL_GLOBALS.has(name));
+    if (added.length === 0) return null;
+    return {
+      check: 'globals',
+      verdict: 'leak',
+      summary: `leaked ${added.length === 1 ? '1 global' : `${added.length} globals`}: ${added.join(', ')}`,
+      details: [
+        'Set on the global object during the test and still there after it. Declare it with let/const, or delete it in an afterEach hook.',
+      ],
+    };
+  }
+
+  abandonTest(): void {
+    this.before = null;
+  }
+
+  finishFile(): Array<{ test: TestInfo; finding: Finding }> {
+    return [];
+  }
+
+  dispose(): void {
+    this.before = null;
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * HandlesProbe: timers, servers, sockets, child processes, workers and watchers that a test
+ * opened and left open. An async_hooks `init` hook records each such handle created while a
+ * test runs, with its creation stack, if a frame of that stack is in the project (Jest's and
+ * libraries' own handles never qualify); `destroy` forgets it. What is still open and
+ * ref'ed after a short grace period is a leak. Promises are skipped at once, so the hook
+ * costs little beyond Node's promise hooks.
+ */
+import { createHook, type AsyncHook } from 'node:async_hooks';
+import { firstUserFrame } from '../stack';
+import type { Finding, Probe, TestInfo } from './probe';
+
+/** Resource types that keep the event loop alive. */
+const HANDLE_TYPES = new Set([
+  'Timeout',
+  'TCPSERVERWRAP',
+  'TCPWRAP',
+  'PIPESERVERWRAP',
+  'PIPEWRAP',
+  'UDPWRAP',
+  'PROCESSWRAP',
+  'WORKER',
+  'FSEVENTWRAP',
+  'STATWATCHER',
+  'SIGNALWRAP',
+  'MESSAGEPORT',
+  'TLSWRAP',
+]);
+
+/** Beyond this many resources in one test, only handles are tracked (bounded memory). */
+const MAX_TRACKED = 100_000;
+
+/** Handles closed asynchronously (server.close() without await) get this long to go. */
+export const GRACE_MS = 100;
+
+// Taken at load: fake timers installed by a test never reach it.
+const realSetTimeout = setTimeout;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => realSetTimeout(resolve, ms));
+
+interface Resource {
+  type: string;
+  destroyed: boolean;
+  /** Captured at creation; formatted (and source-mapped by Jest) only if it is reported. */
+  origin: Error;
+  triggerId: number;
+  resource: WeakRef<object>;
+  test: number;
+}
+
+interface OpenHandle extends Resource {
+  site: string;
+}
+
+export class HandlesProbe implements Probe {
+  readonly check = 'handles' as const;
+  private readonly hook: AsyncHook;
+  /**
+   * Async resources created during the current test. Destroyed ones stay until the test
+   * ends, marked: a handle made in a callback is traced back through what scheduled it.
+   */
+  private readonly live = new Map<number, Resource>();
+  private test: number | null = null;
+  private testCount = 0;
+
+  constructor(private readonly rootDir: string) {
+    this.hook = createHook({
+      init: (asyncId, type, triggerId, resource) => {
+        if (this.test === null || type === 'PROMISE') return;
+        if (this.live.size >= MAX_TRACKED && !HANDLE_TYPES.has(type)) return;
+        // V8 records the stack now and formats it only when .stack is read.
+        const limit = Error.stackTraceLimit;
+        Error.stackTraceLimit = 40;
+        const origin = new Error();
+        Error.stackTraceLimit = limit;
+        this.live.set(asyncId, { type, destroyed: false, origin, triggerId, resource: new WeakRef(resource), test: this.test });
+      },
+      destroy: (asyncId) => {
+        const resource = this.live.get(asyncId);
+        if (resource) resource.destroyed = true;
+      },
+    });
+  }
+
+  startFile(): string | null {
+    this.hook.enable();
+    return null;
+  }
+
+  beforeTest(): void {
+    this.testCount += 1;
+    this.test = this.testCount;
+  }
+
+  async afterTest(test: TestInfo): Promise<Finding | null> {
+    const testNumber = this.test;
+    this.test = null;
+    if (testNumber === null) return null;
+    let left = this.leftOpen(testNumber);
+    for (let waited = 0; left.length > 0 && waited < GRACE_MS; waited += 20) {
+      await sleep(20);
+      left = this.leftOpen(testNumber);
+    }
+    this.forgetTest(testNumber);
+    if (left.length === 0) return null;
+    const count = left.length === 1 ? '1 open handle' : `${left.length} open handles`;
+    return {
+      check: 'handles',
+      verdict: 'leak',
+      summary: `leaked ${count}`,
+      details: [
+        ...left.map((handle) => `${describeHandle(handle)}, created at ${handle.site}`),
+        `Still open ${GRACE_MS} ms after the test ended. Close it in the test or an afterEach hook (clearTimeout/clearInterval, server.close(), socket.destroy(), child.kill(), worker.terminate(), watcher.close()), or unref() it if it must outlive the test.`,
+      ],
+    };
+  }
+
+  abandonTest(): void {
+    if (this.test !== null) this.forgetTest(this.test);
+    this.test = null;
+  }
+
+  finishFile(): Array<{ test: TestInfo; finding: Finding }> {
+    return [];
+  }
+
+  dispose(): void {
+    this.hook.disable();
+    this.live.clear();
+    this.test = null;
+  }
+
+  private leftOpen(testNumber: number): OpenHandle[] {
+    const open: OpenHandle[] = [];
+    for (const handle of this.live.values()) {
+      if (handle.test !== testNumber || handle.destroyed || !HANDLE_TYPES.has(handle.type)) continue;
+      if (!isRefed(handle.resource.deref())) continue;
+      const site = this.siteOf(handle);
+      // No project frame where it was made, nor where what made it was made: Jest's or a library's own.
+      if (site) open.push({ ...handle, site });
+    }
+    return open;
+  }
+
+  /**
+   * The project line that created a handle, or the resource that led to it: a server bound
+   * to a host name is created in a DNS lookup's callback, whose own creation has the user's stack.
+   */
+  private siteOf(resource: Resource): string | null {
+    for (let current: Resource | undefined = resource, hops = 0; current && hops < 5; hops++) {
+      const site = firstUserFrame(current.origin.stack ?? '', this.rootDir);
+      if (site) return site;
+      current = this.live.get(current.triggerId);
+    }
+    return null;
+  }
+
+  /** Reported or not, a test's resources are judged once: keep none of them past its end. */
+  private forgetTest(testNumber: number): void {
+    for (const [asyncId, resource] of this.live) if (resource.test === testNumber) this.live.delete(asyncId);
+  }
+}
+
+function isRefed(resource: object | undefined): boolean {
+  if (!resource) return false;
+  const hasRef = (resource as { hasRef?: () => boolean }).hasRef;
+  if (typeof hasRef !== 'function') return true;
+  try {
+    return hasRef.call(resource);
+  } catch {
+    return true;
+  }
+}
+
+function describeHandle(handle: OpenHandle): string {
+  const resource = handle.resource.deref() as Record<string, unknown> | undefined;
+  try {
+    switch (handle.type) {
+      case 'Timeout': {
+        const repeat = resource?._repeat;
+        return typeof repeat === 'number' ? `setInterval timer (every ${repeat} ms)` : `setTimeout timer (${String(resource?._idleTimeout)} ms)`;
+      }
+      case 'TCPSERVERWRAP':
+        return `TCP server${address(resource, 'getsockname', ' listening on')}`;
+      case 'TCPWRAP':
+        return `TCP socket${address(resource, 'getpeername', ' to')}`;
+      case 'PROCESSWRAP':
+        return `child process${typeof resource?.pid === 'number' ? ` (pid ${resource.pid})` : ''}`;
+      case 'WORKER':
+        return 'worker thread';
+      case 'FSEVENTWRAP':
+        return 'fs.watch watcher';
+      case 'STATWATCHER':
+        return 'fs.watchFile watcher';
+      default:
+        return handle.type;
+    }
+  } catch {
+    return handle.type;
+  }
+}
+
+function address(resource: Record<string, unknown> | undefined, method: 'getsockname' | 'getpeername', label: string): string {
+  const read = resource?.[method];
+  if (typeof read !== 'function') return '';
+  const out: { address?: string; port?: number } = {};
+  read.call(resource, out);
+  return out.port === undefined ? '' : `${label} ${out.address}:${out.port}`;
+}

@@ -1,0 +1,27 @@
+/** Reading `new Error().stack` text: which line is the user's code. */
+import * as path from 'node:path';
+
+const FRAME = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
+const OWN_DIST = path.resolve(__dirname);
+
+/** "src/server.ts:14" for the innermost stack line in the project, or null. */
+export function firstUserFrame(stack: string, rootDir: string): string | null {
+  for (const line of stack.split('\n').slice(1)) {
+    const match = FRAME.exec(line);
+    if (!match) continue;
+    const file = match[2].startsWith('file://') ? new URL(match[2]).pathname : match[2];
+    if (!isProjectFile(file, rootDir)) continue;
+    return `${path.relative(rootDir, file).split(path.sep).join('/')}:${match[3]}`;
+  }
+  return null;
+}
+
+/** Under rootDir, outside node_modules, and not leakwatch itself. */
+export function isProjectFile(file: string, rootDir: string): boolean {
+  return path.isAbsolute(file) && isInside(file, rootDir) && !/[\\/]node_modules[\\/]/.test(file) && !isInside(file, OWN_DIST);
+}
+
+export function isInside(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
