@@ -1,5 +1,5 @@
 // @ts-check
-/** Handles, file descriptors, process listeners and globals: each leaky twin fails naming the thing; clean twins pass. */
+/** External memory, handles, file descriptors, process listeners and globals: each leaky twin fails naming the thing; clean twins pass. */
 'use strict';
 const { runJest, failedTests, JEST_VERSIONS } = require('./helpers/run-jest');
 
@@ -16,6 +16,10 @@ const LEAKS = {
     /^leakwatch: "leaves a child process running" leaked 1 open handle\.\n\s+child process \(pid \d+\), created at __tests__\/child-process\.test\.js:8\n/,
   ],
   'leaves a file open': [/^leakwatch: "leaves a file open" leaked 1 file descriptor\.\n\s+fd \d+ → \/.*leakwatch-fds-\d+\.txt\n/],
+  'keeps a 4 MiB Buffer': [
+    /^leakwatch: "keeps a 4 MiB Buffer" leaked ~4\.0 MB of external memory per run\.\n\s+Run twice more between full GCs, the test kept 4\.0 MB and 4\.0 MB more memory outside the JS heap/,
+  ],
+  'keeps a 2 MiB ArrayBuffer': [/^leakwatch: "keeps a 2 MiB ArrayBuffer" leaked ~2\.0 MB of external memory per run\./],
   'leaves a process listener': [
     /^leakwatch: "leaves a process listener" leaked 1 process listener\.\n\s+process\.on\('SIGUSR2'\): 1 added and not removed\n/,
   ],
@@ -30,9 +34,9 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
       run = runJest(version, 'resources', { args: /** @type {string[]} */ (args) });
     });
 
-    test('fails exactly the leaky twins; clean twins (closed, cleared, unref-ed, awaited, fake timers) pass', () => {
+    test('fails exactly the leaky twins; clean twins (closed, cleared, unref-ed, awaited, fake timers, dropped Buffer) pass', () => {
       expect(failedTests(run)).toEqual(Object.keys(LEAKS).sort());
-      expect(run.tests.size).toBe(18);
+      expect(run.tests.size).toBe(21);
       expect(run.exitCode).toBe(1);
     });
 

@@ -5,14 +5,16 @@
  */
 import * as path from 'node:path';
 import leven from 'leven';
+import type { UserProbeDefinition } from './probes/user';
 import { formatBytes, parseBytes } from './units';
 
 export type Mode = 'fail' | 'warn' | 'off';
 export const MODES: readonly Mode[] = ['fail', 'warn', 'off'];
 
-/** Checks a test can opt out of; the names users pass to `leakwatch.ignore()`. */
-export const CHECKS = ['heap', 'handles', 'fds', 'listeners', 'globals'] as const;
-export type Check = (typeof CHECKS)[number];
+/** Built-in checks a test can opt out of; the names users pass to `leakwatch.ignore()`. */
+export const CHECKS = ['heap', 'external', 'handles', 'fds', 'listeners', 'globals'] as const;
+/** A built-in check's name, or a user-defined probe's. */
+export type Check = string;
 
 export interface LeakwatchConfig {
   mode: Mode;
@@ -22,7 +24,9 @@ export interface LeakwatchConfig {
     /** Bytes between two samples of V8's sampling heap profiler. */
     samplingInterval: number;
   };
-  /** Which resource checks run besides the heap (each on by default). */
+  /** Memory outside the V8 heap; null when switched off. */
+  external: { threshold: number } | null;
+  /** Which resource checks run besides memory. */
   handles: boolean;
   fds: boolean;
   listeners: boolean;
@@ -34,6 +38,7 @@ export interface LeakwatchConfig {
 
 export const DEFAULT_HEAP_THRESHOLD = 512 * 1024;
 export const DEFAULT_SAMPLING_INTERVAL = 16 * 1024;
+export const DEFAULT_EXTERNAL_THRESHOLD = 1024 * 1024;
 
 /** Thrown for bad input; Jest shows it as "Test suite failed to run". */
 export class LeakwatchConfigError extends Error {
@@ -44,8 +49,9 @@ export class LeakwatchConfigError extends Error {
 }
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
-  '': ['mode', 'heap', 'handles', 'fds', 'listeners', 'globals', 'snapshots', 'outputDir'],
+  '': ['mode', 'heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'snapshots', 'outputDir'],
   heap: ['threshold', 'samplingInterval'],
+  external: ['threshold'],
 };
 
 interface Sources {
@@ -61,6 +67,15 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
   const heapRaw = asObject(raw.heap ?? {}, 'testEnvironmentOptions.leakwatch.heap');
   checkKeys(heapRaw, 'heap');
 
+  let external: LeakwatchConfig['external'] = null;
+  if (raw.external !== false) {
+    const externalRaw = asObject(raw.external ?? {}, 'testEnvironmentOptions.leakwatch.external (or false)');
+    checkKeys(externalRaw, 'external');
+    external = {
+      threshold: parseSize(externalRaw.threshold ?? DEFAULT_EXTERNAL_THRESHOLD, 'testEnvironmentOptions.leakwatch.external.threshold'),
+    };
+  }
+
   const config: LeakwatchConfig = {
     mode: parseMode(raw.mode ?? 'fail', 'testEnvironmentOptions.leakwatch.mode'),
     heap: {
@@ -70,6 +85,7 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
         'testEnvironmentOptions.leakwatch.heap.samplingInterval',
       ),
     },
+    external,
     handles: parseBoolean(raw.handles ?? true, 'testEnvironmentOptions.leakwatch.handles'),
     fds: parseBoolean(raw.fds ?? true, 'testEnvironmentOptions.leakwatch.fds'),
     listeners: parseBoolean(raw.listeners ?? true, 'testEnvironmentOptions.leakwatch.listeners'),
@@ -100,16 +116,45 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
 }
 
 /** Validates the arguments of `leakwatch.ignore(...)` called from a test. */
-export function parseCheckNames(names: unknown[]): Check[] {
-  const checks = names.length === 0 ? [...CHECKS] : names;
+export function parseCheckNames(names: unknown[], userProbes: readonly string[] = []): Check[] {
+  const known = [...CHECKS, ...userProbes];
+  const checks = names.length === 0 ? known : names;
   return checks.map((name) => {
-    if (typeof name !== 'string' || !(CHECKS as readonly string[]).includes(name)) {
+    if (typeof name !== 'string' || !known.includes(name)) {
       throw new LeakwatchConfigError(
-        `leakwatch.ignore() got ${describe(name)}; allowed: ${CHECKS.map((c) => `'${c}'`).join(', ')} (or no argument for all checks).`,
+        `leakwatch.ignore() got ${describe(name)}; allowed: ${known.map((c) => `'${c}'`).join(', ')} (or no argument for all checks).`,
       );
     }
-    return name as Check;
+    return name;
   });
+}
+
+/** Validates what `leakwatch.registerProbe()` got from a setup file. */
+export function parseProbeDefinition(value: unknown, taken: readonly string[]): UserProbeDefinition {
+  const option = 'leakwatch.registerProbe()';
+  const raw = asObject(value, `${option}'s argument`);
+  for (const key of Object.keys(raw)) {
+    if (!['name', 'measure', 'tolerance', 'unit', 'message'].includes(key)) {
+      throw new LeakwatchConfigError(`${option} got an unknown field ${key}; allowed: name, measure, tolerance, unit, message.`);
+    }
+  }
+  if (typeof raw.name !== 'string' || !/^[\w.-]{1,64}$/.test(raw.name)) {
+    throw new LeakwatchConfigError(`${option}: name is ${describe(raw.name)}; allowed: 1-64 letters, digits, '_', '.', '-'.`);
+  }
+  if (taken.includes(raw.name)) throw new LeakwatchConfigError(`${option}: the name '${raw.name}' is taken; pick another.`);
+  if (typeof raw.measure !== 'function') {
+    throw new LeakwatchConfigError(`${option}: measure is ${describe(raw.measure)}; allowed: a function returning a number (or a promise of one).`);
+  }
+  if (raw.tolerance !== undefined && (typeof raw.tolerance !== 'number' || !(raw.tolerance >= 0))) {
+    throw new LeakwatchConfigError(`${option}: tolerance is ${describe(raw.tolerance)}; allowed: a number ≥ 0.`);
+  }
+  if (raw.unit !== undefined && typeof raw.unit !== 'string') {
+    throw new LeakwatchConfigError(`${option}: unit is ${describe(raw.unit)}; allowed: a string.`);
+  }
+  if (raw.message !== undefined && typeof raw.message !== 'function') {
+    throw new LeakwatchConfigError(`${option}: message is ${describe(raw.message)}; allowed: a function (growth) => string.`);
+  }
+  return raw as unknown as UserProbeDefinition;
 }
 
 function lastPragma(pragmas: Record<string, string | string[]>, name: string): string | undefined {

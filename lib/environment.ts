@@ -8,13 +8,15 @@ import type { Circus } from '@jest/types';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TestEnvironment as NodeEnvironment } from 'jest-environment-node';
-import { parseCheckNames, parseConfig, type Check, type LeakwatchConfig } from './config';
+import { CHECKS, parseCheckNames, parseConfig, parseProbeDefinition, type Check, type LeakwatchConfig } from './config';
+import { ExternalProbe } from './probes/external';
 import { FdsProbe } from './probes/fds';
 import { GlobalsProbe } from './probes/globals';
 import { HandlesProbe } from './probes/handles';
 import { HeapProbe } from './probes/heap';
 import { ListenersProbe } from './probes/listeners';
 import type { Finding, Probe, TestInfo } from './probes/probe';
+import { UserProbe } from './probes/user';
 import { formatFinding, leakError } from './report';
 import { rerunTest } from './rerun';
 import { SnapshotWriter } from './snapshots';
@@ -30,6 +32,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
   private readonly testPath: string;
   private readonly rootDir: string;
   private probes: Probe[] = [];
+  private readonly userProbes: UserProbe[] = [];
   private current: Measured | null = null;
   private readonly testsById = new Map<number, Circus.TestEntry>();
   private nextTestId = 0;
@@ -76,6 +79,9 @@ export class LeakwatchEnvironment extends NodeEnvironment {
         ...(config.fds ? [new FdsProbe()] : []),
         ...(config.listeners ? [new ListenersProbe([...new Set([process, this.global.process as unknown as NodeJS.Process])])] : []),
         ...(config.globals ? [new GlobalsProbe(this.global)] : []),
+        // Registered by setupFiles, which Jest runs before setup().
+        ...this.userProbes,
+        ...(config.external ? [new ExternalProbe(config.external.threshold)] : []),
         heap,
       ];
     });
@@ -106,7 +112,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
         }
         break;
       case 'test_start':
-        this.startTest(event.test);
+        await this.startTest(event.test);
         break;
       case 'test_skip':
       case 'test_todo':
@@ -123,7 +129,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
     }
   }
 
-  private startTest(test: Circus.TestEntry): void {
+  private async startTest(test: Circus.TestEntry): Promise<void> {
     if (test.concurrent) {
       this.skippedConcurrent += 1;
       return;
@@ -133,7 +139,8 @@ export class LeakwatchEnvironment extends NodeEnvironment {
     const info: TestInfo = { name: fullTestName(test), id: this.nextTestId++ };
     this.testsById.set(info.id, test);
     this.current = { test, info, ignored: new Set() };
-    for (const probe of this.probes) probe.beforeTest();
+    // In reverse: the heap probe's scavenges come first, so the others read a settled heap.
+    for (const probe of [...this.probes].reverse()) await probe.beforeTest();
   }
 
   private async finishTest(test: Circus.TestEntry, testTimeout: number): Promise<void> {
@@ -171,6 +178,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
         if (entry) this.report(entry, test, finding);
       }
     }
+    for (const probe of this.userProbes) this.warnings.push(...probe.takeProblems());
     if (process.env.LEAKWATCH_DEBUG) {
       for (const probe of this.probes) this.warnings.push(`${probe.check} probe stats: ${JSON.stringify((probe as { stats?: unknown }).stats)}`);
     }
@@ -192,12 +200,25 @@ export class LeakwatchEnvironment extends NodeEnvironment {
     }
   }
 
-  /** `leakwatch.ignore('heap')` inside a test (or its hooks) skips that check for that test. */
+  /**
+   * The `leakwatch` global for test code: `ignore('heap')` inside a test (or its hooks) skips
+   * that check for that test; `registerProbe({...})`, from a setup file, adds a user probe.
+   */
   private createTestApi(): object {
     return Object.freeze({
       ignore: (...checks: unknown[]): void => {
-        const parsed = parseCheckNames(checks);
+        const parsed = parseCheckNames(checks, this.userProbes.map((probe) => probe.check));
         if (this.current) for (const check of parsed) this.current.ignored.add(check);
+      },
+      registerProbe: (definition: unknown): void => {
+        const taken = [...CHECKS, ...this.userProbes.map((probe) => probe.check)];
+        const probe = new UserProbe(parseProbeDefinition(definition, taken));
+        this.userProbes.push(probe);
+        // Before setup() (setupFiles), setup() adds it; in mode 'off' it is never measured.
+        if (this.probes.length === 0) return;
+        // Before the memory probes, whose extra runs must not count for the others.
+        const memory = this.probes.findIndex((p) => p.check === 'external' || p.check === 'heap');
+        this.probes.splice(memory < 0 ? this.probes.length : memory, 0, probe);
       },
     });
   }

@@ -13,6 +13,7 @@
  * keep their calls alive in Jest's registry (which would look like a leak).
  */
 import type { Circus, Global } from '@jest/types';
+import { errorMessage } from './errors';
 
 // Taken at load, from Node itself: fake timers installed by a test never reach them.
 const realSetTimeout = setTimeout;
@@ -60,7 +61,7 @@ export async function rerunTest(
     }
     return { threw: null };
   } catch (error) {
-    const text = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    const text = errorMessage(error).split('\n')[0];
     return { threw: text };
   } finally {
     (global as { console?: unknown }).console = testConsole;

@@ -27,7 +27,7 @@ export interface Probe {
   /** At run_start, once the test file is loaded. Returns why the probe can't work fully, if so. */
   startFile(): string | null;
   /** At test_start, before beforeEach hooks run. */
-  beforeTest(): void;
+  beforeTest(): void | Promise<void>;
   /**
    * At test_done, after afterEach hooks ran. `rerun` runs the test's hooks and body once
    * more, for probes that confirm a suspect by repetition.
