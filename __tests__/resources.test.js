@@ -1,5 +1,5 @@
 // @ts-check
-/** External memory, handles, file descriptors, process listeners and globals: each leaky twin fails naming the thing; clean twins pass. */
+/** External memory, handles, file descriptors, process listeners, temp files and globals: each leaky twin fails naming the thing; clean twins pass. */
 'use strict';
 const { runJest, failedTests, JEST_VERSIONS } = require('./helpers/run-jest');
 
@@ -20,6 +20,8 @@ const LEAKS = {
     /^leakwatch: "keeps a 4 MiB Buffer" leaked ~4\.0 MB of external memory per run\.\n\s+Run twice more between full GCs, the test kept 4\.0 MB and 4\.0 MB more memory outside the JS heap/,
   ],
   'keeps a 2 MiB ArrayBuffer': [/^leakwatch: "keeps a 2 MiB ArrayBuffer" leaked ~2\.0 MB of external memory per run\./],
+  'leaves a temp file behind': [/^leakwatch: "leaves a temp file behind" left 1 path in the temp folder\.\n\s+\/.*\/leakwatch-left-\d+\.txt\n/],
+  'leaves a temp folder behind': [/^leakwatch: "leaves a temp folder behind" left 1 path in the temp folder\.\n\s+\/.*\/leakwatch-left-\w{6}\n/],
   'leaves a process listener': [
     /^leakwatch: "leaves a process listener" leaked 1 process listener\.\n\s+process\.on\('SIGUSR2'\): 1 added and not removed\n/,
   ],
@@ -34,9 +36,9 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
       run = runJest(version, 'resources', { args: /** @type {string[]} */ (args) });
     });
 
-    test('fails exactly the leaky twins; clean twins (closed, cleared, unref-ed, awaited, fake timers, dropped Buffer) pass', () => {
+    test('fails exactly the leaky twins; clean twins (closed, cleared, unref-ed, awaited, fake timers, dropped Buffer, removed temp files) pass', () => {
       expect(failedTests(run)).toEqual(Object.keys(LEAKS).sort());
-      expect(run.tests.size).toBe(21);
+      expect(run.tests.size).toBe(25);
       expect(run.exitCode).toBe(1);
     });
 

@@ -12,7 +12,7 @@ export type Mode = 'fail' | 'warn' | 'off';
 export const MODES: readonly Mode[] = ['fail', 'warn', 'off'];
 
 /** Built-in checks a test can opt out of; the names users pass to `leakwatch.ignore()`. */
-export const CHECKS = ['heap', 'external', 'handles', 'fds', 'listeners', 'globals'] as const;
+export const CHECKS = ['heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles'] as const;
 /** A built-in check's name, or a user-defined probe's. */
 export type Check = string;
 
@@ -31,6 +31,8 @@ export interface LeakwatchConfig {
   fds: boolean;
   listeners: boolean;
   globals: boolean;
+  /** Temp files check; the folders watched besides os.tmpdir(). Null when switched off. */
+  tempFiles: { dirs: string[] } | null;
   snapshots: boolean;
   /** Absolute path; every file leakwatch writes goes below it. */
   outputDir: string;
@@ -49,9 +51,10 @@ export class LeakwatchConfigError extends Error {
 }
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
-  '': ['mode', 'heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'snapshots', 'outputDir'],
+  '': ['mode', 'heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles', 'snapshots', 'outputDir'],
   heap: ['threshold', 'samplingInterval'],
   external: ['threshold'],
+  tempFiles: ['dirs'],
 };
 
 interface Sources {
@@ -76,6 +79,17 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
     };
   }
 
+  let tempFiles: LeakwatchConfig['tempFiles'] = null;
+  if (raw.tempFiles !== false) {
+    const tempRaw = asObject(raw.tempFiles ?? {}, 'testEnvironmentOptions.leakwatch.tempFiles (or false)');
+    checkKeys(tempRaw, 'tempFiles');
+    const dirs = tempRaw.dirs ?? [];
+    if (!Array.isArray(dirs) || dirs.some((dir) => typeof dir !== 'string' || dir === '')) {
+      throw new LeakwatchConfigError(`testEnvironmentOptions.leakwatch.tempFiles.dirs is ${describe(dirs)}; allowed: an array of folder paths.`);
+    }
+    tempFiles = { dirs: (dirs as string[]).map((dir) => path.resolve(rootDir, dir)) };
+  }
+
   const config: LeakwatchConfig = {
     mode: parseMode(raw.mode ?? 'fail', 'testEnvironmentOptions.leakwatch.mode'),
     heap: {
@@ -90,6 +104,7 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
     fds: parseBoolean(raw.fds ?? true, 'testEnvironmentOptions.leakwatch.fds'),
     listeners: parseBoolean(raw.listeners ?? true, 'testEnvironmentOptions.leakwatch.listeners'),
     globals: parseBoolean(raw.globals ?? false, 'testEnvironmentOptions.leakwatch.globals'),
+    tempFiles,
     snapshots: parseBoolean(raw.snapshots ?? false, 'testEnvironmentOptions.leakwatch.snapshots'),
     outputDir: path.resolve(rootDir, parseString(raw.outputDir ?? '.leakwatch', 'testEnvironmentOptions.leakwatch.outputDir')),
   };

@@ -15,6 +15,7 @@ import { GlobalsProbe } from './probes/globals';
 import { HandlesProbe } from './probes/handles';
 import { HeapProbe } from './probes/heap';
 import { ListenersProbe } from './probes/listeners';
+import { TempFilesProbe } from './probes/temp-files';
 import type { Finding, Probe, TestInfo } from './probes/probe';
 import { UserProbe } from './probes/user';
 import { formatFinding, leakError } from './report';
@@ -31,6 +32,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
   private readonly leakwatchConfig: LeakwatchConfig;
   private readonly testPath: string;
   private readonly rootDir: string;
+  private readonly cacheDirectory: string;
   private probes: Probe[] = [];
   private readonly userProbes: UserProbe[] = [];
   private current: Measured | null = null;
@@ -51,6 +53,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
     });
     this.testPath = context.testPath;
     this.rootDir = config.projectConfig.rootDir;
+    this.cacheDirectory = config.projectConfig.cacheDirectory;
     // jest-environment-node copies testEnvironmentOptions onto the global, so `leakwatch` is
     // already a global holding the options: replace it with the API for test code.
     this.global.leakwatch = this.createTestApi();
@@ -79,6 +82,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
         ...(config.fds ? [new FdsProbe()] : []),
         ...(config.listeners ? [new ListenersProbe([...new Set([process, this.global.process as unknown as NodeJS.Process])])] : []),
         ...(config.globals ? [new GlobalsProbe(this.global)] : []),
+        ...(config.tempFiles ? [new TempFilesProbe(config.tempFiles.dirs, this.cacheDirectory)] : []),
         // Registered by setupFiles, which Jest runs before setup().
         ...this.userProbes,
         ...(config.external ? [new ExternalProbe(config.external.threshold)] : []),

@@ -1,0 +1,144 @@
+/**
+ * TempFilesProbe: files and folders a test created under the temp folder (os.tmpdir(), plus
+ * `tempDirs`) and did not remove. It records the paths this process creates through `fs`
+ * while a test runs, so a file another worker creates at the same time is never blamed, and
+ * it costs one existsSync per created path, however full the folder is. Paths under Jest's
+ * cacheDirectory are Jest's own.
+ */
+// The module object itself: `import * as` would give a copy, and patching a copy does nothing.
+import fs = require('node:fs');
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { isInside } from '../stack';
+import type { Finding, Probe, TestInfo } from './probe';
+
+type AnyFn = (...args: unknown[]) => unknown;
+
+/** fs functions whose first argument is a path they may create. */
+const CREATORS = ['open', 'openSync', 'writeFile', 'writeFileSync', 'appendFile', 'appendFileSync', 'mkdir', 'mkdirSync', 'createWriteStream'];
+const PROMISE_CREATORS = ['open', 'writeFile', 'appendFile', 'mkdir'];
+/** fs functions whose second argument is the path they create. */
+const SECOND_ARG_CREATORS = ['copyFile', 'copyFileSync', 'rename', 'renameSync', 'symlink', 'symlinkSync', 'link', 'linkSync'];
+
+export class TempFilesProbe implements Probe {
+  readonly check = 'tempFiles' as const;
+  private created: Set<string> | null = null;
+  private readonly restore: Array<() => void> = [];
+  private readonly roots: string[];
+
+  constructor(
+    extraDirs: string[],
+    private readonly cacheDirectory: string,
+  ) {
+    this.roots = [os.tmpdir(), ...extraDirs].map((dir) => realpath(path.resolve(dir)));
+  }
+
+  startFile(): string | null {
+    this.wrap(fs as unknown as Record<string, AnyFn>, CREATORS, 0);
+    this.wrap(fs as unknown as Record<string, AnyFn>, SECOND_ARG_CREATORS, 1);
+    this.wrap(fs.promises as unknown as Record<string, AnyFn>, PROMISE_CREATORS, 0);
+    this.wrap(fs as unknown as Record<string, AnyFn>, ['mkdtemp'], 0, true);
+    this.wrap(fs as unknown as Record<string, AnyFn>, ['mkdtempSync'], 0, true);
+    this.wrap(fs.promises as unknown as Record<string, AnyFn>, ['mkdtemp'], 0, true);
+    return null;
+  }
+
+  beforeTest(): void {
+    this.created = new Set();
+  }
+
+  async afterTest(): Promise<Finding | null> {
+    const created = this.created;
+    this.created = null;
+    if (!created) return null;
+    const left = [...created]
+      .filter((file) => fs.existsSync(file))
+      .sort()
+      // Report a folder once, not every file in it.
+      .filter((file, index, all) => !all.slice(0, index).some((dir) => isInside(file, dir)));
+    if (left.length === 0) return null;
+    return {
+      check: 'tempFiles',
+      verdict: 'leak',
+      summary: `left ${left.length === 1 ? '1 path' : `${left.length} paths`} in the temp folder`,
+      details: [...left.map((file) => file), 'Remove them in the test or an afterEach hook (fs.rmSync(path, { recursive: true, force: true })).'],
+    };
+  }
+
+  abandonTest(): void {
+    this.created = null;
+  }
+
+  finishFile(): Array<{ test: TestInfo; finding: Finding }> {
+    return [];
+  }
+
+  dispose(): void {
+    for (const undo of this.restore.splice(0)) undo();
+    this.created = null;
+  }
+
+  private wrap(target: Record<string, AnyFn>, names: string[], argIndex: number, namesInResult = false): void {
+    for (const name of names) {
+      const original = target[name];
+      if (typeof original !== 'function') continue;
+      const probe = this;
+      const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+        const created = probe.created;
+        if (created && namesInResult) {
+          // mkdtemp names its folder only in its result: the return value, the promise, or the callback.
+          const last = args.length - 1;
+          const callback = args[last];
+          if (typeof callback === 'function') {
+            args[last] = function (this: unknown, error: unknown, dir: unknown) {
+              probe.record(created, dir);
+              return (callback as AnyFn).call(this, error, dir);
+            };
+          }
+        }
+        // Only what the call brings into existence: opening or appending to a file that was
+        // already there creates nothing.
+        const target = created && !namesInResult ? probe.newPath(args[argIndex]) : null;
+        const result = original.apply(this, args);
+        if (created) {
+          if (!namesInResult) {
+            if (target) probe.record(created, target);
+          }
+          else if (typeof result === 'string') probe.record(created, result);
+          else if (result && typeof (result as Promise<unknown>).then === 'function') {
+            (result as Promise<unknown>).then((dir) => probe.record(created, dir), () => undefined);
+          }
+        }
+        return result;
+      };
+      Object.defineProperty(wrapped, 'length', { value: original.length });
+      target[name] = wrapped;
+      this.restore.push(() => {
+        if (target[name] === wrapped) target[name] = original;
+      });
+    }
+  }
+
+  /** The absolute path if it is watched and does not exist yet, else null. */
+  private newPath(file: unknown): string | null {
+    if (typeof file !== 'string' && !(file instanceof URL)) return null;
+    const absolute = path.resolve(file instanceof URL ? file.pathname : file);
+    if (!this.roots.some((root) => isInside(absolute, root)) || isInside(absolute, this.cacheDirectory)) return null;
+    return fs.existsSync(absolute) ? null : absolute;
+  }
+
+  private record(created: Set<string>, file: unknown): void {
+    if (typeof file !== 'string' && !(file instanceof URL)) return;
+    const absolute = path.resolve(file instanceof URL ? file.pathname : file);
+    if (this.roots.some((root) => isInside(absolute, root)) && !isInside(absolute, this.cacheDirectory)) created.add(absolute);
+  }
+}
+
+function realpath(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
