@@ -11,7 +11,7 @@ const jestBin = path.join(root, 'test-env', `jest${version}`, 'node_modules', 'j
 const env = path.join(root, 'test-env', `jest${version}`, 'node_modules', 'jest-environment-leakwatch', 'dist', 'index.js');
 const cwd = path.join(root, 'fixtures', 'heap-clean');
 const file = '__tests__/many-small.test.js';
-const none = { handles: false, fds: false, listeners: false, globals: false, external: false };
+const none = { handles: false, fds: false, listeners: false, globals: false, external: false, tempFiles: false };
 
 const variants = {
   'plain jest-environment-node': ['--testEnvironment=node'],
@@ -20,6 +20,7 @@ const variants = {
   'heap + handles': [`--testEnvironment=${env}`, `--testEnvironmentOptions=${JSON.stringify({ leakwatch: { ...none, handles: true } })}`],
   'heap + fds': [`--testEnvironment=${env}`, `--testEnvironmentOptions=${JSON.stringify({ leakwatch: { ...none, fds: true } })}`],
   'heap + listeners': [`--testEnvironment=${env}`, `--testEnvironmentOptions=${JSON.stringify({ leakwatch: { ...none, listeners: true } })}`],
+  'heap + tempFiles': [`--testEnvironment=${env}`, `--testEnvironmentOptions=${JSON.stringify({ leakwatch: { ...none, tempFiles: {} } })}`],
   'heap + globals': [`--testEnvironment=${env}`, `--testEnvironmentOptions=${JSON.stringify({ leakwatch: { ...none, globals: true } })}`],
   'defaults': [`--testEnvironment=${env}`],
 };
