@@ -8,32 +8,28 @@
 import { fullGc, getGc } from '../gc';
 import type { RerunOutcome } from '../rerun';
 import { formatBytes } from '../units';
-import type { Finding, Probe, TestInfo } from './probe';
+import { BeforeAfterProbe, type Finding, type TestInfo } from './probe';
 
 const external = (): number => process.memoryUsage().external;
 
-export class ExternalProbe implements Probe {
+export class ExternalProbe extends BeforeAfterProbe<number> {
   readonly check = 'external' as const;
   private readonly gc = getGc();
-  private readonly threshold: number;
-  private atStart: number | null = null;
 
-  constructor(threshold: number) {
-    this.threshold = threshold;
+  constructor(private readonly threshold: number) {
+    super();
   }
 
-  startFile(): string | null {
+  override startFile(): string | null {
     return this.gc ? null : 'V8 would not expose gc(), so external memory was not measured';
   }
 
-  beforeTest(): void {
-    this.atStart = this.gc ? external() : null;
+  protected read(): number | null {
+    return this.gc ? external() : null;
   }
 
-  async afterTest(_test: TestInfo, rerun: () => Promise<RerunOutcome>): Promise<Finding | null> {
-    const atStart = this.atStart;
-    this.atStart = null;
-    if (atStart === null || !this.gc || external() - atStart < this.threshold) return null;
+  protected async compare(atStart: number, _test: TestInfo, rerun: () => Promise<RerunOutcome>): Promise<Finding | null> {
+    if (!this.gc || external() - atStart < this.threshold) return null;
     const growth: number[] = [];
     fullGc(this.gc);
     let before = external();
@@ -55,17 +51,5 @@ export class ExternalProbe implements Probe {
       ],
       bytes: Math.min(...growth),
     };
-  }
-
-  abandonTest(): void {
-    this.atStart = null;
-  }
-
-  finishFile(): Array<{ test: TestInfo; finding: Finding }> {
-    return [];
-  }
-
-  dispose(): void {
-    this.atStart = null;
   }
 }

@@ -5,29 +5,25 @@
  */
 import * as fs from 'node:fs';
 import { GRACE_MS } from './handles';
-import type { Finding, Probe, TestInfo } from './probe';
+import { BeforeAfterProbe, type Finding } from './probe';
 
 const FD_DIR = '/proc/self/fd';
 const realSetTimeout = setTimeout;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => realSetTimeout(resolve, ms));
 
-export class FdsProbe implements Probe {
+export class FdsProbe extends BeforeAfterProbe<Set<string>> {
   readonly check = 'fds' as const;
-  private before: Set<string> | null = null;
   private readonly supported = fs.existsSync(FD_DIR);
 
-  startFile(): string | null {
+  override startFile(): string | null {
     return this.supported ? null : `file descriptors are not checked on ${process.platform} (no ${FD_DIR})`;
   }
 
-  beforeTest(): void {
-    this.before = this.supported ? new Set(openFds()) : null;
+  protected read(): Set<string> | null {
+    return this.supported ? new Set(openFds()) : null;
   }
 
-  async afterTest(): Promise<Finding | null> {
-    const before = this.before;
-    this.before = null;
-    if (!before) return null;
+  protected async compare(before: Set<string>): Promise<Finding | null> {
     let left = newFds(before);
     for (let waited = 0; left.length > 0 && waited < GRACE_MS; waited += 20) {
       await sleep(20);
@@ -43,18 +39,6 @@ export class FdsProbe implements Probe {
         `Still open ${GRACE_MS} ms after the test ended: close it (fs.closeSync, filehandle.close(), stream.destroy()) in the test or an afterEach hook.`,
       ],
     };
-  }
-
-  abandonTest(): void {
-    this.before = null;
-  }
-
-  finishFile(): Array<{ test: TestInfo; finding: Finding }> {
-    return [];
-  }
-
-  dispose(): void {
-    this.before = null;
   }
 }
 

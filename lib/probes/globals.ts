@@ -3,29 +3,23 @@
  * --check-leaks). Compares own string-keyed property names of the test's global before and
  * after; symbols are the test runner's.
  */
-import type { Finding, Probe, TestInfo } from './probe';
+import { BeforeAfterProbe, type Finding } from './probe';
 
 /** Set by tools, not by the user's code. */
 const TOOL_GLOBALS = new Set(['__coverage__', 'regeneratorRuntime', '__core-js_shared__']);
 
-export class GlobalsProbe implements Probe {
+export class GlobalsProbe extends BeforeAfterProbe<Set<string>> {
   readonly check = 'globals' as const;
-  private before: Set<string> | null = null;
 
-  constructor(private readonly global: object) {}
-
-  startFile(): string | null {
-    return null;
+  constructor(private readonly global: object) {
+    super();
   }
 
-  beforeTest(): void {
-    this.before = new Set(Object.getOwnPropertyNames(this.global));
+  protected read(): Set<string> {
+    return new Set(Object.getOwnPropertyNames(this.global));
   }
 
-  async afterTest(): Promise<Finding | null> {
-    const before = this.before;
-    this.before = null;
-    if (!before) return null;
+  protected async compare(before: Set<string>): Promise<Finding | null> {
     const added = Object.getOwnPropertyNames(this.global).filter((name) => !before.has(name) && !TOOL_GLOBALS.has(name));
     if (added.length === 0) return null;
     return {
@@ -36,17 +30,5 @@ export class GlobalsProbe implements Probe {
         'Set on the global object during the test and still there after it. Declare it with let/const, or delete it in an afterEach hook.',
       ],
     };
-  }
-
-  abandonTest(): void {
-    this.before = null;
-  }
-
-  finishFile(): Array<{ test: TestInfo; finding: Finding }> {
-    return [];
-  }
-
-  dispose(): void {
-    this.before = null;
   }
 }

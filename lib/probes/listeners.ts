@@ -2,7 +2,7 @@
  * ListenersProbe: listeners a test added to `process` and did not remove. Both the real
  * process and the test's own `process` (Jest gives each file a copy) are counted per event.
  */
-import type { Finding, Probe, TestInfo } from './probe';
+import { BeforeAfterProbe, type Finding } from './probe';
 
 type Counts = Map<string | symbol, number>;
 
@@ -11,24 +11,18 @@ interface Emitter {
   listenerCount(event: string | symbol): number;
 }
 
-export class ListenersProbe implements Probe {
+export class ListenersProbe extends BeforeAfterProbe<Counts[]> {
   readonly check = 'listeners' as const;
-  private before: Counts[] | null = null;
 
-  constructor(private readonly emitters: Emitter[]) {}
-
-  startFile(): string | null {
-    return null;
+  constructor(private readonly emitters: Emitter[]) {
+    super();
   }
 
-  beforeTest(): void {
-    this.before = this.emitters.map(count);
+  protected read(): Counts[] {
+    return this.emitters.map(count);
   }
 
-  async afterTest(): Promise<Finding | null> {
-    const before = this.before;
-    this.before = null;
-    if (!before) return null;
+  protected async compare(before: Counts[]): Promise<Finding | null> {
     const added = new Map<string, number>();
     this.emitters.forEach((emitter, index) => {
       for (const [event, n] of count(emitter)) {
@@ -47,18 +41,6 @@ export class ListenersProbe implements Probe {
         'Remove it with process.off(event, listener) in the test or an afterEach hook; each one keeps its closure alive and repeats its work on every event.',
       ],
     };
-  }
-
-  abandonTest(): void {
-    this.before = null;
-  }
-
-  finishFile(): Array<{ test: TestInfo; finding: Finding }> {
-    return [];
-  }
-
-  dispose(): void {
-    this.before = null;
   }
 }
 

@@ -40,3 +40,43 @@ export interface Probe {
   /** At environment teardown. Must not throw. */
   dispose(): void;
 }
+
+/**
+ * The common shape of a probe: take a reading before the test, compare with a reading after
+ * it. Subclasses say what a reading is and what a difference means.
+ */
+export abstract class BeforeAfterProbe<Reading> implements Probe {
+  abstract readonly check: Check;
+  private before: Reading | null = null;
+
+  /** The reading at test_start; null when this probe can't read on this platform. */
+  protected abstract read(): Reading | null;
+  /** At test_done: what the test left behind, if anything. */
+  protected abstract compare(before: Reading, test: TestInfo, rerun: () => Promise<RerunOutcome>): Promise<Finding | null>;
+
+  startFile(): string | null {
+    return null;
+  }
+
+  beforeTest(): void {
+    this.before = this.read();
+  }
+
+  async afterTest(test: TestInfo, rerun: () => Promise<RerunOutcome>): Promise<Finding | null> {
+    const before = this.before;
+    this.before = null;
+    return before === null ? null : this.compare(before, test, rerun);
+  }
+
+  abandonTest(): void {
+    this.before = null;
+  }
+
+  finishFile(): Array<{ test: TestInfo; finding: Finding }> {
+    return [];
+  }
+
+  dispose(): void {
+    this.before = null;
+  }
+}
