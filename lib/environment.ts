@@ -102,8 +102,12 @@ export class LeakwatchEnvironment extends NodeEnvironment {
   }
 
   async handleTestEvent(event: Circus.Event, state: Circus.State): Promise<void> {
-    if (this.probes.length === 0) return;
-    await this.guard(event.name, () => this.onEvent(event, state));
+    if (this.probes.length > 0) {
+      await this.guard(event.name, () => this.onEvent(event, state));
+    } else if (event.name === 'run_finish' && this.leakwatchConfig.mode !== 'off') {
+      // Switched off by an internal error earlier in the file: still say so.
+      this.printWarnings();
+    }
   }
 
   private async onEvent(event: Circus.Event, state: Circus.State): Promise<void> {
@@ -189,11 +193,14 @@ export class LeakwatchEnvironment extends NodeEnvironment {
     if (this.skippedConcurrent > 0) {
       this.warnings.push(`${this.skippedConcurrent} concurrent test(s) not measured: they overlap in time, so per-test numbers mean nothing`);
     }
-    if (this.warnings.length > 0) {
-      // Straight to stderr: the test console would print leakwatch's own code frame beside it.
-      process.stderr.write(`leakwatch: ${path.relative(this.rootDir, this.testPath)}:\n  ${this.warnings.join('\n  ')}\n`);
-      this.warnings.length = 0;
-    }
+    this.printWarnings();
+  }
+
+  private printWarnings(): void {
+    if (this.warnings.length === 0) return;
+    // Straight to stderr: the test console would print leakwatch's own code frame beside it.
+    process.stderr.write(`leakwatch: ${path.relative(this.rootDir, this.testPath)}:\n  ${this.warnings.join('\n  ')}\n`);
+    this.warnings.length = 0;
   }
 
   private report(test: Circus.TestEntry, info: TestInfo, finding: Finding): void {
@@ -243,7 +250,7 @@ export class LeakwatchEnvironment extends NodeEnvironment {
         }
       }
       this.probes = [];
-      if (what === 'run_finish') this.finishFile();
+      if (what === 'run_finish') this.printWarnings();
     }
   }
 }

@@ -9,7 +9,12 @@ export interface LeakErrorDetails {
 }
 
 export function formatFinding(testName: string, finding: Finding): string {
-  return [`leakwatch: "${testName}" ${finding.summary}.`, ...finding.details.map((line) => `  ${line}`)].join('\n');
+  return [`leakwatch: ${quoteTestName(testName)} ${finding.summary}.`, ...finding.details.map((line) => `  ${line}`)].join('\n');
+}
+
+/** A title as a JSON string: control characters escaped, at most 200 characters. */
+export function quoteTestName(name: string): string {
+  return JSON.stringify(name.length > 200 ? `${name.slice(0, 200)}…` : name);
 }
 
 /** An Error whose stack is the message alone: Jest prints `stack`, and ours would only show leakwatch's frames. */

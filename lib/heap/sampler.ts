@@ -65,12 +65,31 @@ export class HeapSampler {
     try {
       sampler.session = new Session();
       sampler.session.connect();
+      if (sampler.someoneElseSamples()) {
+        sampler.session.disconnect();
+        sampler.session = null;
+        return { problem: 'another tool (DevTools, an --inspect client, a profiler) is sampling the heap, and leakwatch does not take it over' };
+      }
       sampler.post('HeapProfiler.startSampling', { samplingInterval: interval });
       return { sampler };
     } catch (error) {
       sampler.session?.disconnect();
       sampler.session = null;
       return { problem: `V8's sampling heap profiler could not be started (${errorText(error)})` };
+    }
+  }
+
+  /**
+   * The sampling profiler is one per isolate: a second session's start succeeds silently and
+   * its stop ends the first session's sampling too. Asking for a profile before starting
+   * tells whether someone else is sampling (V8 answers "not started" otherwise).
+   */
+  private someoneElseSamples(): boolean {
+    try {
+      this.post('HeapProfiler.getSamplingProfile', {});
+      return true;
+    } catch {
+      return false;
     }
   }
 

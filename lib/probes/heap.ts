@@ -11,6 +11,7 @@
  */
 import { GCProfiler } from 'node:v8';
 import type { LeakwatchConfig } from '../config';
+import { errorMessage } from '../errors';
 import { getGc, minorGc, usedHeap, youngHeap } from '../gc';
 import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
 import { HeapSampler } from '../heap/sampler';
@@ -184,6 +185,9 @@ export class HeapProbe implements Probe {
       measurement.runs = runs.map((run) => run.userBytes);
       if (runs[1].sites.length > 0) runs[1].sites = this.describeSites(sampler, runs[1].sites);
       return { runs, threw };
+    } catch (error) {
+      // The test itself (or a tool it drives) may stop the isolate's one sampling profiler.
+      return { problem: `the sampling heap profiler failed during the extra run (${errorMessage(error)})` };
     } finally {
       markers.length = 0;
       sampler.stop();
