@@ -17,9 +17,10 @@ const LEAKS = {
   ],
   'leaves a file open': [/^leakwatch: "leaves a file open" leaked 1 file descriptor\.\n\s+fd \d+ → \/.*leakwatch-fds-\d+\.txt\n/],
   'keeps a 4 MiB Buffer': [
-    /^leakwatch: "keeps a 4 MiB Buffer" leaked ~4\.0 MB of external memory per run\.\n\s+Run twice more between full GCs, the test kept 4\.0 MB and 4\.0 MB more memory outside the JS heap/,
+    // Net growth between full GCs: other code freeing a little meanwhile (seen: 3.9 MB) is within ±5%.
+    /^leakwatch: "keeps a 4 MiB Buffer" leaked ~(3\.[89]|4\.[01]) MB of external memory per run\.\n\s+Run twice more between full GCs, the test kept (3\.[89]|4\.[01]) MB and (3\.[89]|4\.[01]) MB more memory outside the JS heap/,
   ],
-  'keeps a 2 MiB ArrayBuffer': [/^leakwatch: "keeps a 2 MiB ArrayBuffer" leaked ~2\.0 MB of external memory per run\./],
+  'keeps a 2 MiB ArrayBuffer': [/^leakwatch: "keeps a 2 MiB ArrayBuffer" leaked ~(1\.9|2\.0|2\.1) MB of external memory per run\./],
   'leaves a temp file behind': [/^leakwatch: "leaves a temp file behind" left 1 path in the temp folder\.\n\s+\/.*\/leakwatch-left-\d+\.txt\n/],
   'leaves a temp folder behind': [/^leakwatch: "leaves a temp folder behind" left 1 path in the temp folder\.\n\s+\/.*\/leakwatch-left-\w{6}\n/],
   'leaves a process listener': [

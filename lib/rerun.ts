@@ -14,10 +14,8 @@
  */
 import type { Circus, Global } from '@jest/types';
 import { errorMessage } from './errors';
+import { realClearTimeout, realSetTimeout } from './timers';
 
-// Taken at load, from Node itself: fake timers installed by a test never reach them.
-const realSetTimeout = setTimeout;
-const realClearTimeout = clearTimeout;
 
 /** How the second run ended. Its memory is measured either way: a test that asserts on
  * state it accumulates (`expect(cache.size).toBe(1)`) fails the second time, yet still

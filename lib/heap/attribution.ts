@@ -51,13 +51,13 @@ export function attribute(survivors: Survivor[], rootDir: string): Attribution {
     allBytes += survivor.size;
     const files = survivor.stack.map((frame) => filePath(frame.url));
     if (files.some((file) => MODULE_LOADER.test(file))) continue;
-    const innermostUser = files.findIndex((file) => isUserFile(file, rootDir));
+    const innermostUser = files.findIndex((file) => isProjectFile(file, rootDir));
     if (innermostUser < 0) continue;
     if (files.slice(0, innermostUser).some((file) => isTestRunnerFile(file))) continue;
     userBytes += survivor.size;
     userSamples.set(survivor.ordinal, survivor.size);
     const frames = [survivor.stack[innermostUser]];
-    const caller = files.findIndex((file, index) => index > innermostUser && isUserFile(file, rootDir));
+    const caller = files.findIndex((file, index) => index > innermostUser && isProjectFile(file, rootDir));
     if (caller >= 0) frames.push(survivor.stack[caller]);
     const key = frames.map((frame) => `${frame.scriptId}:${frame.lineNumber}:${frame.columnNumber}`).join(' ');
     const site = bySite.get(key) ?? { frames, bytes: 0 };
@@ -93,10 +93,6 @@ function filePath(url: string): string {
     }
   }
   return url;
-}
-
-function isUserFile(file: string, rootDir: string): boolean {
-  return isProjectFile(file, rootDir);
 }
 
 function isTestRunnerFile(file: string): boolean {

@@ -4,12 +4,10 @@
  * close within the handles' grace period are not leaks.
  */
 import * as fs from 'node:fs';
-import { GRACE_MS } from './handles';
+import { GRACE_MS, stillThereAfterGrace } from '../timers';
 import { BeforeAfterProbe, type Finding } from './probe';
 
 const FD_DIR = '/proc/self/fd';
-const realSetTimeout = setTimeout;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => realSetTimeout(resolve, ms));
 
 export class FdsProbe extends BeforeAfterProbe<Set<string>> {
   readonly check = 'fds' as const;
@@ -24,11 +22,7 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
   }
 
   protected async compare(before: Set<string>): Promise<Finding | null> {
-    let left = newFds(before);
-    for (let waited = 0; left.length > 0 && waited < GRACE_MS; waited += 20) {
-      await sleep(20);
-      left = newFds(before);
-    }
+    const left = await stillThereAfterGrace(() => newFds(before));
     if (left.length === 0) return null;
     return {
       check: 'fds',

@@ -8,6 +8,7 @@
  */
 import { createHook, type AsyncHook } from 'node:async_hooks';
 import { firstUserFrame } from '../stack';
+import { GRACE_MS, stillThereAfterGrace } from '../timers';
 import type { Finding, Probe, TestInfo } from './probe';
 
 /** Resource types that keep the event loop alive. */
@@ -30,12 +31,6 @@ const HANDLE_TYPES = new Set([
 /** Beyond this many resources in one test, only handles are tracked (bounded memory). */
 const MAX_TRACKED = 100_000;
 
-/** Handles closed asynchronously (server.close() without await) get this long to go. */
-export const GRACE_MS = 100;
-
-// Taken at load: fake timers installed by a test never reach it.
-const realSetTimeout = setTimeout;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => realSetTimeout(resolve, ms));
 
 interface Resource {
   type: string;
@@ -95,11 +90,7 @@ export class HandlesProbe implements Probe {
     const testNumber = this.test;
     this.test = null;
     if (testNumber === null) return null;
-    let left = this.leftOpen(testNumber);
-    for (let waited = 0; left.length > 0 && waited < GRACE_MS; waited += 20) {
-      await sleep(20);
-      left = this.leftOpen(testNumber);
-    }
+    const left = await stillThereAfterGrace(() => this.leftOpen(testNumber));
     this.forgetTest(testNumber);
     if (left.length === 0) return null;
     const count = left.length === 1 ? '1 open handle' : `${left.length} open handles`;

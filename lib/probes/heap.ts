@@ -16,6 +16,7 @@ import { getGc, minorGc, usedHeap, youngHeap } from '../gc';
 import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
 import { HeapSampler } from '../heap/sampler';
 import { SourceMapper } from '../heap/source-map';
+import { nextTurn } from '../timers';
 import type { RerunOutcome } from '../rerun';
 import type { SnapshotWriter } from '../snapshots';
 import { formatBytes } from '../units';
@@ -53,9 +54,6 @@ export interface HeapProbeStats {
   leaks: number;
 }
 
-// Taken at load, from Node itself: fake timers installed by a test never reach it.
-const realSetImmediate = setImmediate;
-const nextTurn = (): Promise<void> => new Promise((resolve) => realSetImmediate(resolve));
 
 export class HeapProbe implements Probe {
   readonly check = 'heap' as const;

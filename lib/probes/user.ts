@@ -6,6 +6,7 @@
  * test's result stands.
  */
 import { errorMessage } from '../errors';
+import { realClearTimeout, realSetTimeout } from '../timers';
 import type { Finding, Probe, TestInfo } from './probe';
 
 export interface UserProbeDefinition {
@@ -21,8 +22,6 @@ export interface UserProbeDefinition {
 }
 
 const TIME_BOX_MS = 5000;
-const realSetTimeout = setTimeout;
-const realClearTimeout = clearTimeout;
 
 export class UserProbe implements Probe {
   readonly check: string;
