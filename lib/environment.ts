@@ -1,273 +1,41 @@
 /**
- * The Jest glue: a jest-environment-node TestEnvironment whose handleTestEvent measures
- * each test with leakwatch's probes. Nothing here may throw out of handleTestEvent:
- * that would fail the whole file. Internal errors become one warning; results stand.
+ * The Jest glue: `withLeakDetection(Base)` turns any Jest environment class into one whose
+ * tests are measured by a LeakwatchSession. The class stays Jest's in every other respect.
  */
-import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
+import type { EnvironmentContext, JestEnvironment, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { TestEnvironment as NodeEnvironment } from 'jest-environment-node';
-import { CHECKS, parseCheckNames, parseConfig, parseProbeDefinition, type Check, type LeakwatchConfig } from './config';
-import { ExternalProbe } from './probes/external';
-import { FdsProbe } from './probes/fds';
-import { GlobalsProbe } from './probes/globals';
-import { HandlesProbe } from './probes/handles';
-import { HeapProbe } from './probes/heap';
-import { ListenersProbe } from './probes/listeners';
-import { TempFilesProbe } from './probes/temp-files';
-import type { Finding, Probe, TestInfo } from './probes/probe';
-import { UserProbe } from './probes/user';
-import { formatFinding, leakError } from './report';
-import { rerunTest } from './rerun';
-import { SnapshotWriter } from './snapshots';
+import { LeakwatchSession, type HostEnvironment } from './session';
 
-interface Measured {
-  test: Circus.TestEntry;
-  info: TestInfo;
-  ignored: Set<Check>;
-}
+// A mixin's base must be constructible from `any[]` (TS2545); Jest passes (config, context).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type EnvironmentClass = new (...args: any[]) => JestEnvironment;
 
-export class LeakwatchEnvironment extends NodeEnvironment {
-  private readonly leakwatchConfig: LeakwatchConfig;
-  private readonly testPath: string;
-  private readonly rootDir: string;
-  private readonly cacheDirectory: string;
-  private probes: Probe[] = [];
-  private readonly userProbes: UserProbe[] = [];
-  private current: Measured | null = null;
-  private readonly testsById = new Map<number, Circus.TestEntry>();
-  private nextTestId = 0;
-  private pendingConcurrent = 0;
-  private skippedConcurrent = 0;
-  private readonly warnings: string[] = [];
+export function withLeakDetection<Base extends EnvironmentClass>(Base: Base): Base {
+  return class LeakwatchEnvironment extends Base {
+    readonly leakwatchSession: LeakwatchSession;
 
-  constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
-    super(config, context);
-    const options = (config.projectConfig.testEnvironmentOptions ?? {}) as Record<string, unknown>;
-    this.leakwatchConfig = parseConfig({
-      options: options.leakwatch,
-      env: process.env,
-      pragmas: context.docblockPragmas ?? {},
-      rootDir: config.projectConfig.rootDir,
-    });
-    this.testPath = context.testPath;
-    this.rootDir = config.projectConfig.rootDir;
-    this.cacheDirectory = config.projectConfig.cacheDirectory;
-    // jest-environment-node copies testEnvironmentOptions onto the global, so `leakwatch` is
-    // already a global holding the options: replace it with the API for test code.
-    this.global.leakwatch = this.createTestApi();
-  }
-
-  override async setup(): Promise<void> {
-    await super.setup();
-    if (this.leakwatchConfig.mode === 'off') return;
-    await this.guard('starting', () => {
-      const fileLabel = path.relative(this.rootDir, this.testPath);
-      const snapshots = this.leakwatchConfig.snapshots
-        ? new SnapshotWriter(this.leakwatchConfig.outputDir, fileLabel)
-        : null;
-      const heap = new HeapProbe(this.leakwatchConfig, this.rootDir, snapshots);
-      const debugFile = process.env.LEAKWATCH_DEBUG;
-      if (debugFile && debugFile !== '1') {
-        // Calibration only: one JSON line per measured test.
-        heap.onMeasure = (test, measurement) =>
-          fs.appendFileSync(debugFile, `${JSON.stringify({ file: fileLabel, test: test.name, ...measurement })}\n`);
-      }
-      const config = this.leakwatchConfig;
-      // The heap probe goes last: it runs suspects again, and what those extra runs open or
-      // add must not be counted by the other probes as the test's own.
-      this.probes = [
-        ...(config.handles ? [new HandlesProbe(this.rootDir)] : []),
-        ...(config.fds ? [new FdsProbe()] : []),
-        ...(config.listeners ? [new ListenersProbe([...new Set([process, this.global.process as unknown as NodeJS.Process])])] : []),
-        ...(config.globals ? [new GlobalsProbe(this.global)] : []),
-        ...(config.tempFiles ? [new TempFilesProbe(config.tempFiles.dirs, this.cacheDirectory)] : []),
-        // Registered by setupFiles, which Jest runs before setup().
-        ...this.userProbes,
-        ...(config.external ? [new ExternalProbe(config.external.threshold)] : []),
-        heap,
-      ];
-    });
-  }
-
-  override async teardown(): Promise<void> {
-    await this.guard('stopping', () => {
-      for (const probe of this.probes) probe.dispose();
-    });
-    this.probes = [];
-    this.current = null;
-    this.testsById.clear();
-    await super.teardown();
-  }
-
-  async handleTestEvent(event: Circus.Event, state: Circus.State): Promise<void> {
-    if (this.probes.length > 0) {
-      await this.guard(event.name, () => this.onEvent(event, state));
-    } else if (event.name === 'run_finish' && this.leakwatchConfig.mode !== 'off') {
-      // Switched off by an internal error earlier in the file: still say so.
-      this.printWarnings();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    constructor(...args: any[]) {
+      super(...(args as [JestEnvironmentConfig, EnvironmentContext]));
+      const [config, context] = args as [JestEnvironmentConfig, EnvironmentContext];
+      this.leakwatchSession = new LeakwatchSession(config, context, this as unknown as HostEnvironment);
     }
-  }
 
-  private async onEvent(event: Circus.Event, state: Circus.State): Promise<void> {
-    switch (event.name) {
-      case 'run_start':
-        this.pendingConcurrent = countConcurrentTests(state.rootDescribeBlock);
-        for (const probe of this.probes) {
-          const problem = probe.startFile();
-          if (problem) this.warnings.push(problem);
-        }
-        break;
-      case 'test_start':
-        await this.startTest(event.test);
-        break;
-      case 'test_skip':
-      case 'test_todo':
-        this.abandonTest();
-        break;
-      case 'test_done':
-        await this.finishTest(event.test, state.testTimeout);
-        break;
-      case 'run_finish':
-        this.finishFile();
-        break;
-      default:
-        break;
+    override async setup(): Promise<void> {
+      await super.setup();
+      await this.leakwatchSession.start();
     }
-  }
 
-  private async startTest(test: Circus.TestEntry): Promise<void> {
-    if (test.concurrent) {
-      this.skippedConcurrent += 1;
-      return;
+    override async teardown(): Promise<void> {
+      await this.leakwatchSession.stop();
+      await super.teardown();
     }
-    // Concurrent bodies may still run: numbers taken now would mix them in.
-    if (this.pendingConcurrent > 0 || test.failing) return;
-    const info: TestInfo = { name: fullTestName(test), id: this.nextTestId++ };
-    this.testsById.set(info.id, test);
-    this.current = { test, info, ignored: new Set() };
-    // In reverse: the heap probe's scavenges come first, so the others read a settled heap.
-    for (const probe of [...this.probes].reverse()) await probe.beforeTest();
-  }
 
-  private async finishTest(test: Circus.TestEntry, testTimeout: number): Promise<void> {
-    if (test.concurrent) this.pendingConcurrent = Math.max(0, this.pendingConcurrent - 1);
-    const current = this.current;
-    this.current = null;
-    if (!current || current.test !== test) return;
-    // A failed test's cleanup may not have run: what it left behind is expected, and its
-    // result must stay the failure the user wrote.
-    const measurable = test.errors.length === 0;
-    let leaked = false;
-    for (const probe of this.probes) {
-      // The heap probe runs suspects again. A test that already leaked a handle, fd,
-      // listener or global fails anyway, and running it again would leak those twice
-      // (its cleanup, e.g. afterAll(() => server.close()), only knows the last one).
-      if (!measurable || current.ignored.has(probe.check) || (leaked && probe.check === 'heap')) {
-        probe.abandonTest();
-        continue;
-      }
-      const finding = await probe.afterTest(current.info, () => rerunTest(test, testTimeout, this.global, this.moduleMocker));
-      if (finding) this.report(test, current.info, finding);
-      if (finding?.verdict === 'leak') leaked = true;
-    }
-  }
-
-  private abandonTest(): void {
-    this.current = null;
-    for (const probe of this.probes) probe.abandonTest();
-  }
-
-  private finishFile(): void {
-    for (const probe of this.probes) {
-      for (const { test, finding } of probe.finishFile()) {
-        const entry = this.testsById.get(test.id);
-        if (entry) this.report(entry, test, finding);
-      }
-    }
-    for (const probe of this.userProbes) this.warnings.push(...probe.takeProblems());
-    if (process.env.LEAKWATCH_DEBUG) {
-      for (const probe of this.probes) this.warnings.push(`${probe.check} probe stats: ${JSON.stringify((probe as { stats?: unknown }).stats)}`);
-    }
-    if (this.skippedConcurrent > 0) {
-      this.warnings.push(`${this.skippedConcurrent} concurrent test(s) not measured: they overlap in time, so per-test numbers mean nothing`);
-    }
-    this.printWarnings();
-  }
-
-  private printWarnings(): void {
-    if (this.warnings.length === 0) return;
-    // Straight to stderr: the test console would print leakwatch's own code frame beside it.
-    process.stderr.write(`leakwatch: ${path.relative(this.rootDir, this.testPath)}:\n  ${this.warnings.join('\n  ')}\n`);
-    this.warnings.length = 0;
-  }
-
-  private report(test: Circus.TestEntry, info: TestInfo, finding: Finding): void {
-    if (finding.verdict === 'leak' && this.leakwatchConfig.mode === 'fail') {
-      test.errors.push(leakError(info.name, finding) as unknown as Circus.Exception);
-    } else {
-      this.warnings.push(formatFinding(info.name, finding));
-    }
-  }
-
-  /**
-   * The `leakwatch` global for test code: `ignore('heap')` inside a test (or its hooks) skips
-   * that check for that test; `registerProbe({...})`, from a setup file, adds a user probe.
-   */
-  private createTestApi(): object {
-    return Object.freeze({
-      ignore: (...checks: unknown[]): void => {
-        const parsed = parseCheckNames(checks, this.userProbes.map((probe) => probe.check));
-        if (this.current) for (const check of parsed) this.current.ignored.add(check);
-      },
-      registerProbe: (definition: unknown): void => {
-        const taken = [...CHECKS, ...this.userProbes.map((probe) => probe.check)];
-        const probe = new UserProbe(parseProbeDefinition(definition, taken));
-        this.userProbes.push(probe);
-        // Before setup() (setupFiles), setup() adds it; in mode 'off' it is never measured.
-        if (this.probes.length === 0) return;
-        // Before the memory probes, whose extra runs must not count for the others.
-        const memory = this.probes.findIndex((p) => p.check === 'external' || p.check === 'heap');
-        this.probes.splice(memory < 0 ? this.probes.length : memory, 0, probe);
-      },
-    });
-  }
-
-  private async guard(what: string, action: () => void | Promise<void>): Promise<void> {
-    try {
-      await action();
-    } catch (error) {
-      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      this.warnings.push(`internal error while ${what}; test results are unchanged: ${text}`);
-      // A probe in an unknown state can't be trusted for the rest of the file.
-      this.current = null;
-      for (const probe of this.probes) {
-        try {
-          probe.dispose();
-        } catch {
-          // Already reported the first error; disposal is best effort.
-        }
-      }
-      this.probes = [];
-      if (what === 'run_finish') this.printWarnings();
-    }
-  }
-}
-
-function fullTestName(test: Circus.TestEntry): string {
-  const names: string[] = [];
-  for (let block: Circus.DescribeBlock | Circus.TestEntry | undefined = test; block?.parent; block = block.parent) {
-    names.unshift(block.name);
-  }
-  return names.join(' ');
-}
-
-function countConcurrentTests(block: Circus.DescribeBlock): number {
-  let count = 0;
-  for (const child of block.children) {
-    if (child.type === 'describeBlock') count += countConcurrentTests(child);
-    else if (child.concurrent) count += 1;
-  }
-  return count;
+    // A property, as JestEnvironment declares it; the base class's own handler runs first.
+    override handleTestEvent = async (event: Circus.Event, state: Circus.State): Promise<void> => {
+      const base = (Base.prototype as { handleTestEvent?: (event: Circus.Event, state: Circus.State) => unknown }).handleTestEvent;
+      if (base) await base.call(this, event, state);
+      await this.leakwatchSession.handleTestEvent(event, state);
+    };
+  };
 }

@@ -1,7 +1,10 @@
 /** jest-environment-leakwatch: `testEnvironment: 'leakwatch'` loads this module's TestEnvironment. */
-import { LeakwatchEnvironment } from './environment';
+import { TestEnvironment as NodeEnvironment } from 'jest-environment-node';
+import { withLeakDetection } from './environment';
 
-export { LeakwatchEnvironment as TestEnvironment };
+/** jest-environment-node with leak detection. */
+export const TestEnvironment = withLeakDetection(NodeEnvironment);
+export default TestEnvironment;
+export { withLeakDetection };
 export type { LeakwatchConfig, Mode, Check } from './config';
 export type { UserProbeDefinition } from './probes/user';
-export default LeakwatchEnvironment;

@@ -29,5 +29,6 @@ for (const name of fs.readdirSync(path.join(root, 'test-env'))) {
   fs.rmSync(target, { recursive: true, force: true });
   fs.mkdirSync(target, { recursive: true });
   fs.copyFileSync(path.join(root, 'package.json'), path.join(target, 'package.json'));
+  fs.copyFileSync(path.join(root, 'jsdom.js'), path.join(target, 'jsdom.js'));
   fs.cpSync(path.join(root, 'dist'), path.join(target, 'dist'), { recursive: true });
 }

@@ -1,0 +1,2 @@
+// `testEnvironment: 'jest-environment-leakwatch/jsdom'` resolves to this file.
+module.exports = require('./dist/jsdom');
