@@ -32,14 +32,14 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
   });
 });
 
-test('snapshots of tests with hostile titles stay inside outputDir, one safe unique name each, mode 0600', () => {
+test('snapshot pairs of tests with hostile titles stay inside outputDir, safe unique names, mode 0600', () => {
   const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-hostile-'));
   const run = runJest('30', 'faults', {
     args: ['-i', `--testEnvironmentOptions=${JSON.stringify({ leakwatch: { outputDir } })}`, '__tests__/hostile-names.test.js'],
     env: { LEAKWATCH_SNAPSHOTS: '1' },
   });
   const files = fs.readdirSync(outputDir);
-  expect(files).toHaveLength(HOSTILE.length);
+  expect(files).toHaveLength(HOSTILE.length * 2);
   for (const file of files) {
     expect(file).toMatch(/^[A-Za-z0-9._-]+\.heapsnapshot$/);
     expect(file.length).toBeLessThan(200);
@@ -47,8 +47,9 @@ test('snapshots of tests with hostile titles stay inside outputDir, one safe uni
   }
   for (const title of HOSTILE) {
     const message = run.tests.get(title)?.message ?? '';
-    const [, snapshot] = /Heap snapshot: (.*?) \(Chrome DevTools/.exec(message) ?? [];
-    expect(path.dirname(snapshot)).toBe(outputDir);
+    const [, before, after] = /Heap snapshots around one more run of the test: (.*?) and (.*?) \(Chrome DevTools/.exec(message) ?? [];
+    expect(path.dirname(before)).toBe(outputDir);
+    expect(path.dirname(after)).toBe(outputDir);
   }
   fs.rmSync(outputDir, { recursive: true, force: true });
 });

@@ -58,21 +58,35 @@ describe('bad input names the option, the value and the allowed values', () => {
   });
 });
 
+/** How many objects of 1 MB or more a .heapsnapshot holds, read with the format's own field list. */
+function bigObjects(file) {
+  const { snapshot, nodes } = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const fields = snapshot.meta.node_fields;
+  const size = fields.indexOf('self_size');
+  let count = 0;
+  for (let i = 0; i < nodes.length; i += fields.length) if (nodes[i + size] >= 1024 * 1024) count += 1;
+  return count;
+}
+
 describe('snapshots', () => {
-  test.each(JEST_VERSIONS)('Jest %s: an offender gets a 0600 .heapsnapshot under outputDir, named safely', (version) => {
+  test.each(JEST_VERSIONS)('Jest %s: an offender gets a 0600 before/after pair under outputDir whose difference is the leak', (version) => {
     const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-snapshots-'));
     const run = runJest(version, 'options', {
       args: [...options({ outputDir }), '__tests__/leak.test.js', '__tests__/ignore.test.js'],
       env: { LEAKWATCH_SNAPSHOTS: '1' },
     });
-    const files = fs.readdirSync(outputDir);
-    expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(/^tests___leak.test.js-[0-9a-f]{8}--leaks_1_MiB-[0-9a-f]{8}--w\d+-p\d+-1-after\.heapsnapshot$/);
-    const file = path.join(outputDir, files[0]);
-    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    expect(run.tests.get('leaks 1 MiB')?.message).toContain(`Heap snapshot: ${file} (Chrome DevTools → Memory → Load).`);
-    const snapshot = JSON.parse(fs.readFileSync(file, 'utf8'));
-    expect(snapshot.snapshot.node_count).toBeGreaterThan(1000);
+    const files = fs.readdirSync(outputDir).sort();
+    expect(files).toHaveLength(2);
+    const name = /^tests___leak.test.js-[0-9a-f]{8}--leaks_1_MiB-[0-9a-f]{8}--w\d+-p\d+-1-(after|before)\.heapsnapshot$/;
+    for (const file of files) {
+      expect(file).toMatch(name);
+      expect(fs.statSync(path.join(outputDir, file)).mode & 0o777).toBe(0o600);
+    }
+    const [after, before] = files.map((file) => path.join(outputDir, file));
+    expect(after).toMatch(/-after\.heapsnapshot$/);
+    expect(run.tests.get('leaks 1 MiB')?.message).toContain(`Heap snapshots around one more run of the test: ${before} and ${after} `);
+    // The run between the two kept one more 1 MiB array: the Comparison view shows it.
+    expect(bigObjects(after) - bigObjects(before)).toBe(1);
     fs.rmSync(outputDir, { recursive: true, force: true });
   });
 });

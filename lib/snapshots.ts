@@ -29,9 +29,19 @@ export class SnapshotWriter {
     private readonly fileLabel: string,
   ) {}
 
-  /** Writes a snapshot of the whole heap now and returns its path. Throws on I/O errors. */
-  write(testName: string, label: string): string {
+  /**
+   * A before/after pair around `between` (one more run of the leaking test): DevTools'
+   * Comparison view of the two shows what that run left behind. Throws on I/O errors.
+   */
+  async writePair(testName: string, between: () => Promise<unknown>): Promise<[string, string]> {
     this.count += 1;
+    const before = this.write(testName, 'before');
+    await between();
+    return [before, this.write(testName, 'after')];
+  }
+
+  /** Writes a snapshot of the whole heap now and returns its path. */
+  private write(testName: string, label: string): string {
     const worker = process.env.JEST_WORKER_ID ?? '0';
     const name = `${safeNamePart(this.fileLabel, 40)}--${safeNamePart(testName)}--w${worker}-p${process.pid}-${this.count}-${label}.heapsnapshot`;
     const file = path.join(this.outputDir, name);

@@ -120,7 +120,7 @@ export class HeapProbe implements Probe {
       const [first, second] = confirmation.runs;
       if (first.userBytes < enough || second.userBytes < enough) return null;
       this.stats.leaks += 1;
-      return this.leak(test, confirmation);
+      return await this.leak(test, confirmation, rerun);
     } finally {
       this.onMeasure?.(test, measurement);
     }
@@ -209,7 +209,7 @@ export class HeapProbe implements Probe {
     return top.map((site) => ({ ...site, description: describeSite(site, this.rootDir, mapper) }));
   }
 
-  private leak(test: TestInfo, { runs: [first, second], threw }: Confirmation): Finding {
+  private async leak(test: TestInfo, { runs: [first, second], threw }: Confirmation, rerun: () => Promise<RerunOutcome>): Promise<Finding> {
     const details = [
       `Run twice more, the test left ~${formatBytes(first.userBytes)} and ~${formatBytes(second.userBytes)} behind, ` +
         `allocated by its code and still reachable after both runs (sampled; threshold ${formatBytes(this.threshold)}, ` +
@@ -223,7 +223,16 @@ export class HeapProbe implements Probe {
     }
     if (this.snapshots) {
       try {
-        details.push(`Heap snapshot: ${this.snapshots.write(test.name, 'after')} (Chrome DevTools → Memory → Load).`);
+        const gc = this.gc!;
+        const [before, after] = await this.snapshots.writePair(test.name, async () => {
+          await rerun();
+          await nextTurn();
+          minorGc(gc);
+        });
+        details.push(
+          `Heap snapshots around one more run of the test: ${before} and ${after} ` +
+            '(Chrome DevTools → Memory → Load both, select the second, view "Comparison" against the first).',
+        );
       } catch (error) {
         details.push(`No heap snapshot: ${error instanceof Error ? error.message : String(error)}.`);
       }
