@@ -1,5 +1,6 @@
 /** Reading `new Error().stack` text: which line is the user's code. */
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const FRAME = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
 const OWN_DIST = path.resolve(__dirname);
@@ -9,7 +10,7 @@ export function firstUserFrame(stack: string, rootDir: string): string | null {
   for (const line of stack.split('\n').slice(1)) {
     const match = FRAME.exec(line);
     if (!match) continue;
-    const file = match[2].startsWith('file://') ? new URL(match[2]).pathname : match[2];
+    const file = toFilePath(match[2]);
     if (!isProjectFile(file, rootDir)) continue;
     return `${path.relative(rootDir, file).split(path.sep).join('/')}:${match[3]}`;
   }
@@ -19,6 +20,18 @@ export function firstUserFrame(stack: string, rootDir: string): string | null {
 /** Under rootDir, outside node_modules, and not leakwatch itself. */
 export function isProjectFile(file: string, rootDir: string): boolean {
   return path.isAbsolute(file) && isInside(file, rootDir) && !/[\\/]node_modules[\\/]/.test(file) && !isInside(file, OWN_DIST);
+}
+
+/** A path from a `file://` URL (decoded, so spaces and non-ASCII survive), or the text as given. */
+export function toFilePath(location: string | URL): string {
+  if (location instanceof URL || location.startsWith('file://')) {
+    try {
+      return fileURLToPath(location);
+    } catch {
+      return String(location);
+    }
+  }
+  return location;
 }
 
 export function isInside(file: string, dir: string): boolean {

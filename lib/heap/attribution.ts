@@ -13,10 +13,9 @@
  * that grows on every call from a test is the user's leak to fix.
  */
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CallFrame, Survivor } from './sampler';
 import type { SourceMapper } from './source-map';
-import { isInside, isProjectFile } from '../stack';
+import { isInside, isProjectFile, toFilePath } from '../stack';
 
 const TEST_RUNNER_PACKAGE =
   /[\\/]node_modules[\\/](?:jest|jest-[^\\/]+|@jest[\\/][^\\/]+|expect|pretty-format|source-map-support|@cspotcode[\\/]source-map-support|babel-[^\\/]+|@babel[\\/][^\\/]+|ts-jest|@swc[\\/][^\\/]+|istanbul-[^\\/]+|stack-utils|@sinonjs[\\/][^\\/]+|jest-environment-leakwatch)[\\/]/;
@@ -49,7 +48,7 @@ export function attribute(survivors: Survivor[], rootDir: string): Attribution {
   let allBytes = 0;
   for (const survivor of survivors) {
     allBytes += survivor.size;
-    const files = survivor.stack.map((frame) => filePath(frame.url));
+    const files = survivor.stack.map((frame) => toFilePath(frame.url));
     if (files.some((file) => MODULE_LOADER.test(file))) continue;
     const innermostUser = files.findIndex((file) => isProjectFile(file, rootDir));
     if (innermostUser < 0) continue;
@@ -76,23 +75,12 @@ export function attribute(survivors: Survivor[], rootDir: string): Attribution {
 export function describeSite(site: AllocationSite, rootDir: string, mapper: SourceMapper): string {
   return site.frames
     .map((frame) => {
-      const file = filePath(frame.url);
+      const file = toFilePath(frame.url);
       const original = mapper.original(frame.scriptId, file, frame.lineNumber, frame.columnNumber);
       const where = original ? `${relative(rootDir, original.file)}:${original.line}` : `${relative(rootDir, file)}:${frame.lineNumber + 1}`;
       return `${frame.functionName || '(anonymous)'} (${where})`;
     })
     .join(' ← ');
-}
-
-function filePath(url: string): string {
-  if (url.startsWith('file://')) {
-    try {
-      return fileURLToPath(url);
-    } catch {
-      return url;
-    }
-  }
-  return url;
 }
 
 function isTestRunnerFile(file: string): boolean {

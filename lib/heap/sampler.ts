@@ -9,7 +9,7 @@
  */
 import { Session } from 'node:inspector';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { toFilePath } from '../stack';
 
 export interface CallFrame {
   functionName: string;
@@ -152,7 +152,7 @@ export class HeapSampler {
     const top = stack[0];
     if (!top || size < (this.interval * MARKER_INTERVALS) / 2) return false;
     if (top.functionName === MARKER_FUNCTION) return true;
-    const file = top.url.startsWith('file://') ? fileURLToPath(top.url) : top.url;
+    const file = toFilePath(top.url);
     return path.dirname(path.dirname(file)) === OWN_DIST || path.dirname(file) === OWN_DIST;
   }
 

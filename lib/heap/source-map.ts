@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
+import { toFilePath } from '../stack';
 
 export interface SourcePosition {
   file: string;
@@ -40,9 +41,8 @@ export class SourceMapper {
     if (!map) return null;
     const position = originalPositionFor(map, { line: line + 1, column });
     if (position.line === null || position.source === null) return null;
-    const file = position.source.startsWith('file://')
-      ? new URL(position.source).pathname
-      : path.resolve(path.dirname(scriptUrl), position.source);
+    const source = toFilePath(position.source);
+    const file = path.resolve(path.dirname(scriptUrl), source);
     return { file, line: position.line };
   }
 }

@@ -9,7 +9,7 @@
 import fs = require('node:fs');
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isInside } from '../stack';
+import { isInside, toFilePath } from '../stack';
 import type { Finding, Probe, TestInfo } from './probe';
 
 type AnyFn = (...args: unknown[]) => unknown;
@@ -121,16 +121,20 @@ export class TempFilesProbe implements Probe {
 
   /** The absolute path if it is watched and does not exist yet, else null. */
   private newPath(file: unknown): string | null {
-    if (typeof file !== 'string' && !(file instanceof URL)) return null;
-    const absolute = path.resolve(file instanceof URL ? file.pathname : file);
-    if (!this.roots.some((root) => isInside(absolute, root)) || isInside(absolute, this.cacheDirectory)) return null;
-    return fs.existsSync(absolute) ? null : absolute;
+    const absolute = this.watched(file);
+    return absolute && !fs.existsSync(absolute) ? absolute : null;
   }
 
   private record(created: Set<string>, file: unknown): void {
-    if (typeof file !== 'string' && !(file instanceof URL)) return;
-    const absolute = path.resolve(file instanceof URL ? file.pathname : file);
-    if (this.roots.some((root) => isInside(absolute, root)) && !isInside(absolute, this.cacheDirectory)) created.add(absolute);
+    const absolute = this.watched(file);
+    if (absolute) created.add(absolute);
+  }
+
+  /** The absolute path if it lies in a watched folder (and not in Jest's cache), else null. */
+  private watched(file: unknown): string | null {
+    if (typeof file !== 'string' && !(file instanceof URL)) return null;
+    const absolute = path.resolve(toFilePath(file));
+    return this.roots.some((root) => isInside(absolute, root)) && !isInside(absolute, this.cacheDirectory) ? absolute : null;
   }
 }
 
