@@ -25,6 +25,13 @@ const SILENT_CONSOLE: unknown = new Proxy(
   { get: (_target, key) => (key === Symbol.toStringTag ? 'Console' : () => undefined) },
 );
 
+/** Marks leakwatch's own afterEach hook (session.ts), which runs again must skip. */
+export const MEASURING_HOOK = Symbol.for('jest-environment-leakwatch.measuringHook');
+
+export function isMeasuringHook(hook: Circus.Hook): boolean {
+  return typeof hook.fn === 'function' && (hook.fn as unknown as Record<symbol, unknown>)[MEASURING_HOOK] === true;
+}
+
 export type RerunOutcome = { threw: null } | { threw: string };
 
 interface ExpectLike {
@@ -79,7 +86,7 @@ function eachHooks(test: Circus.TestEntry): { beforeEach: Circus.Hook[]; afterEa
   const afterEach: Circus.Hook[] = [];
   for (let block: Circus.DescribeBlock | undefined = test.parent; block; block = block.parent) {
     beforeEach.unshift(...block.hooks.filter((hook) => hook.type === 'beforeEach'));
-    afterEach.push(...block.hooks.filter((hook) => hook.type === 'afterEach'));
+    afterEach.push(...block.hooks.filter((hook) => hook.type === 'afterEach' && !isMeasuringHook(hook)));
   }
   return { beforeEach, afterEach };
 }

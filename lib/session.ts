@@ -19,7 +19,7 @@ import { TempFilesProbe } from './probes/temp-files';
 import type { Finding, Probe, TestInfo } from './probes/probe';
 import { UserProbe } from './probes/user';
 import { formatFinding, leakError } from './report';
-import { rerunTest } from './rerun';
+import { isMeasuringHook, MEASURING_HOOK, rerunTest } from './rerun';
 import { SnapshotWriter } from './snapshots';
 
 interface Measured {
@@ -125,6 +125,7 @@ export class LeakwatchSession {
           const problem = probe.startFile();
           if (problem) this.warnings.push(problem);
         }
+        this.addMeasuringHook(state);
         break;
       case 'test_start':
         await this.startTest(event.test);
@@ -134,7 +135,9 @@ export class LeakwatchSession {
         this.abandonTest();
         break;
       case 'test_done':
-        await this.finishTest(event.test, state.testTimeout);
+        if (event.test.concurrent) this.pendingConcurrent = Math.max(0, this.pendingConcurrent - 1);
+        // Measured by the hook already; else the hook never ran for it: nothing to judge.
+        if (this.current?.test === event.test) this.abandonTest();
         break;
       case 'run_finish':
         this.finishFile();
@@ -158,11 +161,37 @@ export class LeakwatchSession {
     for (const probe of [...this.probes].reverse()) await probe.beforeTest();
   }
 
-  private async finishTest(test: Circus.TestEntry, testTimeout: number): Promise<void> {
-    if (test.concurrent) this.pendingConcurrent = Math.max(0, this.pendingConcurrent - 1);
-    const current = this.current;
+  /**
+   * A test is judged in an afterEach hook of the root describe block, added last so it runs
+   * after every hook of the user's: inside Jest's test scope. Runs again there may `require`,
+   * touch `jest` (Jest 30 refuses both between tests) and use what the test's hooks set up.
+   */
+  private addMeasuringHook(state: Circus.State): void {
+    if (state.rootDescribeBlock.hooks.some((hook) => isMeasuringHook(hook))) return;
+    const fn = Object.assign(
+      async (): Promise<void> => {
+        const current = this.current;
+        if (current && this.probes.length > 0) {
+          await this.guard('measuring a test', () => this.finishTest(current, state.testTimeout));
+        }
+      },
+      { [MEASURING_HOOK]: true },
+    );
+    state.rootDescribeBlock.hooks.push({
+      asyncError: new Error('leakwatch measuring hook'),
+      fn,
+      parent: state.rootDescribeBlock,
+      seenDone: false,
+      // The runs again have their own time limits (the test's); this one must never fire
+      // (2^31-1 ms is the largest delay timers accept).
+      timeout: 2 ** 31 - 1,
+      type: 'afterEach',
+    } as Circus.Hook);
+  }
+
+  private async finishTest(current: Measured, testTimeout: number): Promise<void> {
     this.current = null;
-    if (!current || current.test !== test) return;
+    const { test } = current;
     // A failed test's cleanup may not have run: what it left behind is expected, and its
     // result must stay the failure the user wrote.
     const measurable = test.errors.length === 0;
