@@ -156,12 +156,17 @@ export class HeapSampler {
     return path.dirname(path.dirname(file)) === OWN_DIST || path.dirname(file) === OWN_DIST;
   }
 
+  /**
+   * Ends sampling without HeapProfiler.stopSampling: that one returns the profile, so V8 runs
+   * a full GC for it (~45 ms at an 80 MB heap, 40% of judging a suspect on react-hook-form).
+   * Disabling the agent stops the sampler with no GC.
+   */
   stop(): void {
     if (!this.session) return;
     try {
-      this.post('HeapProfiler.stopSampling', {});
+      this.post('HeapProfiler.disable', {});
     } catch {
-      // Already stopped by someone else: nothing to undo.
+      // Disconnecting below stops it too.
     }
     this.session.disconnect();
     this.session = null;

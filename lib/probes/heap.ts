@@ -27,6 +27,7 @@ interface OpenWindow {
   floorAtStart: number;
   /** Tells whether V8 ran a mark-compact during the test: it frees garbage counted at the start. */
   gcProfiler: GCProfiler;
+  startedAt: number;
 }
 
 interface Confirmation {
@@ -45,6 +46,9 @@ export interface HeapMeasurement {
   majorGcs: number;
   /** For suspects: the user's sampled survivors of the extra runs (one or two). */
   runs?: number[];
+  /** Milliseconds: the test itself (hooks and body), and leakwatch's judging of it. */
+  testMs: number;
+  judgeMs?: number;
 }
 
 /** Counters for calibration and the design notes. */
@@ -91,7 +95,7 @@ export class HeapProbe implements Probe {
     gcProfiler.start();
     // What is still young may die during the test; nothing older can without a mark-compact
     // (which the GCProfiler reports). So used heap at the end minus this floor bounds growth.
-    this.window = { floorAtStart: usedHeap() - youngHeap(), gcProfiler };
+    this.window = { floorAtStart: usedHeap() - youngHeap(), gcProfiler, startedAt: performance.now() };
     this.stats.tests += 1;
   }
 
@@ -99,10 +103,12 @@ export class HeapProbe implements Probe {
     const window = this.window;
     this.window = null;
     if (!window || !this.gc) return null;
+    const endedAt = performance.now();
     const gcs = window.gcProfiler.stop()?.statistics ?? [];
     const measurement: HeapMeasurement = {
       bound: usedHeap() - window.floorAtStart,
       majorGcs: gcs.filter((gc) => gc.gcType === 'MarkSweepCompact').length,
+      testMs: endedAt - window.startedAt,
     };
     // Used heap only shrinks in a scavenge: when it is under the bar already, skip it.
     if (measurement.bound >= this.threshold) {
@@ -122,7 +128,10 @@ export class HeapProbe implements Probe {
       this.stats.leaks += 1;
       return await this.leak(test, confirmation, rerun);
     } finally {
-      this.onMeasure?.(test, measurement);
+      if (this.onMeasure) {
+        measurement.judgeMs = performance.now() - endedAt;
+        this.onMeasure(test, measurement);
+      }
     }
   }
 
