@@ -36,11 +36,14 @@ export interface LeakwatchConfig {
   snapshots: boolean;
   /** Absolute path; every file leakwatch writes goes below it. */
   outputDir: string;
+  /** Absolute path of the known-leaks file (it may not exist); null when switched off. */
+  baseline: string | null;
 }
 
 export const DEFAULT_HEAP_THRESHOLD = 512 * 1024;
 export const DEFAULT_SAMPLING_INTERVAL = 16 * 1024;
 export const DEFAULT_EXTERNAL_THRESHOLD = 1024 * 1024;
+export const DEFAULT_BASELINE = 'leakwatch.baseline.json';
 
 /** Thrown for bad input; Jest shows it as "Test suite failed to run". */
 export class LeakwatchConfigError extends Error {
@@ -51,7 +54,7 @@ export class LeakwatchConfigError extends Error {
 }
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
-  '': ['mode', 'heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles', 'snapshots', 'outputDir'],
+  '': ['mode', 'heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles', 'snapshots', 'outputDir', 'baseline'],
   heap: ['threshold', 'samplingInterval'],
   external: ['threshold'],
   tempFiles: ['dirs'],
@@ -106,7 +109,11 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
     globals: parseBoolean(raw.globals ?? false, 'testEnvironmentOptions.leakwatch.globals'),
     tempFiles,
     snapshots: parseBoolean(raw.snapshots ?? false, 'testEnvironmentOptions.leakwatch.snapshots'),
-    outputDir: path.resolve(rootDir, parseString(raw.outputDir ?? '.leakwatch', 'testEnvironmentOptions.leakwatch.outputDir')),
+    outputDir: outputDirOf(raw, rootDir),
+    baseline:
+      raw.baseline === false
+        ? null
+        : path.resolve(rootDir, parseString(raw.baseline ?? DEFAULT_BASELINE, 'testEnvironmentOptions.leakwatch.baseline (or false)')),
   };
   if (config.heap.samplingInterval < 1024) {
     throw new LeakwatchConfigError(
@@ -128,6 +135,12 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
     config.heap.threshold = parseSize(thresholdPragma, 'the docblock pragma @leakwatch-heap-threshold');
   }
   return config;
+}
+
+/** The output folder of a project's options (the reporter reads it from each project's config). */
+export function outputDirOf(leakwatchOptions: unknown, rootDir: string): string {
+  const raw = (leakwatchOptions ?? {}) as Record<string, unknown>;
+  return path.resolve(rootDir, parseString(raw.outputDir ?? '.leakwatch', 'testEnvironmentOptions.leakwatch.outputDir'));
 }
 
 /** Validates the arguments of `leakwatch.ignore(...)` called from a test. */

@@ -18,6 +18,9 @@ import { ListenersProbe } from './probes/listeners';
 import { TempFilesProbe } from './probes/temp-files';
 import type { Finding, Probe, TestInfo } from './probes/probe';
 import { UserProbe } from './probes/user';
+import { loadBaseline, relativeTestFile, type Baseline } from './baseline';
+import { FileRecorder } from './recorder';
+import { errorMessage } from './errors';
 import { formatFinding, leakError } from './report';
 import { isMeasuringHook, MEASURING_HOOK, rerunTest } from './rerun';
 import { SnapshotWriter } from './snapshots';
@@ -26,6 +29,8 @@ interface Measured {
   test: Circus.TestEntry;
   info: TestInfo;
   ignored: Set<Check>;
+  /** Milliseconds leakwatch spent at the test's start. */
+  startMs: number;
 }
 
 /** What the session needs of the environment that owns it. */
@@ -47,6 +52,10 @@ export class LeakwatchSession {
   private pendingConcurrent = 0;
   private skippedConcurrent = 0;
   private readonly warnings: string[] = [];
+  /** Every warning of the file, for the report (printed ones are cleared from `warnings`). */
+  private readonly allWarnings: string[] = [];
+  private readonly baseline: Baseline | null;
+  private readonly recorder: FileRecorder | null;
 
   constructor(
     config: JestEnvironmentConfig,
@@ -63,6 +72,11 @@ export class LeakwatchSession {
     this.testPath = context.testPath;
     this.rootDir = config.projectConfig.rootDir;
     this.cacheDirectory = config.projectConfig.cacheDirectory;
+    this.baseline = this.leakwatchConfig.baseline ? loadBaseline(this.leakwatchConfig.baseline) : null;
+    this.recorder =
+      this.leakwatchConfig.mode !== 'off' && reporterConfigured(config.globalConfig.reporters)
+        ? new FileRecorder(this.leakwatchConfig.outputDir, this.testPath)
+        : null;
     // jest-environment-node copies testEnvironmentOptions onto the global, so `leakwatch` is
     // already a global holding the options: replace it with the API for test code.
     this.env.global.leakwatch = this.createTestApi();
@@ -77,10 +91,15 @@ export class LeakwatchSession {
         : null;
       const heap = new HeapProbe(this.leakwatchConfig, this.rootDir, snapshots);
       const debugFile = process.env.LEAKWATCH_DEBUG;
-      if (debugFile && debugFile !== '1') {
-        // Calibration only: one JSON line per measured test.
-        heap.onMeasure = (test, measurement) =>
-          fs.appendFileSync(debugFile, `${JSON.stringify({ file: fileLabel, test: test.name, ...measurement })}\n`);
+      const recorder = this.recorder;
+      if ((debugFile && debugFile !== '1') || recorder) {
+        heap.onMeasure = (test, measurement) => {
+          recorder?.heapMeasured(measurement);
+          // Calibration only: one JSON line per measured test.
+          if (debugFile && debugFile !== '1') {
+            fs.appendFileSync(debugFile, `${JSON.stringify({ file: fileLabel, test: test.name, ...measurement })}\n`);
+          }
+        };
       }
       const config = this.leakwatchConfig;
       // The heap probe goes last: it runs suspects again, and what those extra runs open or
@@ -140,7 +159,7 @@ export class LeakwatchSession {
         if (this.current?.test === event.test) this.abandonTest();
         break;
       case 'run_finish':
-        this.finishFile();
+        await this.finishFile();
         break;
       default:
         break;
@@ -156,9 +175,11 @@ export class LeakwatchSession {
     if (this.pendingConcurrent > 0 || test.failing) return;
     const info: TestInfo = { name: fullTestName(test), id: this.nextTestId++ };
     this.testsById.set(info.id, test);
-    this.current = { test, info, ignored: new Set() };
+    const startedAt = performance.now();
+    this.current = { test, info, ignored: new Set(), startMs: 0 };
     // In reverse: the heap probe's scavenges come first, so the others read a settled heap.
     for (const probe of [...this.probes].reverse()) await probe.beforeTest();
+    this.current.startMs = performance.now() - startedAt;
   }
 
   /**
@@ -192,9 +213,12 @@ export class LeakwatchSession {
   private async finishTest(current: Measured, testTimeout: number): Promise<void> {
     this.current = null;
     const { test } = current;
+    const judgingStarted = performance.now();
     // A failed test's cleanup may not have run: what it left behind is expected, and its
     // result must stay the failure the user wrote.
     const measurable = test.errors.length === 0;
+    if (measurable) this.recorder?.judging(current.info.id, current.info.name);
+    else this.recorder?.notMeasured(current.info.name, 'failed');
     let leaked = false;
     for (const probe of this.probes) {
       // The heap probe runs suspects again. A test that already leaked a handle, fd,
@@ -208,6 +232,7 @@ export class LeakwatchSession {
       if (finding) this.report(test, current.info, finding);
       if (finding?.verdict === 'leak') leaked = true;
     }
+    if (measurable) await this.recorder?.judged(current.startMs + performance.now() - judgingStarted);
   }
 
   private abandonTest(): void {
@@ -215,7 +240,7 @@ export class LeakwatchSession {
     for (const probe of this.probes) probe.abandonTest();
   }
 
-  private finishFile(): void {
+  private async finishFile(): Promise<void> {
     for (const probe of this.probes) {
       for (const { test, finding } of probe.finishFile()) {
         const entry = this.testsById.get(test.id);
@@ -229,6 +254,13 @@ export class LeakwatchSession {
     if (this.skippedConcurrent > 0) {
       this.warnings.push(`${this.skippedConcurrent} concurrent test(s) not measured: they overlap in time, so per-test numbers mean nothing`);
     }
+    if (this.recorder) {
+      try {
+        await this.recorder.finish([...this.allWarnings, ...this.warnings]);
+      } catch (error) {
+        this.warnings.push(`the report record for this file could not be written (${errorMessage(error)}); the reporter will list it as not measured`);
+      }
+    }
     this.printWarnings();
   }
 
@@ -236,12 +268,19 @@ export class LeakwatchSession {
     if (this.warnings.length === 0) return;
     // Straight to stderr: the test console would print leakwatch's own code frame beside it.
     process.stderr.write(`leakwatch: ${path.relative(this.rootDir, this.testPath)}:\n  ${this.warnings.join('\n  ')}\n`);
+    this.allWarnings.push(...this.warnings);
     this.warnings.length = 0;
   }
 
   private report(test: Circus.TestEntry, info: TestInfo, finding: Finding): void {
-    if (finding.verdict === 'leak' && this.leakwatchConfig.mode === 'fail') {
+    const known =
+      finding.verdict === 'leak' &&
+      !!this.baseline?.has({ file: relativeTestFile(this.rootDir, this.testPath), test: info.name, check: finding.check });
+    this.recorder?.finding(info.id, { ...finding, verdict: known ? 'known' : finding.verdict });
+    if (finding.verdict === 'leak' && !known && this.leakwatchConfig.mode === 'fail') {
       test.errors.push(leakError(info.name, finding) as unknown as Circus.Exception);
+    } else if (known) {
+      this.warnings.push(`${formatFinding(info.name, finding)}\n  Known leak, listed in ${this.leakwatchConfig.baseline}: not failed.`);
     } else {
       this.warnings.push(formatFinding(info.name, finding));
     }
@@ -306,4 +345,18 @@ function countConcurrentTests(block: Circus.DescribeBlock): number {
     else if (child.concurrent) count += 1;
   }
   return count;
+}
+
+/**
+ * Whether Jest's reporters include leakwatch's (`jest-environment-leakwatch/reporter`, which
+ * Jest resolves to an absolute path): only then are records written for it.
+ */
+function reporterConfigured(reporters: unknown): boolean {
+  if (!Array.isArray(reporters)) return false;
+  const own = [path.resolve(__dirname, '..', 'reporter.js'), path.resolve(__dirname, 'reporter', 'index.js')];
+  return reporters.some((entry) => {
+    const name = Array.isArray(entry) ? entry[0] : entry;
+    if (typeof name !== 'string') return false;
+    return own.includes(path.resolve(name)) || /jest-environment-leakwatch[\\/](reporter(\.js)?|dist[\\/]reporter[\\/]index\.js)$/.test(name);
+  });
 }

@@ -29,6 +29,22 @@ for (const name of fs.readdirSync(path.join(root, 'test-env'))) {
   fs.rmSync(target, { recursive: true, force: true });
   fs.mkdirSync(target, { recursive: true });
   fs.copyFileSync(path.join(root, 'package.json'), path.join(target, 'package.json'));
-  fs.copyFileSync(path.join(root, 'jsdom.js'), path.join(target, 'jsdom.js'));
+  for (const shim of ['jsdom.js', 'reporter.js']) fs.copyFileSync(path.join(root, shim), path.join(target, shim));
   fs.cpSync(path.join(root, 'dist'), path.join(target, 'dist'), { recursive: true });
+}
+
+// The HTML report's test loads the page in Debian's Chromium (puppeteer-core downloads no
+// browser). Installed here when missing and we may (root with apt-get, as on CI).
+const CHROMIUM = '/usr/bin/chromium';
+if (!fs.existsSync(CHROMIUM)) {
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  const apt = fs.existsSync('/usr/bin/apt-get');
+  if (root && apt) {
+    console.log('prepare-test-env: apt-get install chromium (for the HTML report test)');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
+  } else {
+    console.log(`prepare-test-env: ${CHROMIUM} is missing and cannot be installed here; the HTML report test will fail until Debian's chromium package is installed.`);
+  }
 }

@@ -42,6 +42,8 @@ export interface HeapMeasurement {
   /** Used heap after a scavenge at the end, minus the old generation at the start: an upper
    * bound of what the test kept, unless V8 ran a mark-compact during it. */
   bound: number;
+  /** Used heap at the end of the test (after a scavenge when the bound was high). */
+  usedAfter: number;
   /** Mark-compacts V8 ran during the test. */
   majorGcs: number;
   /** For suspects: the user's sampled survivors of the extra runs (one or two). */
@@ -109,12 +111,14 @@ export class HeapProbe implements Probe {
       bound: usedHeap() - window.floorAtStart,
       majorGcs: gcs.filter((gc) => gc.gcType === 'MarkSweepCompact').length,
       testMs: endedAt - window.startedAt,
+      usedAfter: 0,
     };
     // Used heap only shrinks in a scavenge: when it is under the bar already, skip it.
     if (measurement.bound >= this.threshold) {
       minorGc(this.gc);
       measurement.bound = usedHeap() - window.floorAtStart;
     }
+    measurement.usedAfter = measurement.bound + window.floorAtStart;
     try {
       // After a mark-compact the bound may understate what the test kept: look closer.
       if (measurement.bound < this.threshold && measurement.majorGcs === 0) return null;
@@ -230,6 +234,7 @@ export class HeapProbe implements Probe {
       details.push('Allocated at (sampled, biggest first):');
       for (const site of second.sites) details.push(`  ~${formatBytes(site.bytes)}  ${site.description}`);
     }
+    const snapshots: string[] = [];
     if (this.snapshots) {
       try {
         const gc = this.gc!;
@@ -238,6 +243,7 @@ export class HeapProbe implements Probe {
           await nextTurn();
           minorGc(gc);
         });
+        snapshots.push(before, after);
         details.push(
           `Heap snapshots around one more run of the test: ${before} and ${after} ` +
             '(Chrome DevTools → Memory → Load both, select the second, view "Comparison" against the first).',
@@ -256,6 +262,7 @@ export class HeapProbe implements Probe {
       summary: `leaked ~${formatBytes(second.userBytes)} of heap per run`,
       details,
       bytes: second.userBytes,
+      ...(snapshots.length > 0 ? { snapshots } : {}),
     };
   }
 

@@ -20,6 +20,8 @@ export interface Finding {
   details: string[];
   /** Size of the leak in bytes, where it has one. */
   bytes?: number;
+  /** Heap snapshot files written for it. */
+  snapshots?: string[];
 }
 
 export interface Probe {
