@@ -11,7 +11,7 @@ import { LeakwatchSession, type HostEnvironment } from './session';
 type EnvironmentClass = new (...args: any[]) => JestEnvironment;
 
 export function withLeakDetection<Base extends EnvironmentClass>(Base: Base): Base {
-  return class LeakwatchEnvironment extends Base {
+  class LeakwatchEnvironment extends Base {
     readonly leakwatchSession: LeakwatchSession;
 
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -30,12 +30,20 @@ export function withLeakDetection<Base extends EnvironmentClass>(Base: Base): Ba
       await this.leakwatchSession.stop();
       await super.teardown();
     }
-
-    // A property, as JestEnvironment declares it; the base class's own handler runs first.
-    override handleTestEvent = async (event: Circus.Event, state: Circus.State): Promise<void> => {
-      const base = (Base.prototype as { handleTestEvent?: (event: Circus.Event, state: Circus.State) => unknown }).handleTestEvent;
-      if (base) await base.call(this, event, state);
+  }
+  // A method on the prototype, not an instance property (as JestEnvironment declares it), so a
+  // subclass's own `async handleTestEvent(event, state)` overrides it and can call super's.
+  // The base class's own handler, if any, runs first.
+  const baseHandler = (Base.prototype as { handleTestEvent?: EventHandler }).handleTestEvent;
+  Object.defineProperty(LeakwatchEnvironment.prototype, 'handleTestEvent', {
+    configurable: true,
+    writable: true,
+    value: async function handleTestEvent(this: LeakwatchEnvironment, event: Circus.Event, state: Circus.State): Promise<void> {
+      if (baseHandler) await baseHandler.call(this, event, state);
       await this.leakwatchSession.handleTestEvent(event, state);
-    };
-  };
+    },
+  });
+  return LeakwatchEnvironment;
 }
+
+type EventHandler = (event: Circus.Event, state: Circus.State) => unknown;
