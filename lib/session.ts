@@ -106,10 +106,10 @@ export class LeakwatchSession {
       // add must not be counted by the other probes as the test's own.
       this.probes = [
         ...(config.handles ? [new HandlesProbe(this.rootDir)] : []),
-        ...(config.fds ? [new FdsProbe()] : []),
+        ...(config.fds ? [new FdsProbe(this.rootDir)] : []),
         ...(config.listeners ? [new ListenersProbe([...new Set([process, this.env.global.process as unknown as NodeJS.Process])])] : []),
         ...(config.globals ? [new GlobalsProbe(this.env.global)] : []),
-        ...(config.tempFiles ? [new TempFilesProbe(config.tempFiles.dirs, this.cacheDirectory)] : []),
+        ...(config.tempFiles ? [new TempFilesProbe(config.tempFiles.dirs, this.cacheDirectory, this.rootDir)] : []),
         // Registered by setupFiles, which Jest runs before setup().
         ...this.userProbes,
         ...(config.external ? [new ExternalProbe(config.external.threshold)] : []),

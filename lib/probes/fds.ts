@@ -1,20 +1,51 @@
 /**
  * FdsProbe: file descriptors a test opened and left open, on Linux, from /proc/self/fd,
- * each described by what it points to (a file path, socket:[…], pipe:[…]). Descriptors that
- * close within the handles' grace period are not leaks.
+ * each described by what it points to (a file path, socket:[…], pipe:[…]) and, for those
+ * opened through `fs` (open, openSync, fs.promises.open, and the streams, which call
+ * fs.open), the line that opened it. Descriptors that close within the handles' grace
+ * period are not leaks. Sockets' creation lines come from the handles check.
  */
-import * as fs from 'node:fs';
+// The module object itself: `import * as` would give a copy, and patching a copy does nothing.
+import fs = require('node:fs');
+import { firstUserFrame } from '../stack';
 import { GRACE_MS, stillThereAfterGrace } from '../timers';
 import { BeforeAfterProbe, type Finding } from './probe';
+
+type AnyFn = (...args: unknown[]) => unknown;
 
 const FD_DIR = '/proc/self/fd';
 
 export class FdsProbe extends BeforeAfterProbe<Set<string>> {
   readonly check = 'fds' as const;
   private readonly supported = fs.existsSync(FD_DIR);
+  /** Where each descriptor opened through `fs` during the current test was opened. */
+  private openedAt: Map<number, Error> | null = null;
+  private readonly restore: Array<() => void> = [];
+
+  constructor(private readonly rootDir: string) {
+    super();
+  }
 
   override startFile(): string | null {
-    return this.supported ? null : `file descriptors are not checked on ${process.platform} (no ${FD_DIR})`;
+    if (!this.supported) return `file descriptors are not checked on ${process.platform} (no ${FD_DIR})`;
+    this.wrapOpens();
+    return null;
+  }
+
+  override beforeTest(): void {
+    super.beforeTest();
+    this.openedAt = this.supported ? new Map() : null;
+  }
+
+  override abandonTest(): void {
+    super.abandonTest();
+    this.openedAt = null;
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.openedAt = null;
+    for (const undo of this.restore.splice(0)) undo();
   }
 
   protected read(): Set<string> | null {
@@ -22,17 +53,82 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
   }
 
   protected async compare(before: Set<string>): Promise<Finding | null> {
+    const openedAt = this.openedAt;
+    this.openedAt = null;
     const left = await stillThereAfterGrace(() => newFds(before));
     if (left.length === 0) return null;
+    const where = (fd: string): string => {
+      const origin = openedAt?.get(Number(fd));
+      const site = origin ? firstUserFrame(origin.stack ?? '', this.rootDir) : null;
+      return site ? `, opened at ${site}` : '';
+    };
     return {
       check: 'fds',
       verdict: 'leak',
       summary: `leaked ${left.length === 1 ? '1 file descriptor' : `${left.length} file descriptors`}`,
       details: [
-        ...left.map(([fd, target]) => `fd ${fd} → ${target}`),
+        ...left.map(([fd, target]) => `fd ${fd} → ${target}${where(fd)}`),
         `Still open ${GRACE_MS} ms after the test ended: close it (fs.closeSync, filehandle.close(), stream.destroy()) in the test or an afterEach hook.`,
       ],
     };
+  }
+
+  /** Records a creation stack for each descriptor `fs` opens while a test runs (V8 formats it only if reported). */
+  private wrapOpens(): void {
+    const probe = this;
+    const remember = (fd: unknown, origin: Error): void => {
+      if (typeof fd === 'number') probe.openedAt?.set(fd, origin);
+    };
+    const origin = (): Error => {
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 40;
+      const error = new Error();
+      Error.stackTraceLimit = limit;
+      return error;
+    };
+    this.patch(fs as unknown as Record<string, AnyFn>, 'openSync', (original) =>
+      function (this: unknown, ...args: unknown[]): unknown {
+        if (!probe.openedAt) return original.apply(this, args);
+        const error = origin();
+        const fd = original.apply(this, args);
+        remember(fd, error);
+        return fd;
+      },
+    );
+    this.patch(fs as unknown as Record<string, AnyFn>, 'open', (original) =>
+      function (this: unknown, ...args: unknown[]): unknown {
+        const callback = args[args.length - 1];
+        if (probe.openedAt && typeof callback === 'function') {
+          const error = origin();
+          args[args.length - 1] = function (this: unknown, failure: unknown, fd: unknown): unknown {
+            if (!failure) remember(fd, error);
+            return (callback as AnyFn).call(this, failure, fd);
+          };
+        }
+        return original.apply(this, args);
+      },
+    );
+    this.patch(fs.promises as unknown as Record<string, AnyFn>, 'open', (original) =>
+      function (this: unknown, ...args: unknown[]): unknown {
+        const result = original.apply(this, args);
+        if (probe.openedAt) {
+          const error = origin();
+          (result as Promise<{ fd?: unknown }>).then((handle) => remember(handle?.fd, error), () => undefined);
+        }
+        return result;
+      },
+    );
+  }
+
+  private patch(target: Record<string, AnyFn>, name: string, make: (original: AnyFn) => AnyFn): void {
+    const original = target[name];
+    if (typeof original !== 'function') return;
+    const wrapped = make(original);
+    Object.defineProperty(wrapped, 'length', { value: original.length });
+    target[name] = wrapped;
+    this.restore.push(() => {
+      if (target[name] === wrapped) target[name] = original;
+    });
   }
 }
 

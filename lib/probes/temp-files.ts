@@ -9,7 +9,7 @@
 import fs = require('node:fs');
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isInside, toFilePath } from '../stack';
+import { firstUserFrame, isInside, toFilePath } from '../stack';
 import type { Finding, Probe, TestInfo } from './probe';
 
 type AnyFn = (...args: unknown[]) => unknown;
@@ -22,13 +22,15 @@ const SECOND_ARG_CREATORS = ['copyFile', 'copyFileSync', 'rename', 'renameSync',
 
 export class TempFilesProbe implements Probe {
   readonly check = 'tempFiles' as const;
-  private created: Set<string> | null = null;
+  /** Paths created during the current test, with where (V8 formats the stack only if reported). */
+  private created: Map<string, Error> | null = null;
   private readonly restore: Array<() => void> = [];
   private readonly roots: string[];
 
   constructor(
     extraDirs: string[],
     private readonly cacheDirectory: string,
+    private readonly rootDir: string,
   ) {
     this.roots = [os.tmpdir(), ...extraDirs].map((dir) => realpath(path.resolve(dir)));
   }
@@ -44,14 +46,14 @@ export class TempFilesProbe implements Probe {
   }
 
   beforeTest(): void {
-    this.created = new Set();
+    this.created = new Map();
   }
 
   async afterTest(): Promise<Finding | null> {
     const created = this.created;
     this.created = null;
     if (!created) return null;
-    const left = [...created]
+    const left = [...created.keys()]
       .filter((file) => fs.existsSync(file))
       .sort()
       // Report a folder once, not every file in it.
@@ -61,7 +63,14 @@ export class TempFilesProbe implements Probe {
       check: 'tempFiles',
       verdict: 'leak',
       summary: `left ${left.length === 1 ? '1 path' : `${left.length} paths`} in the temp folder`,
-      details: [...left.map((file) => file), 'Remove them in the test or an afterEach hook (fs.rmSync(path, { recursive: true, force: true })).'],
+      details: [
+        ...left.map((file) => {
+          const origin = created.get(file);
+          const site = origin ? firstUserFrame(origin.stack ?? '', this.rootDir) : null;
+          return site ? `${file}, created at ${site}` : file;
+        }),
+        'Remove them in the test or an afterEach hook (fs.rmSync(path, { recursive: true, force: true })).',
+      ],
     };
   }
 
@@ -85,28 +94,29 @@ export class TempFilesProbe implements Probe {
       const probe = this;
       const wrapped = function (this: unknown, ...args: unknown[]): unknown {
         const created = probe.created;
+        // Only what the call brings into existence: opening or appending to a file that was
+        // already there creates nothing.
+        const target = created && !namesInResult ? probe.newPath(args[argIndex]) : null;
+        const origin = target || (created && namesInResult) ? creationStack() : null;
         if (created && namesInResult) {
           // mkdtemp names its folder only in its result: the return value, the promise, or the callback.
           const last = args.length - 1;
           const callback = args[last];
           if (typeof callback === 'function') {
             args[last] = function (this: unknown, error: unknown, dir: unknown) {
-              probe.record(created, dir);
+              probe.record(created, dir, origin!);
               return (callback as AnyFn).call(this, error, dir);
             };
           }
         }
-        // Only what the call brings into existence: opening or appending to a file that was
-        // already there creates nothing.
-        const target = created && !namesInResult ? probe.newPath(args[argIndex]) : null;
         const result = original.apply(this, args);
         if (created) {
           if (!namesInResult) {
-            if (target) probe.record(created, target);
+            if (target) probe.record(created, target, origin!);
           }
-          else if (typeof result === 'string') probe.record(created, result);
+          else if (typeof result === 'string') probe.record(created, result, origin!);
           else if (result && typeof (result as Promise<unknown>).then === 'function') {
-            (result as Promise<unknown>).then((dir) => probe.record(created, dir), () => undefined);
+            (result as Promise<unknown>).then((dir) => probe.record(created, dir, origin!), () => undefined);
           }
         }
         return result;
@@ -125,9 +135,9 @@ export class TempFilesProbe implements Probe {
     return absolute && !fs.existsSync(absolute) ? absolute : null;
   }
 
-  private record(created: Set<string>, file: unknown): void {
+  private record(created: Map<string, Error>, file: unknown, origin: Error): void {
     const absolute = this.watched(file);
-    if (absolute) created.add(absolute);
+    if (absolute && !created.has(absolute)) created.set(absolute, origin);
   }
 
   /** The absolute path if it lies in a watched folder (and not in Jest's cache), else null. */
@@ -136,6 +146,15 @@ export class TempFilesProbe implements Probe {
     const absolute = path.resolve(toFilePath(file));
     return this.roots.some((root) => isInside(absolute, root)) && !isInside(absolute, this.cacheDirectory) ? absolute : null;
   }
+}
+
+/** Where a path was created: V8 records the frames now and formats them only if reported. */
+function creationStack(): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 40;
+  const error = new Error();
+  Error.stackTraceLimit = limit;
+  return error;
 }
 
 function realpath(dir: string): string {
