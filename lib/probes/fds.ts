@@ -14,6 +14,11 @@ import { BeforeAfterProbe, type Finding } from './probe';
 type AnyFn = (...args: unknown[]) => unknown;
 
 const FD_DIR = '/proc/self/fd';
+/**
+ * libuv's own descriptors, opened once per event loop on first use and never closed: the
+ * inotify instance behind every fs.watch (a watcher left open is reported by the handles check).
+ */
+const LIBUV_SINGLETONS = new Set(['anon_inode:inotify']);
 
 export class FdsProbe extends BeforeAfterProbe<Set<string>> {
   readonly check = 'fds' as const;
@@ -153,7 +158,8 @@ function newFds(before: Set<string>): Array<[string, string]> {
   for (const fd of openFds()) {
     if (before.has(fd)) continue;
     try {
-      added.push([fd, fs.readlinkSync(`${FD_DIR}/${fd}`)]);
+      const target = fs.readlinkSync(`${FD_DIR}/${fd}`);
+      if (!LIBUV_SINGLETONS.has(target)) added.push([fd, target]);
     } catch {
       // Closed meanwhile.
     }

@@ -14,6 +14,9 @@ import type { Finding, Probe, TestInfo } from './probe';
 /** Resource types that keep the event loop alive. */
 const HANDLE_TYPES = new Set([
   'Timeout',
+  // A setImmediate loop keeps the process busy forever: its pending Immediate, made by the
+  // loop's last turn, is still there after the grace period; a one-off has run by then.
+  'Immediate',
   'TCPSERVERWRAP',
   'TCPWRAP',
   'PIPESERVERWRAP',
@@ -55,19 +58,23 @@ export class HandlesProbe implements Probe {
    */
   private readonly live = new Map<number, Resource>();
   private test: number | null = null;
+  /** The test whose grace period is running: what its own resources create then is still its. */
+  private graceTest: number | null = null;
   private testCount = 0;
 
   constructor(private readonly rootDir: string) {
     this.hook = createHook({
       init: (asyncId, type, triggerId, resource) => {
-        if (this.test === null || type === 'PROMISE') return;
+        if (type === 'PROMISE') return;
+        const test = this.test ?? (this.graceTest !== null && this.live.get(triggerId)?.test === this.graceTest ? this.graceTest : null);
+        if (test === null) return;
         if (this.live.size >= MAX_TRACKED && !HANDLE_TYPES.has(type)) return;
         // V8 records the stack now and formats it only when .stack is read.
         const limit = Error.stackTraceLimit;
         Error.stackTraceLimit = 40;
         const origin = new Error();
         Error.stackTraceLimit = limit;
-        this.live.set(asyncId, { type, destroyed: false, origin, triggerId, resource: new WeakRef(resource), test: this.test });
+        this.live.set(asyncId, { type, destroyed: false, origin, triggerId, resource: new WeakRef(resource), test });
       },
       destroy: (asyncId) => {
         const resource = this.live.get(asyncId);
@@ -90,7 +97,13 @@ export class HandlesProbe implements Probe {
     const testNumber = this.test;
     this.test = null;
     if (testNumber === null) return null;
-    const left = await stillThereAfterGrace(() => this.leftOpen(testNumber));
+    this.graceTest = testNumber;
+    let left: OpenHandle[];
+    try {
+      left = await stillThereAfterGrace(() => this.leftOpen(testNumber));
+    } finally {
+      this.graceTest = null;
+    }
     this.forgetTest(testNumber);
     if (left.length === 0) return null;
     const count = left.length === 1 ? '1 open handle' : `${left.length} open handles`;
@@ -170,6 +183,8 @@ function describeHandle(handle: OpenHandle): string {
         const repeat = resource?._repeat;
         return typeof repeat === 'number' ? `setInterval timer (every ${repeat} ms)` : `setTimeout timer (${String(resource?._idleTimeout)} ms)`;
       }
+      case 'Immediate':
+        return 'setImmediate callback, still being rescheduled';
       case 'TCPSERVERWRAP':
         return `TCP server${address(resource, 'getsockname', ' listening on')}`;
       case 'TCPWRAP':
