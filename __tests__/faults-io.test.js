@@ -97,7 +97,10 @@ const outcomes = (run) =>
 
 /** The "No heap snapshot: …" line of a test's failure. @param {ReturnType<typeof runJest>} run @param {string} name */
 const snapshotLine = (run, name) =>
-  (run.tests.get(name)?.message ?? '').split('\n').find((line) => line.includes('heap snapshot'))?.trim();
+  (run.tests.get(name)?.message ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line.startsWith('No heap snapshot:'));
 
 describe.each(JEST_VERSIONS)('Jest %s', (version) => {
   test(`a snapshot that can't be written fails nothing else and leaves nothing behind${left.length > 0 ? ` (without ${left.join(', ')}: see the header)` : ''}`, () => {
