@@ -12,6 +12,15 @@ const LEAKS = {
   'uses fake timers and keeps 1 MiB': /makeOneMiB \(src\/make\.js:2\) ← \(anonymous\) \(__tests__\/test-scope\.test\.js:7\)/,
   'keeps the records made by beforeEach': /makeRecords \(src\/make\.js:7\) ← \(anonymous\) \(__tests__\/before-each-kept\.test\.js:6\)/,
 };
+/** What holds each leak: a path from the variable down, computed from heap snapshots. */
+const HOLDERS = {
+  'pushes 1 MiB into a module-level array': /~1\.0 MB in \d+ × \(object elements\): __tests__\/module-array\.test\.js: kept \(Array\) → \[4\] \(Array\) → elements\n/,
+  'registers 32768 records in a module-level Map': /~1\.\d MB in \d+ × Object: __tests__\/module-map\.test\.js: register \(function register\) → entries \(Map\) → entries \(array\) → entry \(Object\)\n/,
+  'leaves a listener holding 1 MiB on a module-level emitter':
+    /~1\.0 MB in \d+ × \(object elements\): __tests__\/emitter-listener\.test\.js: bus \(EventEmitter\) → \._events \(Object\) → \.ping \(Array\) → \[4\] \(function\) → data \(Array\) → elements\n/,
+  'keeps the records made by beforeEach': /~1\.\d MB in \d+ × Object: __tests__\/before-each-kept\.test\.js: records \(Array\) → \[\d+\] \(Object\)\n/,
+  'uses fake timers and keeps 1 MiB': /~1\.0 MB in \d+ × \(object elements\): __tests__\/test-scope\.test\.js: kept \(Array\) → \[4\] \(Array\) → elements\n/,
+};
 const CLEAN = ['adds two numbers', 'registers a small entry', 'adds and removes a listener', 'reads the records'];
 
 describe.each(JEST_VERSIONS)('Jest %s', (version) => {
@@ -20,6 +29,16 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
     let run;
     beforeAll(() => {
       run = runJest(version, 'heap-leaks', { args: /** @type {string[]} */ (args) });
+    });
+
+    test.each(Object.entries(HOLDERS))('"%s" says what holds the leaked memory', (name, holder) => {
+      const message = run.tests.get(name)?.message ?? '';
+      expect(message).toContain('What holds it (heap snapshots around one more run; new objects by kind, biggest first):\n');
+      expect(message).toMatch(holder);
+    });
+
+    test('the extra runs print nothing: the test logged once', () => {
+      expect(run.stderr.split('pushing one more MiB').length - 1).toBe(1);
     });
 
     test('fails exactly the leaking tests, and Jest exits non-zero', () => {

@@ -1,10 +1,11 @@
 // @ts-check
 /** Options from config, environment variables, docblock pragmas and test code; bad values. */
 'use strict';
+const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { runJest, failedTests, JEST_VERSIONS } = require('./helpers/run-jest');
+const { runJest, failedTests, JEST_VERSIONS, root } = require('./helpers/run-jest');
 
 /** @param {object} leakwatch */
 const options = (leakwatch) => ['-i', `--testEnvironmentOptions=${JSON.stringify({ leakwatch })}`];
@@ -87,6 +88,13 @@ describe('snapshots', () => {
     expect(run.tests.get('leaks 1 MiB')?.message).toContain(`Heap snapshots around one more run of the test: ${before} and ${after} `);
     // The run between the two kept one more 1 MiB array: the Comparison view shows it.
     expect(bigObjects(after) - bigObjects(before)).toBe(1);
+    // `leakwatch diff` (leakwatch's own snapshot reader) names the same difference and what holds it.
+    const diff = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'diff', before, after, '--root', path.join(root, 'fixtures', 'options')], {
+      encoding: 'utf8',
+    });
+    expect(diff.stderr).toBe('');
+    expect(diff.stdout).toMatch(/^New in .*-after\.heapsnapshot \(objects by kind, biggest first\):\n +1\.0 MB +\d+ × \(object elements\)\n/);
+    expect(diff.stdout).toMatch(/What holds them:\n {2}~1\.0 MB in \d+ × \(object elements\): __tests__\/leak\.test\.js: kept \(Array\) → \[4\] \(Array\) → elements\n/);
     fs.rmSync(outputDir, { recursive: true, force: true });
   });
 });

@@ -11,10 +11,15 @@ import * as path from 'node:path';
 import { DEFAULT_BASELINE } from './config';
 import { loadBaseline, writeBaseline, type BaselineEntry } from './baseline';
 import { errorMessage } from './errors';
+import { describeRetainers, lastObjectId } from './heap/retainers';
+import { newObjects, parseSnapshot } from './heap/snapshot';
 import { writeReport } from './reporter/index';
+import { formatBytes } from './units';
 import { mergeReports, REPORT_SCHEMA, type RunReport } from './reporter/run-report';
 
 const USAGE = `usage:
+  leakwatch diff <before.heapsnapshot> <after.heapsnapshot> [--root <dir>]
+                                                      objects the second has and the first had not, and what holds them
   leakwatch merge <dir or report.json>… [--out <dir>]   merge shard reports (default --out .leakwatch/merged)
   leakwatch baseline [--report <report.json>] [--baseline <file>]
                                                       write known leaks (defaults .leakwatch/report.json, ${DEFAULT_BASELINE})`;
@@ -22,6 +27,7 @@ const USAGE = `usage:
 export function main(argv: string[]): number {
   const [command, ...rest] = argv;
   try {
+    if (command === 'diff') return diff(rest);
     if (command === 'merge') return merge(rest);
     if (command === 'baseline') return baseline(rest);
     process.stderr.write(`${command === undefined || command === '--help' ? '' : `leakwatch: unknown command ${JSON.stringify(command)}\n`}${USAGE}\n`);
@@ -30,6 +36,22 @@ export function main(argv: string[]): number {
     process.stderr.write(`leakwatch: ${errorMessage(error)}\n`);
     return 1;
   }
+}
+
+/** A snapshot pair written by `snapshots: true`, as the failure message explains it. */
+function diff(args: string[]): number {
+  const { positional, flags } = parseArgs(args, ['--root']);
+  if (positional.length !== 2) throw new Error(`diff needs two snapshot files, before and after\n${USAGE}`);
+  const [beforeFile, afterFile] = positional;
+  const maxBefore = lastObjectId(fs.readFileSync(beforeFile, 'utf8'));
+  const after = fs.readFileSync(afterFile, 'utf8');
+  const rootDir = path.resolve(flags['--root'] ?? '.');
+  const groups = newObjects(parseSnapshot(after), maxBefore);
+  process.stdout.write(`New in ${afterFile} (objects by kind, biggest first):\n`);
+  for (const group of groups.slice(0, 10)) process.stdout.write(`  ${formatBytes(group.bytes).padStart(9)}  ${group.count} × ${group.kind}\n`);
+  const held = describeRetainers(maxBefore, after, rootDir);
+  if (held.length > 0) process.stdout.write(`What holds them:\n${held.map((line) => `  ${line}\n`).join('')}`);
+  return 0;
 }
 
 function merge(args: string[]): number {

@@ -23,6 +23,8 @@ export interface LeakwatchConfig {
     threshold: number;
     /** Bytes between two samples of V8's sampling heap profiler. */
     samplingInterval: number;
+    /** Explain what holds each confirmed leak (heap snapshots around one more run). */
+    retainers: boolean;
   };
   /** Memory outside the V8 heap; null when switched off. */
   external: { threshold: number } | null;
@@ -55,7 +57,7 @@ export class LeakwatchConfigError extends Error {
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': ['mode', 'heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles', 'snapshots', 'outputDir', 'baseline'],
-  heap: ['threshold', 'samplingInterval'],
+  heap: ['threshold', 'samplingInterval', 'retainers'],
   external: ['threshold'],
   tempFiles: ['dirs'],
 };
@@ -101,6 +103,7 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
         heapRaw.samplingInterval ?? DEFAULT_SAMPLING_INTERVAL,
         'testEnvironmentOptions.leakwatch.heap.samplingInterval',
       ),
+      retainers: parseBoolean(heapRaw.retainers ?? true, 'testEnvironmentOptions.leakwatch.heap.retainers'),
     },
     external,
     handles: parseBoolean(raw.handles ?? true, 'testEnvironmentOptions.leakwatch.handles'),

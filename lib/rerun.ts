@@ -20,10 +20,33 @@ import { realClearTimeout, realSetTimeout } from './timers';
 /** How the second run ended. Its memory is measured either way: a test that asserts on
  * state it accumulates (`expect(cache.size).toBe(1)`) fails the second time, yet still
  * shows whether it leaves memory behind. */
-const SILENT_CONSOLE: unknown = new Proxy(
-  {},
-  { get: (_target, key) => (key === Symbol.toStringTag ? 'Console' : () => undefined) },
-);
+const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'dirxml', 'table', 'group', 'groupCollapsed', 'groupEnd', 'time', 'timeEnd', 'timeLog', 'count', 'countReset', 'assert'];
+const noop = (): undefined => undefined;
+
+/** Replaces a console's methods with no-ops (own properties); returns how to undo it. */
+function silence(target: unknown): () => void {
+  if (!target || typeof target !== 'object') return () => undefined;
+  const console = target as Record<string, unknown>;
+  const saved: Array<[string, PropertyDescriptor | undefined]> = [];
+  for (const name of CONSOLE_METHODS) {
+    saved.push([name, Object.getOwnPropertyDescriptor(console, name)]);
+    try {
+      Object.defineProperty(console, name, { value: noop, configurable: true, writable: true });
+    } catch {
+      // A frozen console keeps printing; the extra run still counts.
+    }
+  }
+  return () => {
+    for (const [name, descriptor] of saved) {
+      try {
+        if (descriptor) Object.defineProperty(console, name, descriptor);
+        else delete console[name];
+      } catch {
+        // As above.
+      }
+    }
+  };
+}
 
 /** Marks leakwatch's own afterEach hook (session.ts), which runs again must skip. */
 export const MEASURING_HOOK = Symbol.for('jest-environment-leakwatch.measuringHook');
@@ -49,9 +72,10 @@ export async function rerunTest(
   const saved = expect ? { ...expect.getState() } : null;
   // jest-mock keeps call history in this WeakMap (clearAllMocks replaces it the same way).
   const mocker = moduleMocker as { _mockState?: unknown } | null;
-  // The user saw the test's console output once; the extra runs print nothing.
-  const testConsole = (global as { console?: unknown }).console;
-  (global as { console?: unknown }).console = SILENT_CONSOLE;
+  // The user saw the test's console output once; the extra runs print nothing. The console's
+  // methods are silenced, not the global replaced: Jest 30 keeps every value ever assigned to
+  // a global until teardown (its globals cleanup), so swapping `console` grew a list per run.
+  const restoreConsole = silence((global as { console?: unknown }).console);
   const mockState = mocker && mocker._mockState instanceof WeakMap ? mocker._mockState : null;
   if (mockState) mocker!._mockState = new WeakMap();
   try {
@@ -69,7 +93,7 @@ export async function rerunTest(
     const text = errorMessage(error).split('\n')[0];
     return { threw: text };
   } finally {
-    (global as { console?: unknown }).console = testConsole;
+    restoreConsole();
     if (mockState) mocker!._mockState = mockState;
     if (expect && saved) {
       // Keys the second run added go back to undefined, the rest to what they were.

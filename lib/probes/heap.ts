@@ -9,11 +9,13 @@
  * second one: a cache filled once adds nothing; a describe-level variable frees the previous
  * run's data when the next beforeEach replaces it; a leak keeps both.
  */
+import * as fs from 'node:fs';
 import { GCProfiler } from 'node:v8';
 import type { LeakwatchConfig } from '../config';
 import { errorMessage } from '../errors';
 import { getGc, minorGc, usedHeap, youngHeap } from '../gc';
 import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
+import { describeRetainers, lastObjectId, lastObjectIdNow, takeSnapshotText } from '../heap/retainers';
 import { HeapSampler } from '../heap/sampler';
 import { SourceMapper } from '../heap/source-map';
 import { nextTurn } from '../timers';
@@ -43,6 +45,11 @@ interface Confirmation {
  * run's data is gone from the window but not from a leak.
  */
 const MAX_RUNS = 3;
+
+/** Retainer paths per file at most: each takes two heap snapshots and one more run. */
+const MAX_RETAINER_REPORTS = 3;
+/** Above this heap, no snapshots for retainers: parsing one takes several times its size. */
+const RETAINERS_MAX_HEAP = 256 * 1024 * 1024;
 
 /** One test's numbers, for calibration (LEAKWATCH_DEBUG): bytes. */
 export interface HeapMeasurement {
@@ -77,6 +84,8 @@ export class HeapProbe implements Probe {
   private readonly gc = getGc();
   private readonly threshold: number;
   private readonly samplingInterval: number;
+  private readonly retainers: boolean;
+  private retainerReports = 0;
   private window: OpenWindow | null = null;
   private readonly unconfirmedFindings: Array<{ test: TestInfo; finding: Finding }> = [];
 
@@ -87,6 +96,7 @@ export class HeapProbe implements Probe {
   ) {
     this.threshold = config.heap.threshold;
     this.samplingInterval = config.heap.samplingInterval;
+    this.retainers = config.heap.retainers;
   }
 
   startFile(): string | null {
@@ -240,16 +250,16 @@ export class HeapProbe implements Probe {
       details.push('Allocated at (sampled, biggest first):');
       for (const site of last.sites) details.push(`  ~${formatBytes(site.bytes)}  ${site.description}`);
     }
-    const snapshots: string[] = [];
     const perRun = runs.reduce((sum, run) => sum + run.userBytes, 0) / runs.length;
+    const snapshots: string[] = [];
+    const oneMoreRun = async (): Promise<void> => {
+      await rerun();
+      await nextTurn();
+      minorGc(this.gc!);
+    };
     if (this.snapshots) {
       try {
-        const gc = this.gc!;
-        const [before, after] = await this.snapshots.writePair(test.name, async () => {
-          await rerun();
-          await nextTurn();
-          minorGc(gc);
-        });
+        const [before, after] = await this.snapshots.writePair(test.name, oneMoreRun);
         snapshots.push(before, after);
         details.push(
           `Heap snapshots around one more run of the test: ${before} and ${after} ` +
@@ -258,7 +268,29 @@ export class HeapProbe implements Probe {
       } catch (error) {
         details.push(`No heap snapshot: ${error instanceof Error ? error.message : String(error)}.`);
       }
-    } else {
+    }
+    if (this.retainers && this.retainerReports < MAX_RETAINER_REPORTS && usedHeap() < RETAINERS_MAX_HEAP) {
+      this.retainerReports += 1;
+      try {
+        let maxBefore: number;
+        let afterText: string;
+        if (snapshots.length === 2) {
+          maxBefore = lastObjectId(await fs.promises.readFile(snapshots[0], 'utf8'));
+          afterText = await fs.promises.readFile(snapshots[1], 'utf8');
+        } else {
+          maxBefore = await lastObjectIdNow();
+          await oneMoreRun();
+          afterText = await takeSnapshotText();
+        }
+        const lines = describeRetainers(maxBefore, afterText, this.rootDir);
+        if (lines.length > 0) {
+          details.push('What holds it (heap snapshots around one more run; new objects by kind, biggest first):', ...lines.map((line) => `  ${line}`));
+        }
+      } catch (error) {
+        details.push(`What holds it could not be worked out: ${errorMessage(error)}.`);
+      }
+    }
+    if (snapshots.length === 0 && !this.snapshots) {
       details.push(
         'Next step: set testEnvironmentOptions.leakwatch.snapshots to true (or LEAKWATCH_SNAPSHOTS=1) for a .heapsnapshot to open in Chrome DevTools (Memory tab → Load).',
       );

@@ -1,0 +1,169 @@
+/**
+ * What holds a confirmed heap leak: heap snapshots around one more run of the test, the
+ * objects that run added (grouped by kind, biggest first) and, for the biggest groups, the
+ * shortest strong path from a GC root, in terms a person reads: the variable and the file
+ * it lives in, then properties and elements down to the objects.
+ */
+import * as path from 'node:path';
+import { getHeapSnapshot } from 'node:v8';
+import { formatBytes } from '../units';
+import { isProjectFile, toFilePath } from '../stack';
+import { follow, maxObjectId, newObjects, nodeName, nodeType, parseSnapshot, pathTo, selfSize, shortestPaths, type HeapSnapshot, type RetainerStep } from './snapshot';
+
+/** Groups smaller than this share of what the run added are not explained. */
+const MIN_SHARE = 0.1;
+const MAX_GROUPS = 2;
+/** Steps of a path shown at most. */
+const MAX_STEPS = 8;
+/** Members of a group whose paths are tried, nearest a root first. */
+const MAX_CANDIDATES = 25;
+
+/**
+ * Lines for the failure message from the last object id of a snapshot taken before one more
+ * run (keep only that: the text itself would be the biggest new object) and one after it: e.g. "~1.0 MB in 4 × (object elements): __tests__/cache.test.js: kept (Array) → [4] (Array) → elements".
+ */
+export function describeRetainers(maxBefore: number, afterText: string, rootDir: string): string[] {
+  const after = parseSnapshot(afterText);
+  const groups = newObjects(after, maxBefore);
+  const total = groups.reduce((sum, group) => sum + group.bytes, 0);
+  // V8's and Node's own strong handles (the last thrown error, a pending rejection) reach
+  // objects by a shorter path than the variable that keeps them.
+  const skip = (node: number): boolean => nodeType(after, node) === 'synthetic' && nodeName(after, node) === '(Global handles)';
+  const tree = shortestPaths(after, skip);
+  const lines: string[] = [];
+  for (const group of groups.filter((g) => g.bytes >= total * MIN_SHARE).slice(0, MAX_GROUPS * 2)) {
+    // Among the group's big members (at least half the largest), those nearest a root first:
+    // in a linked list of 3,000 nodes, the head, not the tail. The first whose path starts at
+    // a variable of the project explains the group; a new object of the same kind held by
+    // Jest (its globals bookkeeping, say) does not.
+    const big = selfSize(after, group.largest) / 2;
+    const candidates = group.members
+      .filter((member) => tree.depth[member] !== -1 && selfSize(after, member) >= big)
+      .sort((a, b) => tree.depth[a] - tree.depth[b])
+      .slice(0, MAX_CANDIDATES);
+    let held: string | null = null;
+    for (const candidate of candidates) {
+      const steps = pathTo(after, tree, candidate);
+      const readable = steps ? readablePath(after, steps, rootDir) : null;
+      if (readable && readable.includes(': ')) {
+        held = readable;
+        break;
+      }
+    }
+    if (held === null) continue;
+    lines.push(`~${formatBytes(group.bytes)} in ${group.count} × ${group.kind}: ${held}`);
+    if (lines.length === MAX_GROUPS) break;
+  }
+  return lines;
+}
+
+/**
+ * From the outermost variable on the path (a module's or closure's scope), or a property of
+ * the global object, down to the object. What comes before (Jest's and Node's own holders) is
+ * the same for every test and left out.
+ */
+export function readablePath(snapshot: HeapSnapshot, steps: RetainerStep[], rootDir: string): string {
+  // The first variable held by one of the project's functions (Jest's and leakwatch's own
+  // closures come before it on most paths, and explain nothing).
+  let start = -1;
+  let where = '';
+  for (let index = 0; index < steps.length && start < 0; index++) {
+    if (steps[index].edgeType !== 'context') continue;
+    const file = scriptOfScope(snapshot, steps, index);
+    if (file && isProjectFile(file, rootDir)) {
+      start = index;
+      where = displayPath(file, rootDir);
+    }
+  }
+  if (start < 0) {
+    start = steps.findIndex((step, index) => step.edgeType === 'property' && index > 0 && steps[index - 1].node === 'global');
+    if (start >= 0) where = 'globalThis';
+    else start = Math.max(0, steps.length - 5);
+  }
+  const parts: string[] = [];
+  steps.slice(start).forEach((step) => {
+    const label = edgeLabel(step);
+    if (label === null) return;
+    const node = nodeLabel(step);
+    parts.push(node ? `${label} (${node})` : label);
+  });
+  // Long chains (a linked list, a DOM tree) keep their two ends.
+  const shown = parts.length > MAX_STEPS ? [...parts.slice(0, MAX_STEPS - 3), `… ${parts.length - MAX_STEPS + 1} more …`, ...parts.slice(-2)] : parts;
+  return `${where ? `${where}: ` : ''}${shown.join(' → ')}`;
+}
+
+function edgeLabel(step: RetainerStep): string | null {
+  switch (step.edgeType) {
+    case 'context':
+      return step.edge;
+    case 'property':
+      return `.${step.edge}`;
+    case 'element':
+      return step.edge;
+    case 'internal':
+      if (step.edge === 'elements') return 'elements';
+      if (step.edge === 'table') return 'entries';
+      if (/^\d+$/.test(step.edge)) return 'entry';
+      return null;
+    case 'shortcut':
+      return null;
+    default:
+      return step.edge;
+  }
+}
+
+function nodeLabel(step: RetainerStep): string | null {
+  if (step.nodeType === 'closure') return step.node ? `function ${step.node}` : 'function';
+  if (step.nodeType === 'object') return step.node === 'system / Context' ? null : step.node;
+  if (step.nodeType === 'array') return step.node === '(object elements)' ? null : 'array';
+  if (step.nodeType === 'string' || step.nodeType === 'concatenated string') return 'string';
+  return null;
+}
+
+/**
+ * The file of the scope that holds the variable at steps[index]: the function before the
+ * context on the path (its SharedFunctionInfo names the script).
+ */
+/** The file of the function whose scope holds the variable at steps[index] (the function before the context). */
+function scriptOfScope(snapshot: HeapSnapshot, steps: RetainerStep[], index: number): string | null {
+  const fn = [...steps.slice(0, index)].reverse().find((step) => step.nodeType === 'closure');
+  return fn ? scriptOf(snapshot, fn.ordinal) : null;
+}
+
+function displayPath(file: string, rootDir: string): string {
+  const relative = path.relative(rootDir, file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative.split(path.sep).join('/');
+}
+
+/** The file a function was compiled from (closure → SharedFunctionInfo → Script), or null. */
+function scriptOf(snapshot: HeapSnapshot, closure: number): string | null {
+  const shared = follow(snapshot, closure, 'shared');
+  const script = shared < 0 ? -1 : Math.max(follow(snapshot, shared, 'script_or_debug_info'), follow(snapshot, shared, 'script'));
+  const file = script < 0 ? '' : toFilePath(nodeName(snapshot, script));
+  return file && path.isAbsolute(file) ? file : null;
+}
+
+/** The largest object id in a snapshot: objects made after it have larger ones. */
+export function lastObjectId(snapshotText: string): number {
+  return maxObjectId(parseSnapshot(snapshotText));
+}
+
+/**
+ * lastObjectId of a snapshot taken now. Its own function, so the snapshot's text dies with
+ * this frame: an async caller holding it across its next await kept 40 MB of text alive,
+ * and that text became the biggest "new object" of the next snapshot.
+ */
+export async function lastObjectIdNow(): Promise<number> {
+  return lastObjectId(await takeSnapshotText());
+}
+
+/** A heap snapshot of this process as text (V8 runs a full GC first). */
+export function takeSnapshotText(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const stream = getHeapSnapshot();
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    stream.on('error', reject);
+  });
+}
