@@ -99,10 +99,9 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
     mode: parseMode(raw.mode ?? 'fail', 'testEnvironmentOptions.leakwatch.mode'),
     heap: {
       threshold: parseSize(heapRaw.threshold ?? DEFAULT_HEAP_THRESHOLD, 'testEnvironmentOptions.leakwatch.heap.threshold'),
-      samplingInterval: parseSize(
-        heapRaw.samplingInterval ?? DEFAULT_SAMPLING_INTERVAL,
-        'testEnvironmentOptions.leakwatch.heap.samplingInterval',
-      ),
+      // 0 until the threshold is final (pragmas below): then a sixteenth of it, at most 16KB.
+      samplingInterval:
+        heapRaw.samplingInterval === undefined ? 0 : parseSize(heapRaw.samplingInterval, 'testEnvironmentOptions.leakwatch.heap.samplingInterval'),
       retainers: parseBoolean(heapRaw.retainers ?? true, 'testEnvironmentOptions.leakwatch.heap.retainers'),
     },
     external,
@@ -118,7 +117,7 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
         ? null
         : path.resolve(rootDir, parseString(raw.baseline ?? DEFAULT_BASELINE, 'testEnvironmentOptions.leakwatch.baseline (or false)')),
   };
-  if (config.heap.samplingInterval < 1024) {
+  if (heapRaw.samplingInterval !== undefined && config.heap.samplingInterval < 1024) {
     throw new LeakwatchConfigError(
       `testEnvironmentOptions.leakwatch.heap.samplingInterval is ${formatBytes(config.heap.samplingInterval)}; allowed: 1KB or more.`,
     );
@@ -137,7 +136,17 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
   if (thresholdPragma !== undefined) {
     config.heap.threshold = parseSize(thresholdPragma, 'the docblock pragma @leakwatch-heap-threshold');
   }
+  if (config.heap.samplingInterval === 0) config.heap.samplingInterval = defaultSamplingInterval(config.heap.threshold);
   return config;
+}
+
+/**
+ * A leak of the threshold's size gets ~16 samples or more (at most 16KB apart): with 4 (a
+ * 64 KB leak at the 16KB default) a 64 KB Map leak was missed in 1 of 10 corpus runs.
+ * Smaller intervals cost only during extra runs, when the profiler is on.
+ */
+export function defaultSamplingInterval(threshold: number): number {
+  return Math.max(1024, Math.min(DEFAULT_SAMPLING_INTERVAL, Math.floor(threshold / 16 / 1024) * 1024));
 }
 
 /** The output folder of a project's options (the reporter reads it from each project's config). */
