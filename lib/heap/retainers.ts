@@ -37,8 +37,9 @@ export function describeRetainers(maxBefore: number, afterText: string, rootDir:
     // a variable of the project explains the group; a new object of the same kind held by
     // Jest (its globals bookkeeping, say) does not.
     const big = selfSize(after, group.largest) / 2;
-    const candidates = group.members
-      .filter((member) => tree.depth[member] !== -1 && selfSize(after, member) >= big)
+    const bigMembers = group.members.filter((member) => selfSize(after, member) >= big);
+    const candidates = bigMembers
+      .filter((member) => tree.depth[member] !== -1)
       .sort((a, b) => tree.depth[a] - tree.depth[b])
       .slice(0, MAX_CANDIDATES);
     let held: string | null = null;
@@ -51,7 +52,8 @@ export function describeRetainers(maxBefore: number, afterText: string, rootDir:
       }
     }
     if (held === null) continue;
-    lines.push(`~${formatBytes(group.bytes)} in ${group.count} × ${group.kind}: ${held}`);
+    // The big members only: how many small strays of the same kind V8 made varies run to run.
+    lines.push(`~${formatBytes(group.bytes)} in ${bigMembers.length} × ${group.kind}: ${held}`);
     if (lines.length === MAX_GROUPS) break;
   }
   return lines;
