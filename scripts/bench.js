@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // npm run bench: wall time of the same suites under plain jest-environment-node, leakwatch's
-// default, LEAKWATCH=off and Jest's --detectLeaks. Runs alternate and the median of N is kept,
-// because this machine is shared: compare the ratios, not the seconds.
-// Usage: node scripts/bench.js [--runs N] [--jest 29|30] [suite-dir …]  (default: the bundled fixtures)
+// default, leakwatch detailed (snapshots on), LEAKWATCH=off and Jest's --detectLeaks. Runs
+// alternate and the median of N is kept, because this machine is shared: compare the ratios,
+// not the seconds. Also: overhead per test, peak RSS of the biggest process (a worker, or Jest
+// itself in band), and the leak corpus's recall and false positives next to the timings.
+// Usage: node scripts/bench.js [--runs N] [--jest 29|30] [--no-corpus] [suite-dir …]  (default: the bundled fixtures)
 'use strict';
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
@@ -15,6 +19,8 @@ const option = (name, fallback) => {
   const [, value] = args.splice(index, 2);
   return value;
 };
+const noCorpus = args.includes('--no-corpus');
+if (noCorpus) args.splice(args.indexOf('--no-corpus'), 1);
 const runs = Number(option('--runs', '3'));
 const version = option('--jest', '30');
 const suites = args.length > 0 ? args.map((dir) => path.resolve(dir)) : [path.join(root, 'fixtures', 'heap-clean')];
@@ -24,20 +30,43 @@ const leakwatch = path.join(root, 'test-env', `jest${version}`, 'node_modules', 
 const variants = {
   plain: { args: ['--testEnvironment=node'], env: {} },
   leakwatch: { args: [`--testEnvironment=${leakwatch}`], env: {} },
+  'leakwatch detailed (snapshots)': {
+    args: [`--testEnvironment=${leakwatch}`],
+    env: { LEAKWATCH_SNAPSHOTS: '1' },
+  },
   'LEAKWATCH=off': { args: [`--testEnvironment=${leakwatch}`], env: { LEAKWATCH: 'off' } },
   '--detectLeaks': { args: ['--testEnvironment=node', '--detectLeaks'], env: {} },
 };
 
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-bench-'));
+
 function timeRun(cwd, variant) {
+  const rssFile = path.join(scratch, `rss-${Date.now()}-${Math.random()}`);
   const start = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, [jestBin, '--ci', '--silent', '--coverage=false', ...variant.args], {
-    cwd,
-    env: { ...process.env, ...variant.env },
-    encoding: 'utf8',
-  });
+  const child = spawnSync(
+    process.execPath,
+    [jestBin, '--ci', '--silent', '--coverage=false', ...variant.args],
+    {
+      cwd,
+      env: {
+        ...process.env,
+        ...variant.env,
+        LEAKWATCH_BENCH_RSS: rssFile,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'max-rss.js')}`.trim(),
+      },
+      encoding: 'utf8',
+    },
+  );
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const summary = /Tests:\s+(.*)/.exec(child.stderr)?.[1] ?? '?';
-  return { seconds, summary };
+  const total = Number(/(\d+) total/.exec(summary)?.[1] ?? NaN);
+  let rssKb = 0;
+  try {
+    for (const line of fs.readFileSync(rssFile, 'utf8').trim().split('\n')) rssKb = Math.max(rssKb, Number(line.split(' ')[1]));
+  } catch {
+    // No process wrote one.
+  }
+  return { seconds, summary, total, rssKb };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -45,21 +74,35 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 console.log(`Jest ${version}, Node ${process.version}, ${runs} runs each, alternating; ${new Date().toISOString()}`);
 for (const suite of suites) {
   const times = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+  const rss = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
   const summaries = {};
+  let total = NaN;
   timeRun(suite, variants.plain); // warm Jest's transform cache
   for (let i = 0; i < runs; i++) {
     for (const [name, variant] of Object.entries(variants)) {
-      const { seconds, summary } = timeRun(suite, variant);
-      times[name].push(seconds);
-      summaries[name] = summary;
+      const result = timeRun(suite, variant);
+      times[name].push(result.seconds);
+      rss[name].push(result.rssKb);
+      summaries[name] = result.summary;
+      if (name === 'plain') total = result.total;
     }
   }
   const plain = median(times.plain);
   console.log(`\n${path.relative(process.cwd(), suite) || suite}`);
-  console.log('| variant | median wall (s) | ratio vs plain | tests |');
-  console.log('|---|---|---|---|');
+  console.log('| variant | median wall (s) | ratio vs plain | overhead per test | peak RSS, biggest process | tests |');
+  console.log('|---|---|---|---|---|---|');
   for (const name of Object.keys(variants)) {
     const m = median(times[name]);
-    console.log(`| ${name} | ${m.toFixed(2)} | ${(m / plain).toFixed(2)}× | ${summaries[name]} |`);
+    const perTest = name === 'plain' || !(total > 0) ? '' : `${(((m - plain) * 1000) / total).toFixed(2)} ms`;
+    console.log(`| ${name} | ${m.toFixed(2)} | ${(m / plain).toFixed(2)}× | ${perTest} | ${Math.round(median(rss[name]) / 1024)} MB | ${summaries[name]} |`);
   }
+}
+fs.rmSync(scratch, { recursive: true, force: true });
+
+if (!noCorpus) {
+  // Detection next to the timings: the leak corpus, leakwatch only, one run.
+  const corpus = spawnSync(process.execPath, [path.join(__dirname, 'corpus.js'), '--no-detect-leaks', '--jest', version], { encoding: 'utf8' });
+  const rows = corpus.stdout.split('\n').filter((line) => line.startsWith('| **all leak patterns**') || /^\| \d+ \| \d+ \| \d+ \|/.test(line));
+  console.log('\nLeak corpus (scripts/corpus.js, one run): recall and false positives');
+  console.log(rows.length === 2 ? `  leak patterns caught: ${rows[0].split('|')[3].trim()} of ${rows[0].split('|')[2].trim()}; clean tests failed: ${rows[1].split('|')[3].trim()} of ${rows[1].split('|')[1].trim()}` : `  (corpus run failed: ${corpus.stderr.split('\n')[0]})`);
 }
