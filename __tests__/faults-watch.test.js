@@ -146,12 +146,9 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
     for (const state of inBand.states.slice(2)) expect(same(state)).toEqual(same(inBand.states[1]));
   });
 
-  // Known bug (reported, the fix belongs in lib/session.ts): probes are disposed in the order
-  // they were set up, so TempFilesProbe's restore puts back FdsProbe's wrappers of
-  // fs.openSync/open/promises.open, whose own restore already saw they were not on top and
-  // did nothing. Each file leaves one more wrapper (and its FdsProbe) behind: 2 per run here
-  // on Jest 30. Jest 29 shows it in `npm run load` (100 after 100 files) but not here.
-  (version === '30' ? test.failing : test)('no object of leakwatch outlives the run that made it', () => {
+  // Probes that wrap the same fs functions (fds, temp files) must unwrap in reverse order:
+  // disposed in set-up order, each file left one more wrapper (and its FdsProbe) behind.
+  test('no object of leakwatch outlives the run that made it', () => {
     // At most one run's worth (2 files): Jest itself sometimes keeps the environments of the
     // run that just ended (plain Jest's NodeEnvironments too), never those of earlier runs.
     for (const state of inBand.states) {

@@ -120,7 +120,9 @@ export class LeakwatchSession {
 
   async stop(): Promise<void> {
     await this.guard('stopping', () => {
-      for (const probe of this.probes) probe.dispose();
+      // In reverse: probes that wrap the same fs functions (fds, temp files) unwrap in the
+      // opposite order they wrapped, or each file would leave one more wrapper behind.
+      for (const probe of [...this.probes].reverse()) probe.dispose();
     });
     this.probes = [];
     this.current = null;
@@ -317,7 +319,7 @@ export class LeakwatchSession {
       this.warnings.push(`internal error while ${what}; test results are unchanged: ${text}`);
       // A probe in an unknown state can't be trusted for the rest of the file.
       this.current = null;
-      for (const probe of this.probes) {
+      for (const probe of [...this.probes].reverse()) {
         try {
           probe.dispose();
         } catch {
