@@ -80,12 +80,13 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
     // previous file's environment at a moment leakwatch does not see; docs/report.md).
     const { run, report } = runReportFixture(version, ['__tests__/growth.test.js']);
     expect(failedTests(run)).toEqual([]);
-    // 15 tests after the first keep 256 KB each: ~3.75 MB, over the fixture's growthThreshold of 2 MB.
+    // 15 tests after the first keep 256 KB each: ~3.75 MB, over the fixture's growthThreshold of
+    // 2 MB (measured 3.5-4.7 MB on Node 20, 2.8 MB on Node 22: live heap moves for other reasons too).
     expect(report.growth.map((/** @type {any} */ g) => g.file)).toEqual(['__tests__/growth.test.js']);
-    expect(report.growth[0].bytes).toBeGreaterThan(3 * 1024 * 1024);
+    expect(report.growth[0].bytes).toBeGreaterThan(2.5 * 1024 * 1024);
     expect(report.growth[0].bytes).toBeLessThan(5 * 1024 * 1024);
     expect(report.growth[0].largest).toHaveLength(3);
-    expect(run.stderr).toMatch(/Growth without a leaking test: __tests__\/growth\.test\.js's tests left [34]\.\d MB more live heap at its end than after its first test\. Largest bounds \(the most each test could have kept\): "keeps a little, number \d+" \d+ KB/);
+    expect(run.stderr).toMatch(/Growth without a leaking test: __tests__\/growth\.test\.js's tests left [234]\.\d MB more live heap at its end than after its first test\. Largest bounds \(the most each test could have kept\): "keeps a little, number \d+" \d+ KB/);
   });
 
   test('warn mode fails nothing and reports the same leaks', () => {

@@ -28,7 +28,15 @@ export function describeRetainers(maxBefore: number, afterText: string, rootDir:
   const total = groups.reduce((sum, group) => sum + group.bytes, 0);
   // V8's and Node's own strong handles (the last thrown error, a pending rejection) reach
   // objects by a shorter path than the variable that keeps them.
-  const skip = (node: number): boolean => nodeType(after, node) === 'synthetic' && nodeName(after, node) === '(Global handles)';
+  // A function's own V8 data (feedback, bytecode constants: its 'hidden' and internal edges
+  // other than its scope) holds objects it saw once; that explains nothing either (on Node 22
+  // a record was reached through nextTick's feedback before its Map).
+  const skip = (node: number, edgeType: string, name: string): boolean => {
+    const type = nodeType(after, node);
+    if (type === 'synthetic') return nodeName(after, node) === '(Global handles)';
+    if (type === 'closure') return edgeType === 'hidden' || (edgeType === 'internal' && name !== 'context');
+    return false;
+  };
   const tree = shortestPaths(after, skip);
   const lines: string[] = [];
   for (const group of groups.filter((g) => g.bytes >= total * MIN_SHARE).slice(0, MAX_GROUPS * 2)) {
