@@ -38,3 +38,15 @@ export function isInside(file: string, dir: string): boolean {
   const rel = path.relative(dir, file);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
+
+/**
+ * Where something is being created, for a message that may never be printed: V8 records the
+ * frames now (40 deep, past Jest's and Node's own) and formats them only when `.stack` is read.
+ */
+export function creationStack(): Error {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 40;
+  const error = new Error();
+  Error.stackTraceLimit = limit;
+  return error;
+}

@@ -7,7 +7,7 @@
  */
 // The module object itself: `import * as` would give a copy, and patching a copy does nothing.
 import fs = require('node:fs');
-import { firstUserFrame } from '../stack';
+import { creationStack, firstUserFrame } from '../stack';
 import { GRACE_MS, stillThereAfterGrace } from '../timers';
 import { BeforeAfterProbe, type Finding } from './probe';
 
@@ -84,17 +84,10 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
     const remember = (fd: unknown, origin: Error): void => {
       if (typeof fd === 'number') probe.openedAt?.set(fd, origin);
     };
-    const origin = (): Error => {
-      const limit = Error.stackTraceLimit;
-      Error.stackTraceLimit = 40;
-      const error = new Error();
-      Error.stackTraceLimit = limit;
-      return error;
-    };
     this.patch(fs as unknown as Record<string, AnyFn>, 'openSync', (original) =>
       function (this: unknown, ...args: unknown[]): unknown {
         if (!probe.openedAt) return original.apply(this, args);
-        const error = origin();
+        const error = creationStack();
         const fd = original.apply(this, args);
         remember(fd, error);
         return fd;
@@ -104,7 +97,7 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
       function (this: unknown, ...args: unknown[]): unknown {
         const callback = args[args.length - 1];
         if (probe.openedAt && typeof callback === 'function') {
-          const error = origin();
+          const error = creationStack();
           args[args.length - 1] = function (this: unknown, failure: unknown, fd: unknown): unknown {
             if (!failure) remember(fd, error);
             return (callback as AnyFn).call(this, failure, fd);
@@ -117,7 +110,7 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
       function (this: unknown, ...args: unknown[]): unknown {
         const result = original.apply(this, args);
         if (probe.openedAt) {
-          const error = origin();
+          const error = creationStack();
           (result as Promise<{ fd?: unknown }>).then((handle) => remember(handle?.fd, error), () => undefined);
         }
         return result;

@@ -7,7 +7,7 @@
  * costs little beyond Node's promise hooks.
  */
 import { createHook, type AsyncHook } from 'node:async_hooks';
-import { firstUserFrame } from '../stack';
+import { creationStack, firstUserFrame } from '../stack';
 import { GRACE_MS, stillThereAfterGrace } from '../timers';
 import type { Finding, Probe, TestInfo } from './probe';
 
@@ -69,12 +69,7 @@ export class HandlesProbe implements Probe {
         const test = this.test ?? (this.graceTest !== null && this.live.get(triggerId)?.test === this.graceTest ? this.graceTest : null);
         if (test === null) return;
         if (this.live.size >= MAX_TRACKED && !HANDLE_TYPES.has(type)) return;
-        // V8 records the stack now and formats it only when .stack is read.
-        const limit = Error.stackTraceLimit;
-        Error.stackTraceLimit = 40;
-        const origin = new Error();
-        Error.stackTraceLimit = limit;
-        this.live.set(asyncId, { type, destroyed: false, origin, triggerId, resource: new WeakRef(resource), test });
+        this.live.set(asyncId, { type, destroyed: false, origin: creationStack(), triggerId, resource: new WeakRef(resource), test });
       },
       destroy: (asyncId) => {
         const resource = this.live.get(asyncId);

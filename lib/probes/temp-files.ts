@@ -9,7 +9,7 @@
 import fs = require('node:fs');
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { firstUserFrame, isInside, toFilePath } from '../stack';
+import { creationStack, firstUserFrame, isInside, toFilePath } from '../stack';
 import type { Finding, Probe, TestInfo } from './probe';
 
 type AnyFn = (...args: unknown[]) => unknown;
@@ -146,15 +146,6 @@ export class TempFilesProbe implements Probe {
     const absolute = path.resolve(toFilePath(file));
     return this.roots.some((root) => isInside(absolute, root)) && !isInside(absolute, this.cacheDirectory) ? absolute : null;
   }
-}
-
-/** Where a path was created: V8 records the frames now and formats them only if reported. */
-function creationStack(): Error {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 40;
-  const error = new Error();
-  Error.stackTraceLimit = limit;
-  return error;
 }
 
 function realpath(dir: string): string {
