@@ -7,13 +7,16 @@
  */
 // The module object itself: `import * as` would give a copy, and patching a copy does nothing.
 import fs = require('node:fs');
-import { creationStack, firstUserFrame } from '../stack';
+import * as path from 'node:path';
+import { creationStack, toFilePath, userSite } from '../stack';
 import { GRACE_MS, stillThereAfterGrace } from '../timers';
 import { BeforeAfterProbe, type Finding } from './probe';
 
 type AnyFn = (...args: unknown[]) => unknown;
 
 const FD_DIR = '/proc/self/fd';
+/** Unwrapped: listing descriptors must not go through this probe's or the temp files probe's wrappers. */
+const { openSync, closeSync, readdirSync, readlinkSync } = fs;
 /**
  * libuv's own descriptors, opened once per event loop on first use and never closed: the
  * inotify instance behind every fs.watch (a watcher left open is reported by the handles check).
@@ -23,8 +26,8 @@ const LIBUV_SINGLETONS = new Set(['anon_inode:inotify']);
 export class FdsProbe extends BeforeAfterProbe<Set<string>> {
   readonly check = 'fds' as const;
   private readonly supported = fs.existsSync(FD_DIR);
-  /** Where each descriptor opened through `fs` during the current test was opened. */
-  private openedAt: Map<number, Error> | null = null;
+  /** Each descriptor opened through `fs` during the current test: where, and the path opened. */
+  private openedAt: Map<number, Opened> | null = null;
   private readonly restore: Array<() => void> = [];
 
   constructor(private readonly rootDir: string) {
@@ -60,11 +63,11 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
   protected async compare(before: Set<string>): Promise<Finding | null> {
     const openedAt = this.openedAt;
     this.openedAt = null;
-    const left = await stillThereAfterGrace(() => newFds(before));
+    const left = await stillThereAfterGrace(() => newFds(before, openedAt));
     if (left.length === 0) return null;
     const where = (fd: string): string => {
-      const origin = openedAt?.get(Number(fd));
-      const site = origin ? firstUserFrame(origin.stack ?? '', this.rootDir) : null;
+      const origin = openedAt?.get(Number(fd))?.origin;
+      const site = origin ? userSite(origin, this.rootDir) : null;
       return site ? `, opened at ${site}` : '';
     };
     return {
@@ -81,15 +84,15 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
   /** Records a creation stack for each descriptor `fs` opens while a test runs (V8 formats it only if reported). */
   private wrapOpens(): void {
     const probe = this;
-    const remember = (fd: unknown, origin: Error): void => {
-      if (typeof fd === 'number') probe.openedAt?.set(fd, origin);
+    const remember = (fd: unknown, origin: Error, file: unknown): void => {
+      if (typeof fd === 'number') probe.openedAt?.set(fd, { origin, path: pathOf(file) });
     };
     this.patch(fs as unknown as Record<string, AnyFn>, 'openSync', (original) =>
       function (this: unknown, ...args: unknown[]): unknown {
         if (!probe.openedAt) return original.apply(this, args);
         const error = creationStack();
         const fd = original.apply(this, args);
-        remember(fd, error);
+        remember(fd, error, args[0]);
         return fd;
       },
     );
@@ -99,7 +102,7 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
         if (probe.openedAt && typeof callback === 'function') {
           const error = creationStack();
           args[args.length - 1] = function (this: unknown, failure: unknown, fd: unknown): unknown {
-            if (!failure) remember(fd, error);
+            if (!failure) remember(fd, error, args[0]);
             return (callback as AnyFn).call(this, failure, fd);
           };
         }
@@ -111,7 +114,7 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
         const result = original.apply(this, args);
         if (probe.openedAt) {
           const error = creationStack();
-          (result as Promise<{ fd?: unknown }>).then((handle) => remember(handle?.fd, error), () => undefined);
+          (result as Promise<{ fd?: unknown }>).then((handle) => remember(handle?.fd, error, args[0]), () => undefined);
         }
         return result;
       },
@@ -136,26 +139,53 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
  * and closing /dev/null just before tells: two syscalls rather than an fstat per descriptor.
  */
 function openFds(): string[] {
-  const lowestFree = fs.openSync('/dev/null', 'r');
-  fs.closeSync(lowestFree);
+  const lowestFree = openSync('/dev/null', 'r');
+  closeSync(lowestFree);
   const own = String(lowestFree);
-  return fs.readdirSync(FD_DIR).filter((fd) => fd !== own);
+  return readdirSync(FD_DIR).filter((fd) => fd !== own);
 }
 
 /**
- * Descriptors open now that were not open before, with what they point to. Numbers are
- * compared; a number closed and reused within the test is missed.
+ * Descriptors open now that were not open before, with what they point to. A number that was
+ * open at the start, closed, and given to the test's own `fs` open of the same path (a stream
+ * the previous test ended is still closing when this one starts) is new too; a number reused
+ * by anything else is missed.
  */
-function newFds(before: Set<string>): Array<[string, string]> {
+function newFds(before: Set<string>, openedAt: Map<number, Opened> | null): Array<[string, string]> {
   const added: Array<[string, string]> = [];
   for (const fd of openFds()) {
-    if (before.has(fd)) continue;
+    const reopened = openedAt?.get(Number(fd))?.path;
+    if (before.has(fd) && reopened === undefined) continue;
     try {
-      const target = fs.readlinkSync(`${FD_DIR}/${fd}`);
-      if (!LIBUV_SINGLETONS.has(target)) added.push([fd, target]);
+      const target = readlinkSync(`${FD_DIR}/${fd}`);
+      if (LIBUV_SINGLETONS.has(target)) continue;
+      if (before.has(fd) && !samePath(target, reopened!)) continue;
+      added.push([fd, target]);
     } catch {
       // Closed meanwhile.
     }
   }
   return added;
+}
+
+interface Opened {
+  origin: Error;
+  /** Absolute, when the open was given a path. */
+  path: string | undefined;
+}
+
+function pathOf(file: unknown): string | undefined {
+  if (typeof file === 'string' || file instanceof URL) return path.resolve(toFilePath(file));
+  if (Buffer.isBuffer(file)) return path.resolve(file.toString());
+  return undefined;
+}
+
+/** /proc's link text for an open file is its real path. */
+function samePath(target: string, opened: string): boolean {
+  if (target === opened) return true;
+  try {
+    return target === fs.realpathSync(opened);
+  } catch {
+    return false;
+  }
 }

@@ -9,7 +9,7 @@
 import fs = require('node:fs');
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { creationStack, firstUserFrame, isInside, toFilePath } from '../stack';
+import { creationStack, userSite, isInside, toFilePath } from '../stack';
 import type { Finding, Probe, TestInfo } from './probe';
 
 type AnyFn = (...args: unknown[]) => unknown;
@@ -66,7 +66,7 @@ export class TempFilesProbe implements Probe {
       details: [
         ...left.map((file) => {
           const origin = created.get(file);
-          const site = origin ? firstUserFrame(origin.stack ?? '', this.rootDir) : null;
+          const site = origin ? userSite(origin, this.rootDir) : null;
           return site ? `${file}, created at ${site}` : file;
         }),
         'Remove them in the test or an afterEach hook (fs.rmSync(path, { recursive: true, force: true })).',
