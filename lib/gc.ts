@@ -6,7 +6,7 @@
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 
-type GcFunction = (options?: { type?: 'major' | 'minor'; execution?: 'sync' }) => void;
+export type GcFunction = (options?: { type?: 'major' | 'minor'; execution?: 'sync' }) => void;
 
 let cached: GcFunction | null | undefined;
 
