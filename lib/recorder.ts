@@ -31,8 +31,10 @@ export class FileRecorder {
     if (!this.current) return;
     this.current.heap = {
       usedAfter: measurement.usedAfter,
-      bound: measurement.bound,
-      suspect: measurement.runs !== undefined,
+      // A suspect's first extra run has an exact bound: when smaller, it says more about what
+      // the test keeps (the test's own may count young objects from before it, promoted).
+      bound: typeof measurement.rerunBound === 'number' ? Math.min(measurement.bound, measurement.rerunBound) : measurement.bound,
+      suspect: measurement.suspect,
       ...(measurement.runs ? { extraRuns: measurement.runs } : {}),
     };
   }

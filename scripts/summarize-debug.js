@@ -10,10 +10,15 @@ const quantile = (values, q) => {
 };
 const kb = (bytes) => `${Math.round(bytes / 1024)} KB`;
 const bounds = rows.map((row) => row.bound);
-const suspects = rows.filter((row) => row.runs);
+const suspects = rows.filter((row) => row.suspect ?? row.runs);
+const profiled = suspects.filter((row) => row.runs);
 console.log(
   `tests ${rows.length}; bound median ${kb(quantile(bounds, 0.5))}, p99 ${kb(quantile(bounds, 0.99))}, max ${kb(Math.max(...bounds))}; ` +
     `mark-compact during test ${rows.filter((row) => row.majorGcs > 0).length}; suspects ${suspects.length}; ` +
-    `second extra run ${suspects.filter((row) => row.runs.length === 2).length}`,
+    `cleared by the first extra run's exact bound ${suspects.length - profiled.length}; ` +
+    `profiled ${profiled.length}, of which run more than once ${profiled.filter((row) => row.runs.length >= 2).length}`,
 );
-for (const row of suspects) console.log(`  ${row.file} › ${row.test.slice(0, 70)}: bound ${kb(row.bound)}, extra runs kept ${row.runs.map(kb).join(' / ')}`);
+for (const row of suspects) {
+  const runs = row.runs ? `extra runs kept ${row.runs.map(kb).join(' / ')}` : 'cleared without a profile';
+  console.log(`  ${row.file} › ${row.test.slice(0, 70)}: bound ${kb(row.bound)}, first extra run's bound ${row.rerunBound == null ? 'n/a' : kb(row.rerunBound)}, ${runs}`);
+}

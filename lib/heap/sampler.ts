@@ -80,6 +80,24 @@ export class HeapSampler {
   }
 
   /**
+   * Whether another tool holds the isolate's one sampling profiler, or the inspector cannot
+   * tell (then leakwatch leaves the profiler alone too).
+   */
+  static busy(): boolean {
+    const probe = new HeapSampler(0);
+    try {
+      probe.session = new Session();
+      probe.session.connect();
+      return probe.someoneElseSamples();
+    } catch {
+      return true;
+    } finally {
+      probe.session?.disconnect();
+      probe.session = null;
+    }
+  }
+
+  /**
    * The sampling profiler is one per isolate: a second session's start succeeds silently and
    * its stop ends the first session's sampling too. Asking for a profile before starting
    * tells whether someone else is sampling (V8 answers "not started" otherwise).

@@ -1,13 +1,14 @@
 /**
  * HeapProbe: V8 heap retained by a test. See docs/design.md for the reasoning.
  *
- * Every test, cheaply: a scavenge and a heap read at each end. Live memory never exceeds
- * used memory, so a test whose used heap grew by less than the threshold kept less than
- * that: it passes with no full GC. Otherwise it is a suspect, run again (hooks and body)
- * under V8's sampling heap profiler, and once more if that run left enough behind. It leaks
- * when, for each of the two runs, what the user's code allocated is still alive after the
- * second one: a cache filled once adds nothing; a describe-level variable frees the previous
- * run's data when the next beforeEach replaces it; a leak keeps both.
+ * Every test, cheaply: a heap read at each end, and a scavenge only when the test allocated
+ * more than the threshold or V8 collected during it. Live memory never exceeds used memory,
+ * so a test whose used heap grew by less than the threshold kept less than that: it passes
+ * with no full GC. Otherwise it is a suspect, run again (hooks and body) under V8's sampling
+ * heap profiler: a run that kept less than a leak would (exact bound, no full GC) clears it;
+ * otherwise up to three runs, judged on what the user's code allocated in each that is still
+ * alive after the last: a cache filled once adds nothing; a describe-level variable frees
+ * the previous run's data when the next beforeEach replaces it; a leak keeps every run's.
  */
 import * as fs from 'node:fs';
 import { GCProfiler } from 'node:v8';
@@ -16,6 +17,7 @@ import { errorMessage } from '../errors';
 import { getGc, minorGc, usedHeap, youngHeap } from '../gc';
 import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
 import { describeRetainers, lastObjectId, lastObjectIdNow, takeSnapshotText } from '../heap/retainers';
+import { nativeProfiler, sampleWithoutFullGc } from '../heap/quick-sampler';
 import { HeapSampler } from '../heap/sampler';
 import { SourceMapper } from '../heap/source-map';
 import { nextTurn } from '../timers';
@@ -25,6 +27,8 @@ import { formatBytes } from '../units';
 import type { Finding, Probe, TestInfo } from './probe';
 
 interface OpenWindow {
+  /** Used heap at the start. */
+  usedAtStart: number;
   /** Used heap at the start, less what could still die without a mark-compact. */
   floorAtStart: number;
   /** Tells whether V8 ran a mark-compact during the test: it frees garbage counted at the start. */
@@ -53,15 +57,22 @@ const RETAINERS_MAX_HEAP = 256 * 1024 * 1024;
 
 /** One test's numbers, for calibration (LEAKWATCH_DEBUG): bytes. */
 export interface HeapMeasurement {
-  /** Used heap after a scavenge at the end, minus the old generation at the start: an upper
-   * bound of what the test kept, unless V8 ran a mark-compact during it. */
+  /** What the test allocated (no GC ran during it), or used heap after a scavenge at the end
+   * minus the old generation at the start: an upper bound of what the test kept, unless V8
+   * ran a mark-compact during it. */
   bound: number;
   /** Used heap at the end of the test (after a scavenge when the bound was high). */
   usedAfter: number;
   /** Mark-compacts V8 ran during the test. */
   majorGcs: number;
-  /** For suspects: the user's sampled survivors of the extra runs (one or two). */
+  /** For suspects: the user's sampled survivors of the extra runs (one to three). */
   runs?: number[];
+  /** Whether the test was a suspect, judged by running it again. */
+  suspect: boolean;
+  /** For suspects: the first extra run's bound (null after a mark-compact). */
+  rerunBound?: number | null;
+  /** For suspects, with the native addon: the user's samples of the first extra run alive without a full GC. */
+  quickUserBytes?: number;
   /** Milliseconds: the test itself (hooks and body), and leakwatch's judging of it. */
   testMs: number;
   judgeMs?: number;
@@ -105,16 +116,7 @@ export class HeapProbe implements Probe {
 
   beforeTest(): void {
     if (!this.gc) return;
-    // Survivors of a scavenge are promoted by the next one: a second scavenge leaves little in
-    // the young generation, the only part that can die before the next mark-compact. When
-    // the first leaves little anyway (under an eighth of the threshold), one is enough.
-    minorGc(this.gc);
-    if (youngHeap() > this.threshold / 8) minorGc(this.gc);
-    const gcProfiler = new GCProfiler();
-    gcProfiler.start();
-    // What is still young may die during the test; nothing older can without a mark-compact
-    // (which the GCProfiler reports). So used heap at the end minus this floor bounds growth.
-    this.window = { floorAtStart: usedHeap() - youngHeap(), gcProfiler, startedAt: performance.now() };
+    this.window = this.openWindow(false);
     this.stats.tests += 1;
   }
 
@@ -123,24 +125,15 @@ export class HeapProbe implements Probe {
     this.window = null;
     if (!window || !this.gc) return null;
     const endedAt = performance.now();
-    const gcs = window.gcProfiler.stop()?.statistics ?? [];
-    const measurement: HeapMeasurement = {
-      bound: usedHeap() - window.floorAtStart,
-      majorGcs: gcs.filter((gc) => gc.gcType === 'MarkSweepCompact').length,
-      testMs: endedAt - window.startedAt,
-      usedAfter: 0,
-    };
-    // Used heap only shrinks in a scavenge: when it is under the bar already, skip it.
-    if (measurement.bound >= this.threshold) {
-      minorGc(this.gc);
-      measurement.bound = usedHeap() - window.floorAtStart;
-    }
-    measurement.usedAfter = measurement.bound + window.floorAtStart;
+    const { bound, majorGcs, usedAfter } = this.closeWindow(window);
+    const measurement: HeapMeasurement = { bound, majorGcs, suspect: false, testMs: endedAt - window.startedAt, usedAfter };
     try {
       // After a mark-compact the bound may understate what the test kept: look closer.
       if (measurement.bound < this.threshold && measurement.majorGcs === 0) return null;
       this.stats.suspects += 1;
+      measurement.suspect = true;
       const enough = this.threshold * 0.75; // sampled estimates of a leak stay within ±25%
+      if ((await this.quickLook(rerun, enough, measurement)) === 'clear') return null;
       const confirmation = await this.runAgainSampled(rerun, enough, measurement);
       if (confirmation === null) return null;
       if ('problem' in confirmation) return this.unconfirmed(test, measurement.bound, confirmation.problem);
@@ -155,6 +148,44 @@ export class HeapProbe implements Probe {
     }
   }
 
+  /**
+   * Starts measuring. With no GC until the end, used heap only grows by what is allocated:
+   * a test that allocated less than the threshold cannot have kept more, and needs no GC at
+   * all (most tests; a scavenge costs ~0.25 ms in a Jest worker, more than many tests).
+   * When V8 does collect during the test, the floor counts from the old generation: young
+   * objects may die, nothing older can without a mark-compact.
+   *
+   * `scavenge` (extra runs of a suspect): first empty the young generation, so what was
+   * young before the run and gets promoted during it is not counted as the run's. A second
+   * scavenge promotes the survivors of the first; under an eighth of the threshold, none is
+   * needed.
+   */
+  private openWindow(scavenge: boolean): OpenWindow {
+    if (scavenge) for (let n = 0; n < 2 && youngHeap() > this.threshold / 8; n++) minorGc(this.gc!);
+    const gcProfiler = new GCProfiler();
+    gcProfiler.start();
+    const usedAtStart = usedHeap();
+    return { usedAtStart, floorAtStart: usedAtStart - youngHeap(), gcProfiler, startedAt: performance.now() };
+  }
+
+  /**
+   * What a window's test can have kept at most (exact unless `majorGcs` > 0): what it
+   * allocated when V8 did not collect meanwhile and that is under `bar`; otherwise used heap
+   * after a scavenge, less the floor.
+   */
+  private closeWindow(window: OpenWindow, bar = this.threshold): { bound: number; majorGcs: number; usedAfter: number } {
+    const gcs = window.gcProfiler.stop()?.statistics ?? [];
+    const majorGcs = gcs.filter((gc) => gc.gcType === 'MarkSweepCompact').length;
+    let used = usedHeap();
+    if (gcs.length === 0 && used - window.usedAtStart < bar) return { bound: used - window.usedAtStart, majorGcs, usedAfter: used };
+    // Used heap only shrinks in a scavenge: when it is under the bar already, skip it.
+    if (used - window.floorAtStart >= bar) {
+      minorGc(this.gc!);
+      used = usedHeap();
+    }
+    return { bound: used - window.floorAtStart, majorGcs, usedAfter: used };
+  }
+
   abandonTest(): void {
     this.window?.gcProfiler.stop();
     this.window = null;
@@ -166,6 +197,33 @@ export class HeapProbe implements Probe {
 
   dispose(): void {
     this.abandonTest();
+  }
+
+  /**
+   * With the native addon (heap/quick-sampler.ts), a first extra run sampled without a full
+   * GC: 'clear' when it kept less than keptByEveryRun asks of a leak's first run, by its
+   * exact bound or by the user's samples still alive after a scavenge (an overestimate);
+   * 'judge' otherwise,
+   * or without the addon, or when another tool holds the sampling profiler.
+   */
+  private async quickLook(rerun: () => Promise<RerunOutcome>, enough: number, measurement: HeapMeasurement): Promise<'clear' | 'judge'> {
+    const profiler = nativeProfiler();
+    if (!profiler || HeapSampler.busy()) return 'judge';
+    let bound: number | null = null;
+    const survivors = await sampleWithoutFullGc(profiler, this.samplingInterval, async () => {
+      const window = this.openWindow(true);
+      await rerun();
+      await nextTurn();
+      // A bar of 0 always scavenges: the samples of young objects that died go with them.
+      const closed = this.closeWindow(window, 0);
+      bound = closed.majorGcs === 0 ? closed.bound : null;
+    });
+    measurement.rerunBound = bound;
+    if (bound !== null && bound < enough / 4) return 'clear';
+    if (!survivors) return 'judge';
+    measurement.quickUserBytes = attribute(survivors, this.rootDir).userBytes;
+    // keptByEveryRun asks a leak's first run for a third of `enough`; a quarter leaves room for sampling error.
+    return measurement.quickUserBytes < enough / 4 ? 'clear' : 'judge';
   }
 
   /**
@@ -185,17 +243,31 @@ export class HeapProbe implements Probe {
     const { sampler } = started;
     const markers: unknown[][] = [];
     const threw: string[] = [];
-    const runOnce = async (): Promise<void> => {
+    /** Runs the test again; returns what it kept at most (exact, no full GC), or null if V8 ran a mark-compact. */
+    const runOnce = async (): Promise<number | null> => {
       markers.push(sampler.allocateMarker());
+      // The marker (a large object) is young until a scavenge: promote it before the floor.
+      minorGc(this.gc!);
+      const window = this.openWindow(true);
       const outcome = await rerun();
       if (outcome.threw) threw.push(outcome.threw);
       // Let the event loop turn: what the run scheduled to release is released before we look.
       await nextTurn();
+      const { bound, majorGcs } = this.closeWindow(window, enough);
+      return majorGcs === 0 ? bound : null;
     };
     try {
       const runs: Attribution[] = [];
       while (runs.length < MAX_RUNS) {
-        await runOnce();
+        const bound = await runOnce();
+        if (runs.length === 0 && measurement.rerunBound === undefined) measurement.rerunBound = bound;
+        // A first run that kept less than keptByEveryRun asks of it (a third of `enough`, less
+        // room for sampling error) for sure (an exact bound) clears the test with no profile
+        // read, which costs a full GC (~40 ms at luxon's 50 MB heap): one-time work (a file's
+        // first thrown error loading source maps), or young objects from before the test that
+        // a scavenge during it promoted (the test's bound counts them). Not the threshold: a
+        // leak into a Map keeps less than its average in the runs that do not grow the table.
+        if (runs.length === 0 && bound !== null && bound < enough / 4) return null;
         const { markerOrdinals, samples } = sampler.liveSamples();
         if (markerOrdinals.length !== markers.length) return { problem: 'a start-of-run marker was not sampled' };
         // Each run's survivors: samples between its marker and the next run's.
