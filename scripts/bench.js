@@ -4,7 +4,12 @@
 // alternate and the median of N is kept, because this machine is shared: compare the ratios,
 // not the seconds. Also: overhead per test, peak RSS of the biggest process (a worker, or Jest
 // itself in band), and the leak corpus's recall and false positives next to the timings.
-// Usage: node scripts/bench.js [--runs N] [--jest 29|30] [--no-corpus] [suite-dir …]  (default: the bundled fixtures)
+// Usage: node scripts/bench.js [--runs N] [--jest 29|30] [--no-corpus] [suite-dir …]
+//   Default suites: the bundled trap fixture (fixtures/heap-clean), then the public suites of
+//   docs/realworld.md that are present under $LEAKWATCH_REALWORLD (default /work/realworld):
+//   luxon (1,208 tests), immer (2,159) and class-validator (747); a missing one is skipped
+//   with a note. A suite with its own Jest (node_modules/jest) runs with it, and with the
+//   leakwatch build for that Jest major from test-env/.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -23,33 +28,55 @@ const noCorpus = args.includes('--no-corpus');
 if (noCorpus) args.splice(args.indexOf('--no-corpus'), 1);
 const runs = Number(option('--runs', '3'));
 const version = option('--jest', '30');
-const suites = args.length > 0 ? args.map((dir) => path.resolve(dir)) : [path.join(root, 'fixtures', 'heap-clean')];
-const jestBin = path.join(root, 'test-env', `jest${version}`, 'node_modules', 'jest', 'bin', 'jest.js');
-const leakwatch = path.join(root, 'test-env', `jest${version}`, 'node_modules', 'jest-environment-leakwatch', 'dist', 'index.js');
+// Public suites (docs/realworld.md) and the environment variables their own test scripts set.
+const REALWORLD = { luxon: { TZ: 'America/New_York', LANG: 'en_US.utf8' }, immer: {}, 'class-validator': {} };
+const realworldDir = process.env.LEAKWATCH_REALWORLD ?? '/work/realworld';
+const suites = [];
+if (args.length > 0) {
+  for (const dir of args) suites.push({ dir: path.resolve(dir), env: REALWORLD[path.basename(dir)] ?? {} });
+} else {
+  suites.push({ dir: path.join(root, 'fixtures', 'heap-clean'), env: {} });
+  for (const [name, env] of Object.entries(REALWORLD)) {
+    const dir = path.join(realworldDir, name);
+    if (fs.existsSync(path.join(dir, 'node_modules'))) suites.push({ dir, env });
+    else console.log(`(skipped ${name}: no installed copy at ${dir}; docs/realworld.md says how to make one)`);
+  }
+}
 
-const variants = {
-  plain: { args: ['--testEnvironment=node'], env: {} },
-  leakwatch: { args: [`--testEnvironment=${leakwatch}`], env: {} },
-  'leakwatch detailed (snapshots)': {
-    args: [`--testEnvironment=${leakwatch}`],
-    env: { LEAKWATCH_SNAPSHOTS: '1' },
-  },
-  'LEAKWATCH=off': { args: [`--testEnvironment=${leakwatch}`], env: { LEAKWATCH: 'off' } },
-  '--detectLeaks': { args: ['--testEnvironment=node', '--detectLeaks'], env: {} },
-};
+/** The suite's own Jest when it has one, and leakwatch's build for that Jest major. */
+function jestFor(dir) {
+  const own = path.join(dir, 'node_modules', 'jest');
+  const major = fs.existsSync(path.join(own, 'package.json')) ? JSON.parse(fs.readFileSync(path.join(own, 'package.json'), 'utf8')).version.split('.')[0] : version;
+  const testEnv = path.join(root, 'test-env', `jest${major === '29' ? '29' : '30'}`, 'node_modules');
+  const bin = fs.existsSync(own) ? path.join(own, 'bin', 'jest.js') : path.join(testEnv, 'jest', 'bin', 'jest.js');
+  return { bin, leakwatch: path.join(testEnv, 'jest-environment-leakwatch', 'dist', 'index.js') };
+}
+
+function variantsFor(leakwatch) {
+  // Jest transforms the environment module with the project's transformer unless ignored.
+  const ignore = [`--transformIgnorePatterns=/node_modules/`, `--transformIgnorePatterns=^${path.dirname(leakwatch).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/`];
+  return {
+    plain: { args: ['--testEnvironment=node'], env: {} },
+    leakwatch: { args: [`--testEnvironment=${leakwatch}`, ...ignore], env: {} },
+    'leakwatch detailed (snapshots)': { args: [`--testEnvironment=${leakwatch}`, ...ignore], env: { LEAKWATCH_SNAPSHOTS: '1' } },
+    'LEAKWATCH=off': { args: [`--testEnvironment=${leakwatch}`, ...ignore], env: { LEAKWATCH: 'off' } },
+    '--detectLeaks': { args: ['--testEnvironment=node', '--detectLeaks'], env: {} },
+  };
+}
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-bench-'));
 
-function timeRun(cwd, variant) {
+function timeRun(suite, jestBin, variant) {
   const rssFile = path.join(scratch, `rss-${Date.now()}-${Math.random()}`);
   const start = process.hrtime.bigint();
   const child = spawnSync(
     process.execPath,
-    [jestBin, '--ci', '--silent', '--coverage=false', ...variant.args],
+    [jestBin, '--ci', '--silent', ...variant.args, '--coverage=false'],
     {
-      cwd,
+      cwd: suite.dir,
       env: {
         ...process.env,
+        ...suite.env,
         ...variant.env,
         LEAKWATCH_BENCH_RSS: rssFile,
         NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'max-rss.js')}`.trim(),
@@ -73,14 +100,18 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 
 console.log(`Jest ${version}, Node ${process.version}, ${runs} runs each, alternating; ${new Date().toISOString()}`);
 for (const suite of suites) {
+  const { bin, leakwatch } = jestFor(suite.dir);
+  const variants = variantsFor(leakwatch);
   const times = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
   const rss = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
   const summaries = {};
   let total = NaN;
-  timeRun(suite, variants.plain); // warm Jest's transform cache
+  // Warm Jest's transform cache (its key includes the environment's path and options).
+  timeRun(suite, bin, variants.plain);
+  timeRun(suite, bin, variants.leakwatch);
   for (let i = 0; i < runs; i++) {
     for (const [name, variant] of Object.entries(variants)) {
-      const result = timeRun(suite, variant);
+      const result = timeRun(suite, bin, variant);
       times[name].push(result.seconds);
       rss[name].push(result.rssKb);
       summaries[name] = result.summary;
@@ -88,7 +119,7 @@ for (const suite of suites) {
     }
   }
   const plain = median(times.plain);
-  console.log(`\n${path.relative(process.cwd(), suite) || suite}`);
+  console.log(`\n${path.relative(process.cwd(), suite.dir) || suite.dir} (Jest ${path.relative(suite.dir, bin).startsWith('..') ? version : 'of its own'})`);
   console.log('| variant | median wall (s) | ratio vs plain | overhead per test | peak RSS, biggest process | tests |');
   console.log('|---|---|---|---|---|---|');
   for (const name of Object.keys(variants)) {

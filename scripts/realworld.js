@@ -8,7 +8,7 @@
 //
 // Usage: node scripts/realworld.js [--dir /work/realworld] [--runs N] [--env29 <path>] [--env30 <path>]
 //          [--out <dir>] [--warmup] [--only plain|leakwatch] [name …]
-//   names: class-validator express-validator node-cron immutable-js luxon react-hook-form (default: all)
+//   names: class-validator express-validator node-cron immutable-js luxon immer react-hook-form (default: all)
 //   --env29/--env30: a leakwatch build for Jest 29/30 projects: the package folder or a file in it
 //     (default: test-env/jest29|jest30/node_modules/jest-environment-leakwatch in this repo).
 //     The package must sit in a node_modules that also holds jest-environment-node (and
@@ -59,6 +59,12 @@ const PROJECTS = {
     commit: 'b6b9d03709085008287ed7f4ce5067f0f4be53f2',
     // scripts/test and luxon's CI set these; many tests depend on them.
     env: { TZ: 'America/New_York', LANG: 'en_US.utf8' },
+  },
+  immer: {
+    repo: 'immerjs/immer',
+    // The last commit on Jest (29.5, ts-jest, node environment, 2,159 tests); the next one
+    // moved to Vitest. Installed with `npx yarn@1.22.22 install --frozen-lockfile --ignore-scripts`.
+    commit: '3629a516671b129a53c29ea73bc2c86f89720f5c',
   },
   'react-hook-form': {
     repo: 'react-hook-form/react-hook-form',
