@@ -1,0 +1,194 @@
+/**
+ * The line of the statement that allocated a leak. V8's sampling heap profiler (and heap
+ * snapshots) record only where each function starts, so once a leak is confirmed the test
+ * runs once more with "logpoints": a conditional breakpoint on the first break location of
+ * every line of the allocating function F and of its project caller P. Each condition calls
+ * a recorder and evaluates to false, so the thread never pauses (a same-thread inspector
+ * session could never resume it). The recorder reads used heap: what grew since the
+ * previous hit was allocated by the previous line. F's line with the most bytes is the
+ * allocating statement; P's line hit last before those bytes is the call site.
+ * A hit costs ~0.2 ms (V8 compiles the condition each time), so hits are capped.
+ */
+import { Session } from 'node:inspector';
+import * as path from 'node:path';
+import { getHeapStatistics } from 'node:v8';
+import { toFilePath } from '../stack';
+import type { AllocationSite } from './attribution';
+import type { CallFrame } from './sampler';
+import { SourceMapper } from './source-map';
+
+export interface Position {
+  scriptId: string;
+  url: string;
+  /** 0-based, in the code V8 ran. */
+  lineNumber: number;
+  columnNumber: number;
+}
+
+interface Logpoint {
+  /** The function's key (script and start position); null for a return, where a function's bytes end. */
+  fn: string | null;
+  position: Position;
+  bytes: number;
+  hits: number;
+  /** Bytes each other function allocated while this line was the last hit of its own function. */
+  calleeBytes: Map<string, number>;
+}
+
+/** Hits per run at most (~0.2 ms each): then the breakpoints are switched off. */
+const MAX_HITS = 2000;
+const RECORDER = Symbol.for('leakwatch.statementLines');
+const CONDITION = `globalThis[Symbol.for('leakwatch.statementLines')]?.(ID) ?? false`;
+
+const keyOf = (frame: CallFrame): string => `${frame.scriptId}:${frame.lineNumber}:${frame.columnNumber}`;
+
+/**
+ * Runs `rerun` once with logpoints in the sites' functions, for `globals` (the test's realm and
+ * this one) to reach the recorder. Returns, per site index, its description with lines
+ * ("src/make.ts:12 in makeData, called from __tests__/cache.test.ts:20"), mapped to the
+ * original source; sites without a line found are missing. Throws on failure.
+ */
+export async function findStatementLines(
+  sites: AllocationSite[],
+  globals: object[],
+  rerun: () => Promise<unknown>,
+  rootDir: string,
+): Promise<Map<number, string>> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params: object = {}): unknown => {
+    let result: unknown;
+    let failure: Error | null = null;
+    // Session#post calls back synchronously for this thread's own inspector.
+    session.post(method, params, (error, value) => {
+      failure = error;
+      result = value;
+    });
+    if (failure) throw failure;
+    return result;
+  };
+  const logpoints: Logpoint[] = [];
+  /** Per function, its line hit last: the call site when another function allocates next. */
+  const lastLine = new Map<string, Logpoint>();
+  let previous: Logpoint | null = null;
+  let previousUsed = 0;
+  let hits = 0;
+  const record = (id: number): false => {
+    try {
+      const used = getHeapStatistics().used_heap_size;
+      // Negative when a scavenge ran in between: that interval's bytes are unknown.
+      const grown = Math.max(0, used - previousUsed);
+      if (previous) {
+        previous.bytes += grown;
+        previous.hits += 1;
+        for (const [fn, line] of lastLine) {
+          if (previous.fn && fn !== previous.fn) line.calleeBytes.set(previous.fn, (line.calleeBytes.get(previous.fn) ?? 0) + grown);
+        }
+      }
+      previous = logpoints[id] ?? null;
+      if (previous?.fn) lastLine.set(previous.fn, previous);
+      hits += 1;
+      if (hits >= MAX_HITS) {
+        previous = null;
+        post('Debugger.setBreakpointsActive', { active: false });
+      }
+      previousUsed = getHeapStatistics().used_heap_size;
+    } catch {
+      previous = null;
+    }
+    return false;
+  };
+  const installed: object[] = [];
+  const mapper = new SourceMapper();
+  try {
+    post('Debugger.enable');
+    // No `debugger;` statement or exception may pause this thread while the debugger is on.
+    post('Debugger.setSkipAllPauses', { skip: true });
+    const frames = new Map(sites.flatMap((site) => site.frames.slice(0, 2)).map((frame) => [keyOf(frame), frame]));
+    for (const [fn, frame] of frames) addLogpoints(post, logpoints, frame, fn);
+    for (const global of globals) {
+      Object.defineProperty(global, RECORDER, { value: record, configurable: true, enumerable: false, writable: true });
+      installed.push(global);
+    }
+    await rerun();
+    previous = null;
+    for (const frame of frames.values()) {
+      try {
+        const { scriptSource } = post('Debugger.getScriptSource', { scriptId: frame.scriptId }) as { scriptSource: string };
+        mapper.add(frame.scriptId, frame.url, scriptSource);
+      } catch {
+        // Script collected meanwhile: its positions stay as V8 ran them.
+      }
+    }
+  } finally {
+    for (const global of installed) delete (global as Record<symbol, unknown>)[RECORDER];
+    try {
+      // Disabling the agent removes every breakpoint; the session goes with it.
+      post('Debugger.disable');
+    } finally {
+      session.disconnect();
+    }
+  }
+  const described = new Map<number, string>();
+  sites.forEach((site, index) => {
+    const [inner, caller] = site.frames;
+    const statement = pickLine(logpoints, keyOf(inner));
+    if (!statement) return;
+    let text = `${where(statement.position, mapper, rootDir)} in ${inner.functionName || '(anonymous)'}`;
+    const callSite = caller ? pickCallSite(logpoints, keyOf(caller), keyOf(inner)) : null;
+    if (callSite) text += `, called from ${where(callSite.position, mapper, rootDir)}`;
+    else if (caller) text += `, called from ${caller.functionName || '(anonymous)'} (${where(caller, mapper, rootDir)})`;
+    described.set(index, text);
+  });
+  return described;
+}
+
+/** Logpoints on the first break location of each line of the function starting at `frame`. */
+function addLogpoints(post: (method: string, params?: object) => unknown, logpoints: Logpoint[], frame: CallFrame, fn: string): void {
+  const start = { scriptId: frame.scriptId, lineNumber: frame.lineNumber, columnNumber: frame.columnNumber };
+  // restrictToFunction: nested functions (callbacks) are not this frame's lines.
+  const { locations } = post('Debugger.getPossibleBreakpoints', { start, restrictToFunction: true }) as {
+    locations: Array<{ lineNumber: number; columnNumber: number; type?: string }>;
+  };
+  const lines = new Set<number>();
+  for (const location of locations) {
+    const isReturn = location.type === 'return';
+    if (!isReturn && lines.has(location.lineNumber)) continue;
+    if (!isReturn) lines.add(location.lineNumber);
+    const id = logpoints.length;
+    const position = { scriptId: frame.scriptId, url: frame.url, lineNumber: location.lineNumber, columnNumber: location.columnNumber };
+    try {
+      post('Debugger.setBreakpoint', { location: position, condition: CONDITION.replace('ID', String(id)) });
+      logpoints.push({ fn: isReturn ? null : fn, position, bytes: 0, hits: 0, calleeBytes: new Map() });
+    } catch {
+      // V8 refused this location: its bytes count for the line before.
+    }
+  }
+}
+
+/**
+ * The line of `fn` that allocated the most. Each hit allocates a little itself (the
+ * condition's evaluation, the recorder): about the smallest bytes per hit of any line. Lines
+ * in a loop are hit often, so that is taken off per hit before comparing lines.
+ */
+function pickLine(logpoints: Logpoint[], fn: string): Logpoint | null {
+  const perHit = Math.min(...logpoints.filter((point) => point.hits > 0).map((point) => point.bytes / point.hits));
+  const net = (point: Logpoint): number => point.bytes - perHit * point.hits;
+  const lines = logpoints.filter((point) => point.fn === fn && point.hits > 0 && net(point) > 0);
+  return lines.reduce<Logpoint | null>((top, point) => (top === null || net(point) > net(top) ? point : top), null);
+}
+
+/** The line of `caller` that was its last hit while `callee` allocated the most. */
+function pickCallSite(logpoints: Logpoint[], caller: string, callee: string): Logpoint | null {
+  const bytes = (point: Logpoint): number => point.calleeBytes.get(callee) ?? 0;
+  const lines = logpoints.filter((point) => point.fn === caller && bytes(point) > 0);
+  return lines.reduce<Logpoint | null>((top, point) => (top === null || bytes(point) > bytes(top) ? point : top), null);
+}
+
+/** "src/make.ts:12": the original file and line where a source map is known. */
+function where(position: Position, mapper: SourceMapper, rootDir: string): string {
+  const file = toFilePath(position.url);
+  const original = mapper.original(position.scriptId, file, position.lineNumber, position.columnNumber);
+  const [shown, line] = original ? [original.file, original.line] : [file, position.lineNumber + 1];
+  return `${path.relative(rootDir, shown).split(path.sep).join('/')}:${line}`;
+}
