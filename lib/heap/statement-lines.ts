@@ -7,7 +7,6 @@
  * session could never resume it). The recorder reads used heap: what grew since the
  * previous hit was allocated by the previous line. F's line with the most bytes is the
  * allocating statement; P's line hit last before those bytes is the call site.
- * A hit costs ~0.2 ms (V8 compiles the condition each time), so hits are capped.
  */
 import { Session } from 'node:inspector';
 import * as path from 'node:path';
@@ -29,13 +28,20 @@ interface Logpoint {
   /** The function's key (script and start position); null for a return, where a function's bytes end. */
   fn: string | null;
   position: Position;
+  breakpointId: string;
   bytes: number;
   hits: number;
   /** Bytes each other function allocated while this line was the last hit of its own function. */
   calleeBytes: Map<string, number>;
 }
 
-/** Hits per run at most (~0.2 ms each): then the breakpoints are switched off. */
+/**
+ * Hits cost ~0.1-0.2 ms each (V8 compiles the condition every time), so a line in a loop is
+ * measured for its first MAX_LINE_HITS hits only, then its logpoint is removed; after
+ * MAX_HITS in all, every logpoint is switched off. Bytes allocated after such a cut, until
+ * the next hit, are counted for no line.
+ */
+const MAX_LINE_HITS = 100;
 const MAX_HITS = 2000;
 const RECORDER = Symbol.for('leakwatch.statementLines');
 const CONDITION = `globalThis[Symbol.for('leakwatch.statementLines')]?.(ID) ?? false`;
@@ -91,6 +97,9 @@ export async function findStatementLines(
       if (hits >= MAX_HITS) {
         previous = null;
         post('Debugger.setBreakpointsActive', { active: false });
+      } else if (previous && previous.hits + 1 >= MAX_LINE_HITS) {
+        post('Debugger.removeBreakpoint', { breakpointId: previous.breakpointId });
+        previous = null;
       }
       previousUsed = getHeapStatistics().used_heap_size;
     } catch {
@@ -158,8 +167,8 @@ function addLogpoints(post: (method: string, params?: object) => unknown, logpoi
     const id = logpoints.length;
     const position = { scriptId: frame.scriptId, url: frame.url, lineNumber: location.lineNumber, columnNumber: location.columnNumber };
     try {
-      post('Debugger.setBreakpoint', { location: position, condition: CONDITION.replace('ID', String(id)) });
-      logpoints.push({ fn: isReturn ? null : fn, position, bytes: 0, hits: 0, calleeBytes: new Map() });
+      const { breakpointId } = post('Debugger.setBreakpoint', { location: position, condition: CONDITION.replace('ID', String(id)) }) as { breakpointId: string };
+      logpoints.push({ fn: isReturn ? null : fn, position, breakpointId, bytes: 0, hits: 0, calleeBytes: new Map() });
     } catch {
       // V8 refused this location: its bytes count for the line before.
     }
