@@ -141,9 +141,9 @@ export async function findStatementLines(
   const described = new Map<number, string>();
   sites.forEach((site, index) => {
     const [inner, caller] = site.frames;
-    const statement = pickLine(logpoints, keyOf(inner));
-    if (!statement) return;
-    let text = `${where(statement.position, mapper, rootDir)} in ${inner.functionName || '(anonymous)'}`;
+    const statements = pickLines(logpoints, keyOf(inner));
+    if (statements.length === 0) return;
+    let text = `${joinLines(statements.map((point) => where(point.position, mapper, rootDir)))} in ${inner.functionName || '(anonymous)'}`;
     const callSite = caller ? pickCallSite(logpoints, keyOf(caller), keyOf(inner)) : null;
     if (callSite) text += `, called from ${where(callSite.position, mapper, rootDir)}`;
     else if (caller) text += `, called from ${caller.functionName || '(anonymous)'} (${where(caller, mapper, rootDir)})`;
@@ -176,15 +176,31 @@ function addLogpoints(post: (method: string, params?: object) => unknown, logpoi
 }
 
 /**
- * The line of `fn` that allocated the most. Each hit allocates a little itself (the
- * condition's evaluation, the recorder): about the smallest bytes per hit of any line. Lines
- * in a loop are hit often, so that is taken off per hit before comparing lines.
+ * The line of `fn` that allocated the most, and any line that allocated at least half as much
+ * (up to 4, in source order): in a loop whose every line allocates a part of what is kept
+ * (a DOM node, its text, its listener), one line is no more "the" statement than the others,
+ * and which one measures biggest varies from run to run. Each hit allocates a little itself
+ * (the condition's evaluation, the recorder): about the smallest bytes per hit of any line.
+ * Lines in a loop are hit often, so that is taken off per hit before comparing lines.
  */
-function pickLine(logpoints: Logpoint[], fn: string): Logpoint | null {
+function pickLines(logpoints: Logpoint[], fn: string): Logpoint[] {
   const perHit = Math.min(...logpoints.filter((point) => point.hits > 0).map((point) => point.bytes / point.hits));
   const net = (point: Logpoint): number => point.bytes - perHit * point.hits;
-  const lines = logpoints.filter((point) => point.fn === fn && point.hits > 0 && net(point) > 0);
-  return lines.reduce<Logpoint | null>((top, point) => (top === null || net(point) > net(top) ? point : top), null);
+  const lines = logpoints.filter((point) => point.fn === fn && point.hits > 0 && net(point) > 0).sort((a, b) => net(b) - net(a));
+  if (lines.length === 0) return [];
+  const top = net(lines[0]);
+  return lines
+    .filter((point) => net(point) >= top / 2)
+    .slice(0, 4)
+    .sort((a, b) => a.position.lineNumber - b.position.lineNumber);
+}
+
+/** "src/a.js:6, 7, 9" for lines of one file (after source mapping, two may be one line). */
+function joinLines(places: string[]): string {
+  const unique = [...new Set(places)];
+  const file = (place: string): string => place.slice(0, place.lastIndexOf(':'));
+  if (unique.some((place) => file(place) !== file(unique[0]))) return unique.join(', ');
+  return `${file(unique[0])}:${unique.map((place) => place.slice(place.lastIndexOf(':') + 1)).join(', ')}`;
 }
 
 /** The line of `caller` that was its last hit while `callee` allocated the most. */
