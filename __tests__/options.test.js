@@ -94,7 +94,7 @@ describe('snapshots', () => {
     });
     expect(diff.stderr).toBe('');
     expect(diff.stdout).toMatch(/^New in .*-after\.heapsnapshot \(objects by kind, biggest first\):\n +1\.0 MB +\d+ × \(object elements\)\n/);
-    expect(diff.stdout).toMatch(/What holds them:\n {2}~1\.0 MB in \d+ × \(object elements\): __tests__\/leak\.test\.js: kept \(Array\) → \[4\] \(Array\) → elements\n/);
+    expect(diff.stdout).toMatch(/What holds them:\n {2}~1\.0 MB in \d+ × \(object elements\): __tests__\/leak\.test\.js: kept \(Array\) → \[5\] \(Array\) → elements\n/);
     fs.rmSync(outputDir, { recursive: true, force: true });
   });
 });
