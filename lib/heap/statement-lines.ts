@@ -4,16 +4,18 @@
  * runs once more with "logpoints": a conditional breakpoint on the first break location of
  * every line of the allocating function F and of its project caller P. Each condition calls
  * a recorder and evaluates to false, so the thread never pauses (a same-thread inspector
- * session could never resume it). The recorder reads used heap: what grew since the
- * previous hit was allocated by the previous line. F's line with the most bytes is the
- * allocating statement; P's line hit last before those bytes is the call site.
+ * session could never resume it). The sampling profiler runs too, at a small interval, and
+ * the recorder allocates a marker big enough to be sampled at each hit: a live sample after
+ * that marker (and before the next) was allocated by that line. So lines are compared by
+ * what SURVIVED (a full GC precedes the profile), not by what they allocated: a line making
+ * 3 MB of temporary garbage loses to the line making the 1 MB that is kept. F's line with the
+ * most survivors is the allocating statement; P's line hit last before them is the call site.
  */
 import { Session } from 'node:inspector';
 import * as path from 'node:path';
-import { getHeapStatistics } from 'node:v8';
-import { toFilePath } from '../stack';
+import { isInside, toFilePath } from '../stack';
 import type { AllocationSite } from './attribution';
-import type { CallFrame } from './sampler';
+import { HeapSampler, type CallFrame, type Survivor } from './sampler';
 import { SourceMapper } from './source-map';
 
 export interface Position {
@@ -29,11 +31,15 @@ interface Logpoint {
   fn: string | null;
   position: Position;
   breakpointId: string;
+  /** Sampled bytes allocated after a hit of this line, before the next hit, and still alive. */
   bytes: number;
   hits: number;
-  /** Bytes each other function allocated while this line was the last hit of its own function. */
+  /** Such bytes of each other function while this line was the last hit of its own function. */
   calleeBytes: Map<string, number>;
 }
+
+/** A hit, in order: its line (null after a cut: what follows is no line's), each function's last line, the marker. */
+type Hit = [Logpoint | null, Logpoint[], unknown[]];
 
 /**
  * Hits cost ~0.1-0.2 ms each (V8 compiles the condition every time), so a line in a loop is
@@ -41,6 +47,10 @@ interface Logpoint {
  * MAX_HITS in all, every logpoint is switched off. Bytes allocated after such a cut, until
  * the next hit, are counted for no line.
  */
+/** Bytes: each hit's marker is 16 intervals (4 KB), sampled with probability 1 - e^-16. */
+const SAMPLING_INTERVAL = 256;
+/** leakwatch's compiled folder: samples the recorder allocated are not the line's. */
+const OWN_DIST = path.resolve(__dirname, '..');
 const MAX_LINE_HITS = 100;
 const MAX_HITS = 2000;
 const RECORDER = Symbol.for('leakwatch.statementLines');
@@ -76,34 +86,31 @@ export async function findStatementLines(
   const logpoints: Logpoint[] = [];
   /** Per function, its line hit last: the call site when another function allocates next. */
   const lastLine = new Map<string, Logpoint>();
-  let previous: Logpoint | null = null;
-  let previousUsed = 0;
+  // Allocated before sampling starts: a growing array would be a big sample of leakwatch's own.
+  const log = new Array<Hit | undefined>(MAX_HITS + 2);
   let hits = 0;
+  let sampler: HeapSampler | null = null;
+  const cut = (): void => {
+    if (log[hits - 1]?.[0] !== null) log[hits++] = [null, [], sampler!.allocateMarker()];
+  };
   const record = (id: number): false => {
     try {
-      const used = getHeapStatistics().used_heap_size;
-      // Negative when a scavenge ran in between: that interval's bytes are unknown.
-      const grown = Math.max(0, used - previousUsed);
-      if (previous) {
-        previous.bytes += grown;
-        previous.hits += 1;
-        for (const [fn, line] of lastLine) {
-          if (previous.fn && fn !== previous.fn) line.calleeBytes.set(previous.fn, (line.calleeBytes.get(previous.fn) ?? 0) + grown);
-        }
-      }
-      previous = logpoints[id] ?? null;
-      if (previous?.fn) lastLine.set(previous.fn, previous);
-      hits += 1;
-      if (hits >= MAX_HITS) {
-        previous = null;
+      const point = logpoints[id];
+      if (!point || !sampler || hits >= MAX_HITS) return false;
+      point.hits += 1;
+      if (hits >= MAX_HITS - 1) {
         post('Debugger.setBreakpointsActive', { active: false });
-      } else if (previous && previous.hits + 1 >= MAX_LINE_HITS) {
-        post('Debugger.removeBreakpoint', { breakpointId: previous.breakpointId });
-        previous = null;
+        cut();
+      } else if (point.hits >= MAX_LINE_HITS) {
+        post('Debugger.removeBreakpoint', { breakpointId: point.breakpointId });
+        cut();
+      } else {
+        if (point.fn) lastLine.set(point.fn, point);
+        // The marker last: what the recorder allocates before it is filtered out by its frame.
+        log[hits++] = [point, [...lastLine.values()], sampler.allocateMarker()];
       }
-      previousUsed = getHeapStatistics().used_heap_size;
     } catch {
-      previous = null;
+      // Never throw into the test's code; the hit is lost.
     }
     return false;
   };
@@ -119,8 +126,16 @@ export async function findStatementLines(
       Object.defineProperty(global, RECORDER, { value: record, configurable: true, enumerable: false, writable: true });
       installed.push(global);
     }
+    const started = HeapSampler.start(SAMPLING_INTERVAL);
+    if ('problem' in started) throw new Error(started.problem);
+    sampler = started.sampler;
     await rerun();
-    previous = null;
+    const ended = sampler;
+    sampler = null;
+    const { markerOrdinals, samples } = ended.liveSamples(isHitMarker);
+    ended.stop();
+    if (markerOrdinals.length !== hits) throw new Error(`${hits - markerOrdinals.length} of ${hits} logpoint markers were not sampled`);
+    attributeSurvivors(log, markerOrdinals, samples);
     for (const frame of frames.values()) {
       try {
         const { scriptSource } = post('Debugger.getScriptSource', { scriptId: frame.scriptId }) as { scriptSource: string };
@@ -130,6 +145,8 @@ export async function findStatementLines(
       }
     }
   } finally {
+    sampler?.stop();
+    sampler = null;
     for (const global of installed) delete (global as Record<symbol, unknown>)[RECORDER];
     try {
       // Disabling the agent removes every breakpoint; the session goes with it.
@@ -176,21 +193,50 @@ function addLogpoints(post: (method: string, params?: object) => unknown, logpoi
 }
 
 /**
- * The line of `fn` that allocated the most, and any line that allocated at least half as much
- * (up to 4, in source order): in a loop whose every line allocates a part of what is kept
- * (a DOM node, its text, its listener), one line is no more "the" statement than the others,
- * and which one measures biggest varies from run to run. Each hit allocates a little itself
- * (the condition's evaluation, the recorder): about the smallest bytes per hit of any line.
- * Lines in a loop are hit often, so that is taken off per hit before comparing lines.
+ * A hit's marker: big, allocated by the marker function or, once V8 inlines it, by its caller
+ * (sampler.ts's allocateMarker or the recorder here). Not any big allocation of leakwatch's:
+ * rerun.ts allocates some during the run.
+ */
+function isHitMarker(size: number, stack: CallFrame[]): boolean {
+  const top = stack[0];
+  // Markers are 16 intervals; the recorder's own small arrays were sampled at up to ~9.
+  if (!top || size < SAMPLING_INTERVAL * 12) return false;
+  const file = toFilePath(top.url);
+  return top.functionName === 'leakwatchTestStartMarker' || file === __filename || file === path.join(__dirname, 'sampler.js');
+}
+
+/**
+ * Gives each live sample to the hit whose marker came last before it (by ordinal), when the
+ * sample's stack holds that hit's function and none of leakwatch's frames (the recorder's).
+ */
+function attributeSurvivors(log: Array<Hit | undefined>, markerOrdinals: number[], samples: Survivor[]): void {
+  let marker = -1;
+  for (const sample of [...samples].sort((a, b) => a.ordinal - b.ordinal)) {
+    while (marker + 1 < markerOrdinals.length && markerOrdinals[marker + 1] < sample.ordinal) marker += 1;
+    const hit = marker >= 0 ? log[marker] : undefined;
+    const point = hit?.[0];
+    if (!hit || !point?.fn) continue;
+    // Above the line's function, no frame of leakwatch's (the recorder); below it, rerun.ts.
+    const at = sample.stack.findIndex((frame) => keyOf(frame) === point.fn);
+    if (at < 0 || sample.stack.slice(0, at).some((frame) => isInside(toFilePath(frame.url), OWN_DIST))) continue;
+    point.bytes += sample.size;
+    for (const line of hit[1]) {
+      if (line.fn !== point.fn) line.calleeBytes.set(point.fn, (line.calleeBytes.get(point.fn) ?? 0) + sample.size);
+    }
+  }
+}
+
+/**
+ * The line of `fn` whose allocations kept the most, and any line that kept at least half as
+ * much (up to 4, in source order): in a loop whose every line allocates a part of what is
+ * kept (a DOM node, its text, its listener), one line is no more "the" statement than the
+ * others, and which one measures biggest varies from run to run.
  */
 function pickLines(logpoints: Logpoint[], fn: string): Logpoint[] {
-  const perHit = Math.min(...logpoints.filter((point) => point.hits > 0).map((point) => point.bytes / point.hits));
-  const net = (point: Logpoint): number => point.bytes - perHit * point.hits;
-  const lines = logpoints.filter((point) => point.fn === fn && point.hits > 0 && net(point) > 0).sort((a, b) => net(b) - net(a));
+  const lines = logpoints.filter((point) => point.fn === fn && point.bytes > 0).sort((a, b) => b.bytes - a.bytes);
   if (lines.length === 0) return [];
-  const top = net(lines[0]);
   return lines
-    .filter((point) => net(point) >= top / 2)
+    .filter((point) => point.bytes >= lines[0].bytes / 2)
     .slice(0, 4)
     .sort((a, b) => a.position.lineNumber - b.position.lineNumber);
 }
