@@ -47,8 +47,8 @@ type Hit = [Logpoint | null, Logpoint[], unknown[]];
  * MAX_HITS in all, every logpoint is switched off. Bytes allocated after such a cut, until
  * the next hit, are counted for no line.
  */
-/** Bytes: each hit's marker is 16 intervals (4 KB), sampled with probability 1 - e^-16. */
-const SAMPLING_INTERVAL = 256;
+/** Bytes: each hit's marker is 16 intervals (8 KB), sampled with probability 1 - e^-16. */
+const SAMPLING_INTERVAL = 512;
 /** leakwatch's compiled folder: samples the recorder allocated are not the line's. */
 const OWN_DIST = path.resolve(__dirname, '..');
 const MAX_LINE_HITS = 100;
