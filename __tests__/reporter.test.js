@@ -57,7 +57,7 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
     expect(run.stderr).toContain('  Leaks: 2 (');
     expect(run.stderr).toMatch(/handles 1/);
     expect(run.stderr).toContain('; known (baseline): 1; unconfirmed: 0');
-    expect(run.stderr).toMatch(/Top offenders:\n {4}~1\.0 MB of heap per run — __tests__\/heap\.test\.js › "keeps 1 MiB in a module array" — \(anonymous\) \(__tests__\/heap\.test\.js:3\)/);
+    expect(run.stderr).toMatch(/Top offenders:\n {4}~1\.0 MB of heap per run — __tests__\/heap\.test\.js › "keeps 1 MiB in a module array" — __tests__\/heap\.test\.js:4 in \(anonymous\)\n/);
     expect(run.stderr).toContain(`Report: ${path.join(fixture.outputDir, 'report.json')}, ${path.join(fixture.outputDir, 'report.html')}`);
   });
 

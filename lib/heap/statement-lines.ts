@@ -41,16 +41,16 @@ interface Logpoint {
 /** A hit, in order: its line (null after a cut: what follows is no line's), each function's last line, the marker. */
 type Hit = [Logpoint | null, Logpoint[], unknown[]];
 
-/**
- * Hits cost ~0.1-0.2 ms each (V8 compiles the condition every time), so a line in a loop is
- * measured for its first MAX_LINE_HITS hits only, then its logpoint is removed; after
- * MAX_HITS in all, every logpoint is switched off. Bytes allocated after such a cut, until
- * the next hit, are counted for no line.
- */
 /** Bytes: each hit's marker is 16 intervals (8 KB), sampled with probability 1 - e^-16. */
 const SAMPLING_INTERVAL = 512;
 /** leakwatch's compiled folder: samples the recorder allocated are not the line's. */
 const OWN_DIST = path.resolve(__dirname, '..');
+/**
+ * Hits cost ~0.1-0.3 ms each (V8 compiles the condition every time), so a line in a loop is
+ * measured for its first MAX_LINE_HITS hits only, then its logpoint is removed; after
+ * MAX_HITS in all, every logpoint is switched off. What is allocated after such a cut, until
+ * the next hit, counts for no line.
+ */
 const MAX_LINE_HITS = 100;
 const MAX_HITS = 2000;
 const RECORDER = Symbol.for('leakwatch.statementLines');
