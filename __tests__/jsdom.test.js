@@ -7,8 +7,11 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
   test.each([['workers', []], ['in band', ['-i']]])('%s', (_mode, args) => {
     const run = runJest(version, 'jsdom', { args: /** @type {string[]} */ (args) });
     expect(failedTests(run)).toEqual(['keeps detached list nodes in a module array']);
+    // Every line of renderList's loop allocates part of what is kept (the li, its text, its
+    // listener, its place in the list): the message lists those that allocated about as much
+    // as the biggest, which varies from run to run.
     expect(run.tests.get('keeps detached list nodes in a module array')?.message).toMatch(
-      /^leakwatch: "keeps detached list nodes in a module array" leaked ~\d+\.\d MB of heap per run\.[\s\S]*renderList \(__tests__\/dom\.test\.js:3\) ← \(anonymous\) \(__tests__\/dom\.test\.js:22\)/,
+      /^leakwatch: "keeps detached list nodes in a module array" leaked ~\d+\.\d MB of heap per run\.[\s\S]*__tests__\/dom\.test\.js:[6-9](?:, [6-9])* in renderList, called from __tests__\/dom\.test\.js:23\n/,
     );
     expect(run.tests.get('renders a list and removes it')?.status).toBe('passed');
     expect(run.tests.get('clicks a button')?.status).toBe('passed');

@@ -57,7 +57,7 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
     expect(run.stderr).toContain('  Leaks: 2 (');
     expect(run.stderr).toMatch(/handles 1/);
     expect(run.stderr).toContain('; known (baseline): 1; unconfirmed: 0');
-    expect(run.stderr).toMatch(/Top offenders:\n {4}~1\.0 MB of heap per run — __tests__\/heap\.test\.js › "keeps 1 MiB in a module array" — \(anonymous\) \(__tests__\/heap\.test\.js:3\)/);
+    expect(run.stderr).toMatch(/Top offenders:\n {4}~1\.0 MB of heap per run — __tests__\/heap\.test\.js › "keeps 1 MiB in a module array" — __tests__\/heap\.test\.js:4 in \(anonymous\)\n/);
     expect(run.stderr).toContain(`Report: ${path.join(fixture.outputDir, 'report.json')}, ${path.join(fixture.outputDir, 'report.html')}`);
   });
 
@@ -84,9 +84,11 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
     // 2 MB (measured 3.5-4.7 MB on Node 20, 2.8 MB on Node 22: live heap moves for other reasons too).
     expect(report.growth.map((/** @type {any} */ g) => g.file)).toEqual(['__tests__/growth.test.js']);
     expect(report.growth[0].bytes).toBeGreaterThan(2.5 * 1024 * 1024);
-    expect(report.growth[0].bytes).toBeLessThan(5 * 1024 * 1024);
+    // Up to 8 MB: a test whose bound counts objects promoted from before it is run again, and
+    // that run keeps its 256 KB too (6.2 MB measured once with v8-profiler-next installed).
+    expect(report.growth[0].bytes).toBeLessThan(8 * 1024 * 1024);
     expect(report.growth[0].largest).toHaveLength(3);
-    expect(run.stderr).toMatch(/Growth without a leaking test: __tests__\/growth\.test\.js's tests left [234]\.\d MB more live heap at its end than after its first test\. Largest bounds \(the most each test could have kept\): "keeps a little, number \d+" \d+ KB/);
+    expect(run.stderr).toMatch(/Growth without a leaking test: __tests__\/growth\.test\.js's tests left [2-7]\.\d MB more live heap at its end than after its first test\. Largest bounds \(the most each test could have kept\): "keeps a little, number \d+" \d+ KB/);
   });
 
   test('warn mode fails nothing and reports the same leaks', () => {

@@ -89,7 +89,7 @@ export class LeakwatchSession {
       const snapshots = this.leakwatchConfig.snapshots
         ? new SnapshotWriter(this.leakwatchConfig.outputDir, fileLabel)
         : null;
-      const heap = new HeapProbe(this.leakwatchConfig, this.rootDir, snapshots);
+      const heap = new HeapProbe(this.leakwatchConfig, this.rootDir, snapshots, this.env.global);
       const debugFile = process.env.LEAKWATCH_DEBUG;
       const recorder = this.recorder;
       if ((debugFile && debugFile !== '1') || recorder) {

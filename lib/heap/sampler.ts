@@ -119,8 +119,12 @@ export class HeapSampler {
     return leakwatchTestStartMarker((this.interval * MARKER_INTERVALS) / 8);
   }
 
-  /** Every sampled allocation still alive. V8 runs a full GC before it reports. */
-  liveSamples(): LiveSamples {
+  /**
+   * Every sampled allocation still alive. V8 runs a full GC before it reports. `isMarker` tells
+   * markers apart (statement lines use their own: other big allocations of leakwatch's code
+   * during a run would pass for markers).
+   */
+  liveSamples(isMarker = (size: number, stack: CallFrame[]): boolean => this.isMarker(size, stack)): LiveSamples {
     const { profile } = this.post('HeapProfiler.getSamplingProfile', {}) as { profile: SamplingProfile };
     const stacks = new Map<number, CallFrame[]>();
     const pending: Array<[ProfileNode, CallFrame[]]> = [[profile.head, []]];
@@ -134,7 +138,7 @@ export class HeapSampler {
     const samples: Survivor[] = [];
     for (const sample of profile.samples) {
       const stack = stacks.get(sample.nodeId) ?? [];
-      if (this.isMarker(sample.size, stack)) markerOrdinals.push(sample.ordinal);
+      if (isMarker(sample.size, stack)) markerOrdinals.push(sample.ordinal);
       else samples.push({ ordinal: sample.ordinal, size: sample.size, stack });
     }
     return { markerOrdinals: markerOrdinals.sort((a, b) => a - b), samples };

@@ -20,6 +20,7 @@ import { describeRetainers, lastObjectId, lastObjectIdNow, takeSnapshotText } fr
 import { nativeProfiler, sampleWithoutFullGc } from '../heap/quick-sampler';
 import { HeapSampler } from '../heap/sampler';
 import { SourceMapper } from '../heap/source-map';
+import { findStatementLines } from '../heap/statement-lines';
 import { nextTurn } from '../timers';
 import type { RerunOutcome } from '../rerun';
 import type { SnapshotWriter } from '../snapshots';
@@ -52,8 +53,13 @@ const MAX_RUNS = 3;
 
 /** Retainer paths per file at most: each takes two heap snapshots and one more run. */
 const MAX_RETAINER_REPORTS = 3;
-/** Above this heap, no snapshots for retainers: parsing one takes several times its size. */
-const RETAINERS_MAX_HEAP = 256 * 1024 * 1024;
+/** Leaks per file whose statement lines are looked for: each takes one more run with logpoints. */
+const MAX_STATEMENT_REPORTS = 3;
+/**
+ * Above this heap, no snapshots for retainers: reading one takes many times its size. Measured
+ * (scripts/load.js): 1-3 s at a 20-40 MB heap; 56 s and a 5.2 GB process at 200 MB.
+ */
+const RETAINERS_MAX_HEAP = 64 * 1024 * 1024;
 
 /** One test's numbers, for calibration (LEAKWATCH_DEBUG): bytes. */
 export interface HeapMeasurement {
@@ -97,6 +103,7 @@ export class HeapProbe implements Probe {
   private readonly samplingInterval: number;
   private readonly retainers: boolean;
   private retainerReports = 0;
+  private statementReports = 0;
   private window: OpenWindow | null = null;
   private readonly unconfirmedFindings: Array<{ test: TestInfo; finding: Finding }> = [];
 
@@ -104,6 +111,8 @@ export class HeapProbe implements Probe {
     config: LeakwatchConfig,
     private readonly rootDir: string,
     private readonly snapshots: SnapshotWriter | null,
+    /** The test's global: logpoints in its realm reach the statement-line recorder there. */
+    private readonly testGlobal: object | null = null,
   ) {
     this.threshold = config.heap.threshold;
     this.samplingInterval = config.heap.samplingInterval;
@@ -319,8 +328,10 @@ export class HeapProbe implements Probe {
         (threw.length > 0 ? ` The extra runs threw "${threw[0]}"; only their memory counts.` : ''),
     ];
     if (last.sites.length > 0) {
+      const note = await this.addStatementLines(last.sites, rerun);
       details.push('Allocated at (sampled, biggest first):');
       for (const site of last.sites) details.push(`  ~${formatBytes(site.bytes)}  ${site.description}`);
+      if (note) details.push(note);
     }
     const perRun = runs.reduce((sum, run) => sum + run.userBytes, 0) / runs.length;
     const snapshots: string[] = [];
@@ -341,7 +352,14 @@ export class HeapProbe implements Probe {
         details.push(`No heap snapshot: ${error instanceof Error ? error.message : String(error)}.`);
       }
     }
-    if (this.retainers && this.retainerReports < MAX_RETAINER_REPORTS && usedHeap() < RETAINERS_MAX_HEAP) {
+    const heapNow = usedHeap();
+    if (this.retainers && this.retainerReports < MAX_RETAINER_REPORTS && heapNow >= RETAINERS_MAX_HEAP) {
+      details.push(
+        `What holds it was not worked out: the heap is ${formatBytes(heapNow)}, over the ${formatBytes(RETAINERS_MAX_HEAP)} up to which ` +
+          'leakwatch reads heap snapshots (at 200 MB, two took 56 s and 5 GB of memory).',
+      );
+    }
+    if (this.retainers && this.retainerReports < MAX_RETAINER_REPORTS && heapNow < RETAINERS_MAX_HEAP) {
       this.retainerReports += 1;
       try {
         let maxBefore: number;
@@ -375,6 +393,27 @@ export class HeapProbe implements Probe {
       bytes: perRun,
       ...(snapshots.length > 0 ? { snapshots } : {}),
     };
+  }
+
+  /**
+   * Replaces the sites' descriptions with statement lines, found in one more run with
+   * logpoints (heap/statement-lines.ts), for the first leaks of a file. On failure the
+   * function-level sites stay, and the returned note says why.
+   */
+  private async addStatementLines(sites: AllocationSite[], rerun: () => Promise<RerunOutcome>): Promise<string | null> {
+    if (this.statementReports >= MAX_STATEMENT_REPORTS) return null;
+    this.statementReports += 1;
+    try {
+      const globals = [...new Set([this.testGlobal, globalThis].filter((global): global is object => global !== null))];
+      const lines = await findStatementLines(sites, globals, async () => {
+        await rerun();
+        await nextTurn();
+      }, this.rootDir);
+      lines.forEach((description, index) => (sites[index].description = description));
+      return lines.size === 0 ? 'Statement lines: none found in one more run (positions above are where the functions start).' : null;
+    } catch (error) {
+      return `Statement lines could not be found (${errorMessage(error)}); positions above are where the functions start.`;
+    }
   }
 
   private unconfirmed(test: TestInfo, bytes: number, reason: string): null {
