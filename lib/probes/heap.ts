@@ -10,32 +10,21 @@
  * alive after the last: a cache filled once adds nothing; a describe-level variable frees
  * the previous run's data when the next beforeEach replaces it; a leak keeps every run's.
  */
-import * as fs from 'node:fs';
-import { GCProfiler } from 'node:v8';
 import type { LeakwatchConfig } from '../config';
 import { errorMessage } from '../errors';
-import { getGc, minorGc, usedHeap, youngHeap } from '../gc';
+import { getGc, minorGc } from '../gc';
 import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
-import { describeRetainers, lastObjectId, lastObjectIdNow, takeSnapshotText } from '../heap/retainers';
 import { nativeProfiler, sampleWithoutFullGc } from '../heap/quick-sampler';
+import { HeapLeakReporter } from '../heap/leak-report';
+import { closeWindow, openWindow, type OpenWindow } from '../heap/window';
 import { HeapSampler } from '../heap/sampler';
 import { SourceMapper } from '../heap/source-map';
-import { findStatementLines } from '../heap/statement-lines';
 import { nextTurn } from '../timers';
 import type { RerunOutcome } from '../rerun';
 import type { SnapshotWriter } from '../snapshots';
 import { formatBytes } from '../units';
 import type { Finding, Probe, TestInfo } from './probe';
 
-interface OpenWindow {
-  /** Used heap at the start. */
-  usedAtStart: number;
-  /** Used heap at the start, less what could still die without a mark-compact. */
-  floorAtStart: number;
-  /** Tells whether V8 ran a mark-compact during the test: it frees garbage counted at the start. */
-  gcProfiler: GCProfiler;
-  startedAt: number;
-}
 
 interface Confirmation {
   /** What the user's code allocated in each extra run and is still alive after the last (sampled). */
@@ -51,15 +40,6 @@ interface Confirmation {
  */
 const MAX_RUNS = 3;
 
-/** Retainer paths per file at most: each takes two heap snapshots and one more run. */
-const MAX_RETAINER_REPORTS = 3;
-/** Leaks per file whose statement lines are looked for: each takes one more run with logpoints. */
-const MAX_STATEMENT_REPORTS = 3;
-/**
- * Above this heap, no snapshots for retainers: reading one takes many times its size. Measured
- * (scripts/load.js): 1-3 s at a 20-40 MB heap; 56 s and a 5.2 GB process at 200 MB.
- */
-const RETAINERS_MAX_HEAP = 64 * 1024 * 1024;
 
 /** One test's numbers, for calibration (LEAKWATCH_DEBUG): bytes. */
 export interface HeapMeasurement {
@@ -101,22 +81,20 @@ export class HeapProbe implements Probe {
   private readonly gc = getGc();
   private readonly threshold: number;
   private readonly samplingInterval: number;
-  private readonly retainers: boolean;
-  private retainerReports = 0;
-  private statementReports = 0;
+  private readonly reporter: HeapLeakReporter;
   private window: OpenWindow | null = null;
   private readonly unconfirmedFindings: Array<{ test: TestInfo; finding: Finding }> = [];
 
   constructor(
     config: LeakwatchConfig,
     private readonly rootDir: string,
-    private readonly snapshots: SnapshotWriter | null,
+    snapshots: SnapshotWriter | null,
     /** The test's global: logpoints in its realm reach the statement-line recorder there. */
-    private readonly testGlobal: object | null = null,
+    testGlobal: object | null = null,
   ) {
     this.threshold = config.heap.threshold;
     this.samplingInterval = config.heap.samplingInterval;
-    this.retainers = config.heap.retainers;
+    this.reporter = new HeapLeakReporter({ threshold: this.threshold, rootDir, retainers: config.heap.retainers, snapshots, testGlobal });
   }
 
   startFile(): string | null {
@@ -125,7 +103,7 @@ export class HeapProbe implements Probe {
 
   beforeTest(): void {
     if (!this.gc) return;
-    this.window = this.openWindow(false);
+    this.window = openWindow(this.gc, this.threshold, false);
     this.stats.tests += 1;
   }
 
@@ -134,7 +112,7 @@ export class HeapProbe implements Probe {
     this.window = null;
     if (!window || !this.gc) return null;
     const endedAt = performance.now();
-    const { bound, majorGcs, usedAfter } = this.closeWindow(window);
+    const { bound, majorGcs, usedAfter } = closeWindow(this.gc, window, this.threshold);
     const measurement: HeapMeasurement = { bound, majorGcs, suspect: false, testMs: endedAt - window.startedAt, usedAfter };
     try {
       // After a mark-compact the bound may understate what the test kept: look closer.
@@ -148,51 +126,13 @@ export class HeapProbe implements Probe {
       if ('problem' in confirmation) return this.unconfirmed(test, measurement.bound, confirmation.problem);
       if (!keptByEveryRun(confirmation.runs, enough, MAX_RUNS)) return null;
       this.stats.leaks += 1;
-      return await this.leak(test, confirmation, rerun);
+      return await this.reporter.describe(test, confirmation.runs, confirmation.threw, rerun);
     } finally {
       if (this.onMeasure) {
         measurement.judgeMs = performance.now() - endedAt;
         this.onMeasure(test, measurement);
       }
     }
-  }
-
-  /**
-   * Starts measuring. With no GC until the end, used heap only grows by what is allocated:
-   * a test that allocated less than the threshold cannot have kept more, and needs no GC at
-   * all (most tests; a scavenge costs ~0.25 ms in a Jest worker, more than many tests).
-   * When V8 does collect during the test, the floor counts from the old generation: young
-   * objects may die, nothing older can without a mark-compact.
-   *
-   * `scavenge` (extra runs of a suspect): first empty the young generation, so what was
-   * young before the run and gets promoted during it is not counted as the run's. A second
-   * scavenge promotes the survivors of the first; under an eighth of the threshold, none is
-   * needed.
-   */
-  private openWindow(scavenge: boolean): OpenWindow {
-    if (scavenge) for (let n = 0; n < 2 && youngHeap() > this.threshold / 8; n++) minorGc(this.gc!);
-    const gcProfiler = new GCProfiler();
-    gcProfiler.start();
-    const usedAtStart = usedHeap();
-    return { usedAtStart, floorAtStart: usedAtStart - youngHeap(), gcProfiler, startedAt: performance.now() };
-  }
-
-  /**
-   * What a window's test can have kept at most (exact unless `majorGcs` > 0): what it
-   * allocated when V8 did not collect meanwhile and that is under `bar`; otherwise used heap
-   * after a scavenge, less the floor.
-   */
-  private closeWindow(window: OpenWindow, bar = this.threshold): { bound: number; majorGcs: number; usedAfter: number } {
-    const gcs = window.gcProfiler.stop()?.statistics ?? [];
-    const majorGcs = gcs.filter((gc) => gc.gcType === 'MarkSweepCompact').length;
-    let used = usedHeap();
-    if (gcs.length === 0 && used - window.usedAtStart < bar) return { bound: used - window.usedAtStart, majorGcs, usedAfter: used };
-    // Used heap only shrinks in a scavenge: when it is under the bar already, skip it.
-    if (used - window.floorAtStart >= bar) {
-      minorGc(this.gc!);
-      used = usedHeap();
-    }
-    return { bound: used - window.floorAtStart, majorGcs, usedAfter: used };
   }
 
   abandonTest(): void {
@@ -220,11 +160,11 @@ export class HeapProbe implements Probe {
     if (!profiler || HeapSampler.busy()) return 'judge';
     let bound: number | null = null;
     const survivors = await sampleWithoutFullGc(profiler, this.samplingInterval, async () => {
-      const window = this.openWindow(true);
+      const window = openWindow(this.gc!, this.threshold, true);
       await rerun();
       await nextTurn();
       // A bar of 0 always scavenges: the samples of young objects that died go with them.
-      const closed = this.closeWindow(window, 0);
+      const closed = closeWindow(this.gc!, window, 0);
       bound = closed.majorGcs === 0 ? closed.bound : null;
     });
     measurement.rerunBound = bound;
@@ -257,12 +197,12 @@ export class HeapProbe implements Probe {
       markers.push(sampler.allocateMarker());
       // The marker (a large object) is young until a scavenge: promote it before the floor.
       minorGc(this.gc!);
-      const window = this.openWindow(true);
+      const window = openWindow(this.gc!, this.threshold, true);
       const outcome = await rerun();
       if (outcome.threw) threw.push(outcome.threw);
       // Let the event loop turn: what the run scheduled to release is released before we look.
       await nextTurn();
-      const { bound, majorGcs } = this.closeWindow(window, enough);
+      const { bound, majorGcs } = closeWindow(this.gc!, window, enough);
       return majorGcs === 0 ? bound : null;
     };
     try {
@@ -315,105 +255,6 @@ export class HeapProbe implements Probe {
       // Positions stay as V8 reported them, in the transformed code.
     }
     return top.map((site) => ({ ...site, description: describeSite(site, this.rootDir, mapper) }));
-  }
-
-  private async leak(test: TestInfo, { runs, threw }: Confirmation, rerun: () => Promise<RerunOutcome>): Promise<Finding> {
-    const last = runs[runs.length - 1];
-    const amounts = runs.map((run) => `~${formatBytes(run.userBytes)}`);
-    const details = [
-      `Run ${runs.length === 3 ? 'three times' : `${runs.length} times`} more, the test left ${amounts.slice(0, -1).join(', ')} and ${amounts[amounts.length - 1]} behind, ` +
-        `allocated by its code and still reachable after the last run (sampled; threshold ${formatBytes(this.threshold)}, ` +
-        `set by testEnvironmentOptions.leakwatch.heap.threshold). Memory that only one run keeps (a warm cache, ` +
-        `a fixture the next beforeEach replaces) or only the last two (a window of recent results) does not count.` +
-        (threw.length > 0 ? ` The extra runs threw "${threw[0]}"; only their memory counts.` : ''),
-    ];
-    if (last.sites.length > 0) {
-      const note = await this.addStatementLines(last.sites, rerun);
-      details.push('Allocated at (sampled, biggest first):');
-      for (const site of last.sites) details.push(`  ~${formatBytes(site.bytes)}  ${site.description}`);
-      if (note) details.push(note);
-    }
-    const perRun = runs.reduce((sum, run) => sum + run.userBytes, 0) / runs.length;
-    const snapshots: string[] = [];
-    const oneMoreRun = async (): Promise<void> => {
-      await rerun();
-      await nextTurn();
-      minorGc(this.gc!);
-    };
-    if (this.snapshots) {
-      try {
-        const [before, after] = await this.snapshots.writePair(test.name, oneMoreRun);
-        snapshots.push(before, after);
-        details.push(
-          `Heap snapshots around one more run of the test: ${before} and ${after} ` +
-            '(Chrome DevTools → Memory → Load both, select the second, view "Comparison" against the first).',
-        );
-      } catch (error) {
-        details.push(`No heap snapshot: ${error instanceof Error ? error.message : String(error)}.`);
-      }
-    }
-    const heapNow = usedHeap();
-    if (this.retainers && this.retainerReports < MAX_RETAINER_REPORTS && heapNow >= RETAINERS_MAX_HEAP) {
-      details.push(
-        `What holds it was not worked out: the heap is ${formatBytes(heapNow)}, over the ${formatBytes(RETAINERS_MAX_HEAP)} up to which ` +
-          'leakwatch reads heap snapshots (at 200 MB, two took 56 s and 5 GB of memory).',
-      );
-    }
-    if (this.retainers && this.retainerReports < MAX_RETAINER_REPORTS && heapNow < RETAINERS_MAX_HEAP) {
-      this.retainerReports += 1;
-      try {
-        let maxBefore: number;
-        let afterText: string;
-        if (snapshots.length === 2) {
-          maxBefore = lastObjectId(await fs.promises.readFile(snapshots[0], 'utf8'));
-          afterText = await fs.promises.readFile(snapshots[1], 'utf8');
-        } else {
-          maxBefore = await lastObjectIdNow();
-          await oneMoreRun();
-          afterText = await takeSnapshotText();
-        }
-        const lines = describeRetainers(maxBefore, afterText, this.rootDir);
-        if (lines.length > 0) {
-          details.push('What holds it (heap snapshots around one more run; new objects by kind, biggest first):', ...lines.map((line) => `  ${line}`));
-        }
-      } catch (error) {
-        details.push(`What holds it could not be worked out: ${errorMessage(error)}.`);
-      }
-    }
-    if (snapshots.length === 0 && !this.snapshots) {
-      details.push(
-        'Next step: set testEnvironmentOptions.leakwatch.snapshots to true (or LEAKWATCH_SNAPSHOTS=1) for a .heapsnapshot to open in Chrome DevTools (Memory tab → Load).',
-      );
-    }
-    return {
-      check: 'heap',
-      verdict: 'leak',
-      summary: `leaked ~${formatBytes(perRun)} of heap per run`,
-      details,
-      bytes: perRun,
-      ...(snapshots.length > 0 ? { snapshots } : {}),
-    };
-  }
-
-  /**
-   * Replaces the sites' descriptions with statement lines, found in one more run with
-   * logpoints (heap/statement-lines.ts), for the first leaks of a file. On failure the
-   * function-level sites stay, and the returned note says why.
-   */
-  private async addStatementLines(sites: AllocationSite[], rerun: () => Promise<RerunOutcome>): Promise<string | null> {
-    if (this.statementReports >= MAX_STATEMENT_REPORTS) return null;
-    this.statementReports += 1;
-    try {
-      const globals = [...new Set([this.testGlobal, globalThis].filter((global): global is object => global !== null))];
-      const lines = await findStatementLines(sites, globals, async () => {
-        await rerun();
-        await nextTurn();
-      }, this.rootDir);
-      lines.forEach((description, index) => (sites[index].description = description));
-      return lines.size === 0 ? 'Statement lines: none found in one more run (positions above are where the functions start).' : null;
-    } catch (error) {
-      return `Statement lines could not be found (${errorMessage(error)}); positions above are where the functions start.`;
-    }
   }
 
   private unconfirmed(test: TestInfo, bytes: number, reason: string): null {

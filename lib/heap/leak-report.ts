@@ -1,0 +1,147 @@
+/**
+ * The failure message of a confirmed heap leak: how much each extra run kept, the statement
+ * lines that allocated it (heap/statement-lines.ts), a snapshot pair when asked for, and what
+ * holds it (heap/retainers.ts). Each of those costs one more run of the test, so they are
+ * limited per file; none of them can change the verdict, and a failure of one is a note.
+ */
+import * as fs from 'node:fs';
+import { errorMessage } from '../errors';
+import { getGc, minorGc, usedHeap, type GcFunction } from '../gc';
+import type { Finding, TestInfo } from '../probes/probe';
+import type { RerunOutcome } from '../rerun';
+import type { SnapshotWriter } from '../snapshots';
+import { nextTurn } from '../timers';
+import { formatBytes } from '../units';
+import type { AllocationSite, Attribution } from './attribution';
+import { describeRetainers, lastObjectId, lastObjectIdNow, takeSnapshotText } from './retainers';
+import { findStatementLines } from './statement-lines';
+
+/** Retainer paths per file at most: each takes two heap snapshots and one more run. */
+const MAX_RETAINER_REPORTS = 3;
+/** Leaks per file whose statement lines are looked for: each takes one more run with logpoints. */
+const MAX_STATEMENT_REPORTS = 3;
+/**
+ * Above this heap, no snapshots for retainers: reading one takes many times its size. Measured
+ * (scripts/load.js): 1-3 s at a 20-40 MB heap; 56 s and a 5.2 GB process at 200 MB.
+ */
+const RETAINERS_MAX_HEAP = 64 * 1024 * 1024;
+
+export interface LeakReportOptions {
+  threshold: number;
+  rootDir: string;
+  retainers: boolean;
+  snapshots: SnapshotWriter | null;
+  testGlobal: object | null;
+}
+
+export class HeapLeakReporter {
+  private retainerReports = 0;
+  private statementReports = 0;
+  private readonly gc: GcFunction;
+
+  constructor(private readonly options: LeakReportOptions) {
+    // Only made for a probe that has gc (HeapProbe measures nothing without it).
+    this.gc = getGc() ?? (() => undefined);
+  }
+
+  /** The failure for a confirmed leak: amounts, statement lines, snapshots, what holds it, next step. */
+  async describe(test: TestInfo, runs: Attribution[], threw: string[], rerun: () => Promise<RerunOutcome>): Promise<Finding> {
+    const last = runs[runs.length - 1];
+    const amounts = runs.map((run) => `~${formatBytes(run.userBytes)}`);
+    const details = [
+      `Run ${runs.length === 3 ? 'three times' : `${runs.length} times`} more, the test left ${amounts.slice(0, -1).join(', ')} and ${amounts[amounts.length - 1]} behind, ` +
+        `allocated by its code and still reachable after the last run (sampled; threshold ${formatBytes(this.options.threshold)}, ` +
+        `set by testEnvironmentOptions.leakwatch.heap.threshold). Memory that only one run keeps (a warm cache, ` +
+        `a fixture the next beforeEach replaces) or only the last two (a window of recent results) does not count.` +
+        (threw.length > 0 ? ` The extra runs threw "${threw[0]}"; only their memory counts.` : ''),
+    ];
+    if (last.sites.length > 0) {
+      const note = await this.addStatementLines(last.sites, rerun);
+      details.push('Allocated at (sampled, biggest first):');
+      for (const site of last.sites) details.push(`  ~${formatBytes(site.bytes)}  ${site.description}`);
+      if (note) details.push(note);
+    }
+    const perRun = runs.reduce((sum, run) => sum + run.userBytes, 0) / runs.length;
+    const snapshots: string[] = [];
+    const oneMoreRun = async (): Promise<void> => {
+      await rerun();
+      await nextTurn();
+      minorGc(this.gc);
+    };
+    if (this.options.snapshots) {
+      try {
+        const [before, after] = await this.options.snapshots.writePair(test.name, oneMoreRun);
+        snapshots.push(before, after);
+        details.push(
+          `Heap snapshots around one more run of the test: ${before} and ${after} ` +
+            '(Chrome DevTools → Memory → Load both, select the second, view "Comparison" against the first).',
+        );
+      } catch (error) {
+        details.push(`No heap snapshot: ${error instanceof Error ? error.message : String(error)}.`);
+      }
+    }
+    const heapNow = usedHeap();
+    if (this.options.retainers && this.retainerReports < MAX_RETAINER_REPORTS && heapNow >= RETAINERS_MAX_HEAP) {
+      details.push(
+        `What holds it was not worked out: the heap is ${formatBytes(heapNow)}, over the ${formatBytes(RETAINERS_MAX_HEAP)} up to which ` +
+          'leakwatch reads heap snapshots (at 200 MB, two took 56 s and 5 GB of memory).',
+      );
+    }
+    if (this.options.retainers && this.retainerReports < MAX_RETAINER_REPORTS && heapNow < RETAINERS_MAX_HEAP) {
+      this.retainerReports += 1;
+      try {
+        let maxBefore: number;
+        let afterText: string;
+        if (snapshots.length === 2) {
+          maxBefore = lastObjectId(await fs.promises.readFile(snapshots[0], 'utf8'));
+          afterText = await fs.promises.readFile(snapshots[1], 'utf8');
+        } else {
+          maxBefore = await lastObjectIdNow();
+          await oneMoreRun();
+          afterText = await takeSnapshotText();
+        }
+        const lines = describeRetainers(maxBefore, afterText, this.options.rootDir);
+        if (lines.length > 0) {
+          details.push('What holds it (heap snapshots around one more run; new objects by kind, biggest first):', ...lines.map((line) => `  ${line}`));
+        }
+      } catch (error) {
+        details.push(`What holds it could not be worked out: ${errorMessage(error)}.`);
+      }
+    }
+    if (snapshots.length === 0 && !this.options.snapshots) {
+      details.push(
+        'Next step: set testEnvironmentOptions.leakwatch.snapshots to true (or LEAKWATCH_SNAPSHOTS=1) for a .heapsnapshot to open in Chrome DevTools (Memory tab → Load).',
+      );
+    }
+    return {
+      check: 'heap',
+      verdict: 'leak',
+      summary: `leaked ~${formatBytes(perRun)} of heap per run`,
+      details,
+      bytes: perRun,
+      ...(snapshots.length > 0 ? { snapshots } : {}),
+    };
+  }
+
+  /**
+   * Replaces the sites' descriptions with statement lines, found in one more run with
+   * logpoints (heap/statement-lines.ts), for the first leaks of a file. On failure the
+   * function-level sites stay, and the returned note says why.
+   */
+  private async addStatementLines(sites: AllocationSite[], rerun: () => Promise<RerunOutcome>): Promise<string | null> {
+    if (this.statementReports >= MAX_STATEMENT_REPORTS) return null;
+    this.statementReports += 1;
+    try {
+      const globals = [...new Set([this.options.testGlobal, globalThis].filter((global): global is object => global !== null))];
+      const lines = await findStatementLines(sites, globals, async () => {
+        await rerun();
+        await nextTurn();
+      }, this.options.rootDir);
+      lines.forEach((description, index) => (sites[index].description = description));
+      return lines.size === 0 ? 'Statement lines: none found in one more run (positions above are where the functions start).' : null;
+    } catch (error) {
+      return `Statement lines could not be found (${errorMessage(error)}); positions above are where the functions start.`;
+    }
+  }
+
+}
