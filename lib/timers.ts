@@ -24,3 +24,20 @@ export async function stillThereAfterGrace<T>(read: () => T[]): Promise<T[]> {
   }
   return left;
 }
+
+/** Node timers (setTimeout, setInterval) pending in this process, Jest's own included. */
+export function pendingTimers(): number {
+  return process.getActiveResourcesInfo().filter((type) => type === 'Timeout').length;
+}
+
+/**
+ * Waits, up to GRACE_MS, for the timers a run left pending (`before`: the count when it
+ * started) to fire or be cleared: work a test scheduled on a timer (an async validation, a
+ * debounce) holds that run's data until it runs, and an extra run must not be judged by
+ * memory it is about to release.
+ */
+export async function timersSettled(before: number): Promise<void> {
+  for (let waited = 0; pendingTimers() > before && waited < GRACE_MS; waited += 10) {
+    await new Promise((resolve) => realSetTimeout(resolve, 10));
+  }
+}

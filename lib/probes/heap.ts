@@ -19,7 +19,7 @@ import { HeapLeakReporter } from '../heap/leak-report';
 import { closeWindow, openWindow, type OpenWindow } from '../heap/window';
 import { HeapSampler } from '../heap/sampler';
 import { SourceMapper } from '../heap/source-map';
-import { nextTurn } from '../timers';
+import { nextTurn, pendingTimers, timersSettled } from '../timers';
 import type { RerunOutcome } from '../rerun';
 import type { SnapshotWriter } from '../snapshots';
 import { formatBytes } from '../units';
@@ -161,8 +161,10 @@ export class HeapProbe implements Probe {
     let bound: number | null = null;
     const survivors = await sampleWithoutFullGc(profiler, this.samplingInterval, async () => {
       const window = openWindow(this.gc!, this.threshold, true);
+      const timers = pendingTimers();
       await rerun();
       await nextTurn();
+      await timersSettled(timers);
       // A bar of 0 always scavenges: the samples of young objects that died go with them.
       const closed = closeWindow(this.gc!, window, 0);
       bound = closed.majorGcs === 0 ? closed.bound : null;
@@ -198,10 +200,13 @@ export class HeapProbe implements Probe {
       // The marker (a large object) is young until a scavenge: promote it before the floor.
       minorGc(this.gc!);
       const window = openWindow(this.gc!, this.threshold, true);
+      const timers = pendingTimers();
       const outcome = await rerun();
       if (outcome.threw) threw.push(outcome.threw);
-      // Let the event loop turn: what the run scheduled to release is released before we look.
+      // Let the event loop turn, and the run's own timers fire: what the run scheduled to
+      // release is released before we look.
       await nextTurn();
+      await timersSettled(timers);
       const { bound, majorGcs } = closeWindow(this.gc!, window, enough);
       return majorGcs === 0 ? bound : null;
     };
