@@ -35,8 +35,8 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
 test('snapshot pairs of tests with hostile titles stay inside outputDir, safe unique names, mode 0600', () => {
   const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-hostile-'));
   const run = runJest('30', 'faults', {
-    args: ['-i', `--testEnvironmentOptions=${JSON.stringify({ leakwatch: { outputDir } })}`, '__tests__/hostile-names.test.js'],
-    env: { LEAKWATCH_SNAPSHOTS: '1' },
+    // Six offenders in one file: over the default of 3 pairs per file.
+    args: ['-i', `--testEnvironmentOptions=${JSON.stringify({ leakwatch: { outputDir, snapshots: { maxPerFile: 6 } } })}`, '__tests__/hostile-names.test.js'],
   });
   const files = fs.readdirSync(outputDir);
   expect(files).toHaveLength(HOSTILE.length * 2);

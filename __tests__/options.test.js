@@ -50,7 +50,15 @@ describe('bad input names the option, the value and the allowed values', () => {
       { args: options({ heap: { treshold: '1MB' } }) },
       'unknown option testEnvironmentOptions.leakwatch.heap.treshold. Did you mean testEnvironmentOptions.leakwatch.heap.threshold?',
     ],
-    [{ args: options({ snapshots: 'yes' }) }, 'testEnvironmentOptions.leakwatch.snapshots is "yes"; allowed: true, false.'],
+    [
+      { args: options({ snapshots: 'yes' }) },
+      `testEnvironmentOptions.leakwatch.snapshots is "yes"; allowed: true, false, or { maxPerFile: a whole number ≥ 1, maxSize: a size such as '256MB' }.`,
+    ],
+    [{ args: options({ snapshots: { maxPerFile: 0 } }) }, 'testEnvironmentOptions.leakwatch.snapshots.maxPerFile is 0; allowed: a whole number ≥ 1.'],
+    [
+      { args: options({ snapshots: { maxSize: 'huge' } }) },
+      `testEnvironmentOptions.leakwatch.snapshots.maxSize is "huge"; allowed: a number of bytes or a string such as '512KB', '2MB', '1GB'.`,
+    ],
     [{ env: { LEAKWATCH_SNAPSHOTS: 'maybe' } }, 'the environment variable LEAKWATCH_SNAPSHOTS is "maybe"; allowed: 1, 0, true, false.'],
   ])('%j', (input, message) => {
     const run = runJest('30', 'options', { args: [...(input.args ?? ['-i']), '__tests__/leak.test.js'], env: input.env });
@@ -95,6 +103,28 @@ describe('snapshots', () => {
     expect(diff.stderr).toBe('');
     expect(diff.stdout).toMatch(/^New in .*-after\.heapsnapshot \(objects by kind, biggest first\):\n +1\.0 MB +\d+ × \(object elements\)\n/);
     expect(diff.stdout).toMatch(/What holds them:\n {2}~1\.0 MB in \d+ × \(object elements\): __tests__\/leak\.test\.js: kept \(Array\) → \[\d\] \(Array\) → elements\n/);
+    fs.rmSync(outputDir, { recursive: true, force: true });
+  });
+
+  test('limits: maxPerFile keeps the first pairs of a file, maxSize keeps no snapshot over it', () => {
+    const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-snapshot-limits-'));
+    // faults' hostile-names file has 6 leaking tests.
+    const leakwatch = { outputDir, snapshots: { maxPerFile: 2 }, heap: { retainers: false } };
+    const many = runJest('30', 'faults', { args: ['-i', `--testEnvironmentOptions=${JSON.stringify({ leakwatch })}`, '__tests__/hostile-names.test.js'] });
+    expect(failedTests(many)).toHaveLength(6);
+    expect(fs.readdirSync(outputDir).filter((file) => file.endsWith('.heapsnapshot'))).toHaveLength(4);
+    const limited = [...many.tests.values()].filter(({ message }) =>
+      message.includes('No heap snapshot: this file has its 2 pair(s) already (testEnvironmentOptions.leakwatch.snapshots.maxPerFile).'),
+    );
+    expect(limited).toHaveLength(4);
+    fs.rmSync(outputDir, { recursive: true, force: true });
+
+    const small = runJest('30', 'options', { args: [...options({ outputDir, snapshots: { maxSize: '1KB' } }), '__tests__/leak.test.js'] });
+    expect(failedTests(small)).toEqual(['leaks 1 MiB']);
+    expect(small.tests.get('leaks 1 MiB')?.message).toMatch(
+      /No heap snapshot: writing \S+-before\.heapsnapshot failed \(the snapshot is larger than testEnvironmentOptions\.leakwatch\.snapshots\.maxSize \(1\.0 KB\)\); the unfinished snapshot files were removed\./,
+    );
+    expect(fs.existsSync(outputDir) ? fs.readdirSync(outputDir).filter((file) => file.endsWith('.heapsnapshot')) : []).toEqual([]);
     fs.rmSync(outputDir, { recursive: true, force: true });
   });
 });

@@ -35,7 +35,8 @@ export interface LeakwatchConfig {
   globals: boolean;
   /** Temp files check; the folders watched besides os.tmpdir(). Null when switched off. */
   tempFiles: { dirs: string[] } | null;
-  snapshots: boolean;
+  /** Heap snapshot pairs for offenders, and their limits; null when off. */
+  snapshots: SnapshotLimits | null;
   /** Absolute path; every file leakwatch writes goes below it. */
   outputDir: string;
   /** Absolute path of the known-leaks file (it may not exist); null when switched off. */
@@ -55,11 +56,22 @@ export class LeakwatchConfigError extends Error {
   }
 }
 
+export interface SnapshotLimits {
+  /** Pairs per test file at most. */
+  maxPerFile: number;
+  /** Bytes per snapshot file at most: a bigger one is not kept. */
+  maxSize: number;
+}
+
+/** Snapshots hold the whole heap: a few pairs of a 100 MB heap already take ~1 GB. */
+const DEFAULT_SNAPSHOT_LIMITS: SnapshotLimits = { maxPerFile: 3, maxSize: 512 * 1024 * 1024 };
+
 const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': ['mode', 'heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles', 'snapshots', 'outputDir', 'baseline'],
   heap: ['threshold', 'samplingInterval', 'retainers'],
   external: ['threshold'],
   tempFiles: ['dirs'],
+  snapshots: ['maxPerFile', 'maxSize'],
 };
 
 interface Sources {
@@ -110,7 +122,7 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
     listeners: parseBoolean(raw.listeners ?? true, 'testEnvironmentOptions.leakwatch.listeners'),
     globals: parseBoolean(raw.globals ?? false, 'testEnvironmentOptions.leakwatch.globals'),
     tempFiles,
-    snapshots: parseBoolean(raw.snapshots ?? false, 'testEnvironmentOptions.leakwatch.snapshots'),
+    snapshots: parseSnapshots(raw.snapshots ?? false),
     outputDir: outputDirOf(raw, rootDir),
     baseline:
       raw.baseline === false
@@ -127,7 +139,8 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
     config.mode = parseMode(env.LEAKWATCH.trim().toLowerCase(), 'the environment variable LEAKWATCH');
   }
   if (env.LEAKWATCH_SNAPSHOTS !== undefined && env.LEAKWATCH_SNAPSHOTS !== '') {
-    config.snapshots = parseBooleanText(env.LEAKWATCH_SNAPSHOTS, 'the environment variable LEAKWATCH_SNAPSHOTS');
+    const on = parseBooleanText(env.LEAKWATCH_SNAPSHOTS, 'the environment variable LEAKWATCH_SNAPSHOTS');
+    config.snapshots = on ? (config.snapshots ?? DEFAULT_SNAPSHOT_LIMITS) : null;
   }
 
   const modePragma = lastPragma(pragmas, 'leakwatch');
@@ -274,4 +287,23 @@ function closestName(name: string, known: readonly string[]): string | undefined
     }
   }
   return best;
+}
+
+/** `snapshots`: true, false, or { maxPerFile, maxSize } (on, with limits). */
+function parseSnapshots(value: unknown): SnapshotLimits | null {
+  if (value === false) return null;
+  if (value === true) return DEFAULT_SNAPSHOT_LIMITS;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new LeakwatchConfigError(
+      `testEnvironmentOptions.leakwatch.snapshots is ${describe(value)}; allowed: true, false, or { maxPerFile: a whole number ≥ 1, maxSize: a size such as '256MB' }.`,
+    );
+  }
+  const raw = value as Record<string, unknown>;
+  checkKeys(raw, 'snapshots');
+  const maxPerFile = raw.maxPerFile ?? DEFAULT_SNAPSHOT_LIMITS.maxPerFile;
+  if (typeof maxPerFile !== 'number' || !Number.isInteger(maxPerFile) || maxPerFile < 1) {
+    throw new LeakwatchConfigError(`testEnvironmentOptions.leakwatch.snapshots.maxPerFile is ${describe(maxPerFile)}; allowed: a whole number ≥ 1.`);
+  }
+  const maxSize = parseSize(raw.maxSize ?? DEFAULT_SNAPSHOT_LIMITS.maxSize, 'testEnvironmentOptions.leakwatch.snapshots.maxSize');
+  return { maxPerFile, maxSize };
 }

@@ -87,7 +87,7 @@ export class LeakwatchSession {
     await this.guard('starting', () => {
       const fileLabel = path.relative(this.rootDir, this.testPath);
       const snapshots = this.leakwatchConfig.snapshots
-        ? new SnapshotWriter(this.leakwatchConfig.outputDir, fileLabel)
+        ? new SnapshotWriter(this.leakwatchConfig.outputDir, fileLabel, this.leakwatchConfig.snapshots)
         : null;
       const heap = new HeapProbe(this.leakwatchConfig, this.rootDir, snapshots, this.env.global);
       const debugFile = process.env.LEAKWATCH_DEBUG;

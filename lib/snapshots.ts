@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
+import type { SnapshotLimits } from './config';
 import { formatBytes } from './units';
 
 /**
@@ -30,6 +31,7 @@ export class SnapshotWriter {
   constructor(
     private readonly outputDir: string,
     private readonly fileLabel: string,
+    private readonly limits: SnapshotLimits = { maxPerFile: Infinity, maxSize: Infinity },
   ) {}
 
   /**
@@ -40,6 +42,9 @@ export class SnapshotWriter {
    */
   async writePair(testName: string, between: () => Promise<unknown>): Promise<[string, string]> {
     if (this.failure !== null) throw new Error(`${this.failure} (for an earlier test of this file; not tried again in it)`);
+    if (this.count >= this.limits.maxPerFile) {
+      throw new Error(`this file has its ${this.limits.maxPerFile} pair(s) already (testEnvironmentOptions.leakwatch.snapshots.maxPerFile)`);
+    }
     this.count += 1;
     const before = await this.write(testName, 'before');
     try {
@@ -62,14 +67,21 @@ export class SnapshotWriter {
     // Not v8.writeHeapSnapshot: when a write fails (ENOSPC, EFBIG) it throws but keeps its
     // descriptor open (Node 20-24), so the space of the removed partial file stays taken until
     // the worker exits. The stream is taken at once as well, and its descriptor is ours.
-    const limit = fileSizeLimit();
+    const ulimit = fileSizeLimit();
+    const limit = Math.min(ulimit, this.limits.maxSize);
     const stream = v8.getHeapSnapshot();
     let open = true;
     try {
       let size = 0;
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         size += chunk.length;
-        if (size > limit) throw new Error(`the snapshot is larger than the file size limit (ulimit -f) of ${formatBytes(limit)}`);
+        if (size > limit) {
+          throw new Error(
+            limit < ulimit
+              ? `the snapshot is larger than testEnvironmentOptions.leakwatch.snapshots.maxSize (${formatBytes(limit)})`
+              : `the snapshot is larger than the file size limit (ulimit -f) of ${formatBytes(limit)}`,
+          );
+        }
         for (let offset = 0; offset < chunk.length; ) offset += fs.writeSync(fd, chunk, offset);
       }
       open = false;
