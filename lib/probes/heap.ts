@@ -5,10 +5,11 @@
  * more than the threshold or V8 collected during it. Live memory never exceeds used memory,
  * so a test whose used heap grew by less than the threshold kept less than that: it passes
  * with no full GC. Otherwise it is a suspect, run again (hooks and body) under V8's sampling
- * heap profiler: a run that kept less than a leak would (exact bound, no full GC) clears it;
- * otherwise up to three runs, judged on what the user's code allocated in each that is still
- * alive after the last: a cache filled once adds nothing; a describe-level variable frees
- * the previous run's data when the next beforeEach replaces it; a leak keeps every run's.
+ * heap profiler: a first run that kept too little for a leak (its exact bound, or, with the
+ * optional v8-profiler-next, its samples read without a full GC) clears it; otherwise up to
+ * three runs, judged on what the user's code allocated in each that is still alive after
+ * the last: a cache filled once adds nothing; a describe-level variable frees the previous
+ * run's data when the next beforeEach replaces it; a leak keeps every run's.
  */
 import type { LeakwatchConfig } from '../config';
 import { errorMessage } from '../errors';
