@@ -81,9 +81,10 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
     const { run, report } = runReportFixture(version, ['__tests__/growth.test.js']);
     expect(failedTests(run)).toEqual([]);
     // 15 tests after the first keep 256 KB each: ~3.75 MB, over the fixture's growthThreshold of
-    // 2 MB (measured 3.5-4.7 MB on Node 20, 2.8 MB on Node 22: live heap moves for other reasons too).
+    // 2 MB (measured 3.5-6.2 MB on Node 20, 2.3-2.8 MB on Node 22: live heap moves for other
+    // reasons too). Over the threshold is what names the file.
     expect(report.growth.map((/** @type {any} */ g) => g.file)).toEqual(['__tests__/growth.test.js']);
-    expect(report.growth[0].bytes).toBeGreaterThan(2.5 * 1024 * 1024);
+    expect(report.growth[0].bytes).toBeGreaterThan(2 * 1024 * 1024);
     // Up to 8 MB: a test whose bound counts objects promoted from before it is run again, and
     // that run keeps its 256 KB too (6.2 MB measured once with v8-profiler-next installed).
     expect(report.growth[0].bytes).toBeLessThan(8 * 1024 * 1024);

@@ -5,8 +5,8 @@
  * more than the threshold or V8 collected during it. Live memory never exceeds used memory,
  * so a test whose used heap grew by less than the threshold kept less than that: it passes
  * with no full GC. Otherwise it is a suspect, run again (hooks and body) under V8's sampling
- * heap profiler: a first run that kept too little for a leak (its exact bound, or, with the
- * optional v8-profiler-next, its samples read without a full GC) clears it; otherwise up to
+ * heap profiler: with the optional v8-profiler-next, a first run whose samples, read without
+ * a full GC, show too little of the user's memory for a leak clears it; otherwise up to
  * three runs, judged on what the user's code allocated in each that is still alive after
  * the last: a cache filled once adds nothing; a describe-level variable frees the previous
  * run's data when the next beforeEach replaces it; a leak keeps every run's.
@@ -170,8 +170,9 @@ export class HeapProbe implements Probe {
       const closed = closeWindow(this.gc!, window, 0);
       bound = closed.majorGcs === 0 ? closed.bound : null;
     });
+    // Not cleared by the exact bound alone: on Node 24 a run that kept a 1 MiB array (its
+    // samples say so) showed 544 bytes of heap growth and no GC; the samples are the evidence.
     measurement.rerunBound = bound;
-    if (bound !== null && bound < enough / 4) return 'clear';
     if (!survivors) return 'judge';
     measurement.quickUserBytes = attribute(survivors, this.rootDir).userBytes;
     // keptByEveryRun asks a leak's first run for a third of `enough`; a quarter leaves room for sampling error.
@@ -216,13 +217,6 @@ export class HeapProbe implements Probe {
       while (runs.length < MAX_RUNS) {
         const bound = await runOnce();
         if (runs.length === 0 && measurement.rerunBound === undefined) measurement.rerunBound = bound;
-        // A first run that kept less than keptByEveryRun asks of it (a third of `enough`, less
-        // room for sampling error) for sure (an exact bound) clears the test with no profile
-        // read, which costs a full GC (~40 ms at luxon's 50 MB heap): one-time work (a file's
-        // first thrown error loading source maps), or young objects from before the test that
-        // a scavenge during it promoted (the test's bound counts them). Not the threshold: a
-        // leak into a Map keeps less than its average in the runs that do not grow the table.
-        if (runs.length === 0 && bound !== null && bound < enough / 4) return null;
         const { markerOrdinals, samples } = sampler.liveSamples();
         if (markerOrdinals.length !== markers.length) return { problem: 'a start-of-run marker was not sampled' };
         // Each run's survivors: samples between its marker and the next run's.
