@@ -15,7 +15,7 @@ const profiled = suspects.filter((row) => row.runs);
 console.log(
   `tests ${rows.length}; bound median ${kb(quantile(bounds, 0.5))}, p99 ${kb(quantile(bounds, 0.99))}, max ${kb(Math.max(...bounds))}; ` +
     `mark-compact during test ${rows.filter((row) => row.majorGcs > 0).length}; suspects ${suspects.length}; ` +
-    `cleared by the first extra run's exact bound ${suspects.length - profiled.length}; ` +
+    `cleared by the first look (v8-profiler-next) ${suspects.length - profiled.length}; ` +
     `profiled ${profiled.length}, of which run more than once ${profiled.filter((row) => row.runs.length >= 2).length}`,
 );
 for (const row of suspects) {
