@@ -13,7 +13,7 @@
  */
 import type { LeakwatchConfig } from '../config';
 import { errorMessage } from '../errors';
-import { getGc, minorGc } from '../gc';
+import { getGc } from '../gc';
 import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
 import { nativeProfiler, sampleWithoutFullGc } from '../heap/quick-sampler';
 import { HeapLeakReporter } from '../heap/leak-report';
@@ -56,7 +56,7 @@ export interface HeapMeasurement {
   runs?: number[];
   /** Whether the test was a suspect, judged by running it again. */
   suspect: boolean;
-  /** For suspects: the first extra run's bound (null after a mark-compact). */
+  /** For suspects, with v8-profiler-next: the first look's bound (null after a mark-compact). */
   rerunBound?: number | null;
   /** For suspects, with the native addon: the user's samples of the first extra run alive without a full GC. */
   quickUserBytes?: number;
@@ -196,12 +196,9 @@ export class HeapProbe implements Probe {
     const { sampler } = started;
     const markers: unknown[][] = [];
     const threw: string[] = [];
-    /** Runs the test again; returns what it kept at most (exact, no full GC), or null if V8 ran a mark-compact. */
-    const runOnce = async (): Promise<number | null> => {
+    /** Runs the test again after a start-of-run marker, and lets what it scheduled finish. */
+    const runOnce = async (): Promise<void> => {
       markers.push(sampler.allocateMarker());
-      // The marker (a large object) is young until a scavenge: promote it before the floor.
-      minorGc(this.gc!);
-      const window = openWindow(this.gc!, this.threshold, true);
       const timers = pendingTimers();
       const outcome = await rerun();
       if (outcome.threw) threw.push(outcome.threw);
@@ -209,14 +206,11 @@ export class HeapProbe implements Probe {
       // release is released before we look.
       await nextTurn();
       await timersSettled(timers);
-      const { bound, majorGcs } = closeWindow(this.gc!, window, enough);
-      return majorGcs === 0 ? bound : null;
     };
     try {
       const runs: Attribution[] = [];
       while (runs.length < MAX_RUNS) {
-        const bound = await runOnce();
-        if (runs.length === 0 && measurement.rerunBound === undefined) measurement.rerunBound = bound;
+        await runOnce();
         const { markerOrdinals, samples } = sampler.liveSamples();
         if (markerOrdinals.length !== markers.length) return { problem: 'a start-of-run marker was not sampled' };
         // Each run's survivors: samples between its marker and the next run's.
