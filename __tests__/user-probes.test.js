@@ -4,7 +4,7 @@
 const { runJest, failedTests, JEST_VERSIONS } = require('./helpers/run-jest');
 
 describe.each(JEST_VERSIONS)('Jest %s', (version) => {
-  test.each([['workers', []], ['in band', ['-i']]])('%s: db-pool fails the test that kept a connection; ignore() and a throwing probe change no result', (_mode, args) => {
+  test.each([['workers', []], ['in band', ['-i']]])('%s: db-pool fails the test that kept a connection; ignore() and a throwing probe change no result, and the test keeping one on purpose is not run again', (_mode, args) => {
     const run = runJest(version, 'user-probes', { args: /** @type {string[]} */ (args) });
     expect(failedTests(run)).toEqual(['forgets to release a connection']);
     expect(run.tests.get('forgets to release a connection')?.message).toBe(

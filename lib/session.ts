@@ -221,18 +221,21 @@ export class LeakwatchSession {
     const measurable = test.errors.length === 0;
     if (measurable) this.recorder?.judging(current.info.id, current.info.name);
     else this.recorder?.notMeasured(current.info.name, 'failed');
-    let leaked = false;
+    // The memory probes run suspects again. A test that left a handle, fd, listener, global
+    // or user-probe resource behind (a leak, or one it keeps on purpose with
+    // leakwatch.ignore) would leave it again, and its cleanup (afterAll(() => server.close()))
+    // or a later test counting them (a pool's size) only knows the first one: those tests
+    // are not run again. An ignored check is still read for this, and its finding dropped.
+    let leftResources = false;
     for (const probe of this.probes) {
-      // The heap probe runs suspects again. A test that already leaked a handle, fd,
-      // listener or global fails anyway, and running it again would leak those twice
-      // (its cleanup, e.g. afterAll(() => server.close()), only knows the last one).
-      if (!measurable || current.ignored.has(probe.check) || (leaked && probe.check === 'heap')) {
+      const memory = probe.check === 'heap' || probe.check === 'external';
+      if (!measurable || (current.ignored.has(probe.check) && memory) || (leftResources && memory)) {
         probe.abandonTest();
         continue;
       }
       const finding = await probe.afterTest(current.info, () => rerunTest(test, testTimeout, this.env.global as never, this.env.moduleMocker));
-      if (finding) this.report(test, current.info, finding);
-      if (finding?.verdict === 'leak') leaked = true;
+      if (finding && !current.ignored.has(probe.check)) this.report(test, current.info, finding);
+      if (finding && (!memory || finding.verdict === 'leak')) leftResources = true;
     }
     if (measurable) await this.recorder?.judged(current.startMs + performance.now() - judgingStarted);
   }
