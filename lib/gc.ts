@@ -47,15 +47,3 @@ export function fullGc(gc: GcFunction): void {
   gc();
   gc({ type: 'minor' });
 }
-
-/**
- * Bytes in the young generation (new space and new large-object space). After a scavenge
- * these are the survivors: the only memory that can die before the next mark-compact.
- */
-export function youngHeap(): number {
-  let bytes = 0;
-  for (const space of v8.getHeapSpaceStatistics()) {
-    if (space.space_name === 'new_space' || space.space_name === 'new_large_object_space') bytes += space.space_used_size;
-  }
-  return bytes;
-}

@@ -31,9 +31,7 @@ export class FileRecorder {
     if (!this.current) return;
     this.current.heap = {
       usedAfter: measurement.usedAfter,
-      // A suspect's first extra run has an exact bound: when smaller, it says more about what
-      // the test keeps (the test's own may count young objects from before it, promoted).
-      bound: typeof measurement.rerunBound === 'number' ? Math.min(measurement.bound, measurement.rerunBound) : measurement.bound,
+      bound: measurement.bound,
       suspect: measurement.suspect,
       ...(measurement.runs ? { extraRuns: measurement.runs } : {}),
     };

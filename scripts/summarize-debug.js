@@ -20,5 +20,5 @@ console.log(
 );
 for (const row of suspects) {
   const runs = row.runs ? `extra runs kept ${row.runs.map(kb).join(' / ')}` : 'cleared without a profile';
-  console.log(`  ${row.file} › ${row.test.slice(0, 70)}: bound ${kb(row.bound)}, first extra run's bound ${row.rerunBound == null ? 'n/a' : kb(row.rerunBound)}, ${runs}`);
+  console.log(`  ${row.file} › ${row.test.slice(0, 70)}: bound ${kb(row.bound)}, ${row.quickUserBytes == null ? '' : `user's samples in the first look ${kb(row.quickUserBytes)}, `}${runs}`);
 }

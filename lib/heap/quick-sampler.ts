@@ -15,6 +15,7 @@
  * Without the addon (not installed, not built for this Node), every suspect goes straight
  * to the inspector's runs: the same verdicts, at a higher cost.
  */
+import * as path from 'node:path';
 import type { Survivor } from './sampler';
 
 interface NativeNode {
@@ -92,10 +93,20 @@ function leakwatchQuickMarker(length: number): unknown[] {
 }
 
 function isMarker(survivor: Survivor, interval: number): boolean {
-  const top = survivor.stack[0];
-  // Once V8 inlines the marker function, the profiler names its caller.
-  const names = ['leakwatchQuickMarker', 'sampleWithoutFullGc'];
-  return survivor.size >= (interval * MARKER_INTERVALS) / 2 && top !== undefined && names.includes(top.functionName);
+  return survivor.size >= (interval * MARKER_INTERVALS) / 2 && allocatedByLeakwatch(survivor);
+}
+
+/** The compiled package's folder (dist/): every frame of leakwatch's own code is in it. */
+const OWN_CODE = path.dirname(__dirname) + path.sep;
+
+/**
+ * Whether a sample's innermost frame is leakwatch's code. Not by function name: V8 inlines the
+ * marker function into its callers, and the profiler then names whichever caller it went into
+ * (a marker allocated from `beforeTest` was named `beforeTest`, two calls up).
+ */
+function allocatedByLeakwatch(survivor: Survivor): boolean {
+  const url = survivor.stack[0]?.url ?? '';
+  return url.startsWith(OWN_CODE) || url.startsWith(`file://${OWN_CODE}`);
 }
 
 /** One survivor per profile node with samples: ordinals are not given, nor needed here. */

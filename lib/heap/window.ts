@@ -9,7 +9,7 @@
  * negative bound, and the leak passed).
  */
 import { GCProfiler, getHeapSpaceStatistics } from 'node:v8';
-import { minorGc, youngHeap, type GcFunction } from '../gc';
+import { minorGc, type GcFunction } from '../gc';
 
 /** The young generation: what can die in a scavenge. */
 const YOUNG_SPACES = new Set(['new_space', 'new_large_object_space']);
@@ -50,14 +50,8 @@ function grown(window: OpenWindow, now: Map<string, number>, youngWhole: boolean
  * all (most tests; a scavenge costs ~0.25 ms in a Jest worker, more than many tests). When
  * V8 does collect during the test, the old generation's growth plus what is young at the end
  * bounds it: young objects may die, nothing older can without a mark-compact.
- *
- * `scavenge` (extra runs of a suspect): first empty the young generation, so what was
- * young before the run and gets promoted during it is not counted as the run's. A second
- * scavenge promotes the survivors of the first; under an eighth of the threshold, none is
- * needed.
  */
-export function openWindow(gc: GcFunction, threshold: number, scavenge: boolean): OpenWindow {
-  if (scavenge) for (let n = 0; n < 2 && youngHeap() > threshold / 8; n++) minorGc(gc);
+export function openWindow(): OpenWindow {
   const gcProfiler = new GCProfiler();
   gcProfiler.start();
   return { spacesAtStart: usedBySpace(), gcProfiler, startedAt: performance.now() };

@@ -13,7 +13,7 @@
  */
 import type { LeakwatchConfig } from '../config';
 import { errorMessage } from '../errors';
-import { getGc } from '../gc';
+import { getGc, minorGc } from '../gc';
 import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
 import { nativeProfiler, sampleWithoutFullGc } from '../heap/quick-sampler';
 import { HeapLeakReporter } from '../heap/leak-report';
@@ -56,8 +56,6 @@ export interface HeapMeasurement {
   runs?: number[];
   /** Whether the test was a suspect, judged by running it again. */
   suspect: boolean;
-  /** For suspects, with v8-profiler-next: the first look's bound (null after a mark-compact). */
-  rerunBound?: number | null;
   /** For suspects, with the native addon: the user's samples of the first extra run alive without a full GC. */
   quickUserBytes?: number;
   /** Milliseconds: the test itself (hooks and body), and leakwatch's judging of it. */
@@ -104,7 +102,7 @@ export class HeapProbe implements Probe {
 
   beforeTest(): void {
     if (!this.gc) return;
-    this.window = openWindow(this.gc, this.threshold, false);
+    this.window = openWindow();
     this.stats.tests += 1;
   }
 
@@ -151,28 +149,25 @@ export class HeapProbe implements Probe {
 
   /**
    * With the native addon (heap/quick-sampler.ts), a first extra run sampled without a full
-   * GC: 'clear' when it kept less than keptByEveryRun asks of a leak's first run, by its
-   * exact bound or by the user's samples still alive after a scavenge (an overestimate);
-   * 'judge' otherwise,
-   * or without the addon, or when another tool holds the sampling profiler.
+   * GC: 'clear' when the user's samples still alive after a scavenge (an overestimate: dead
+   * old objects still count) are fewer than keptByEveryRun asks of a leak's first run;
+   * 'judge' otherwise, without the addon, or when another tool holds the sampling profiler.
+   * Not cleared on the run's heap growth: on Node 24 a run that kept a 1 MiB array (its
+   * samples say so) showed 544 bytes of growth and no GC. So no heap window around the run,
+   * and no scavenges before it: the sampler starts just before the run, and sees only its
+   * allocations.
    */
   private async quickLook(rerun: () => Promise<RerunOutcome>, enough: number, measurement: HeapMeasurement): Promise<'clear' | 'judge'> {
     const profiler = nativeProfiler();
     if (!profiler || HeapSampler.busy()) return 'judge';
-    let bound: number | null = null;
     const survivors = await sampleWithoutFullGc(profiler, this.samplingInterval, async () => {
-      const window = openWindow(this.gc!, this.threshold, true);
       const timers = pendingTimers();
       await rerun();
       await nextTurn();
       await timersSettled(timers);
-      // A bar of 0 always scavenges: the samples of young objects that died go with them.
-      const closed = closeWindow(this.gc!, window, 0);
-      bound = closed.majorGcs === 0 ? closed.bound : null;
+      // The samples of young objects that died go with them.
+      minorGc(this.gc!);
     });
-    // Not cleared by the exact bound alone: on Node 24 a run that kept a 1 MiB array (its
-    // samples say so) showed 544 bytes of heap growth and no GC; the samples are the evidence.
-    measurement.rerunBound = bound;
     if (!survivors) return 'judge';
     measurement.quickUserBytes = attribute(survivors, this.rootDir).userBytes;
     // keptByEveryRun asks a leak's first run for a third of `enough`; a quarter leaves room for sampling error.
