@@ -15,8 +15,7 @@
  * Without the addon (not installed, not built for this Node), every suspect goes straight
  * to the inspector's runs: the same verdicts, at a higher cost.
  */
-import * as path from 'node:path';
-import type { Survivor } from './sampler';
+import { isLeakwatchFrame, type Survivor } from './sampler';
 
 interface NativeNode {
   callFrame: { functionName: string; scriptId: number; url: string; lineNumber: number; columnNumber: number };
@@ -96,17 +95,14 @@ function isMarker(survivor: Survivor, interval: number): boolean {
   return survivor.size >= (interval * MARKER_INTERVALS) / 2 && allocatedByLeakwatch(survivor);
 }
 
-/** The compiled package's folder (dist/): every frame of leakwatch's own code is in it. */
-const OWN_CODE = path.dirname(__dirname) + path.sep;
-
 /**
  * Whether a sample's innermost frame is leakwatch's code. Not by function name: V8 inlines the
  * marker function into its callers, and the profiler then names whichever caller it went into
  * (a marker allocated from `beforeTest` was named `beforeTest`, two calls up).
  */
 function allocatedByLeakwatch(survivor: Survivor): boolean {
-  const url = survivor.stack[0]?.url ?? '';
-  return url.startsWith(OWN_CODE) || url.startsWith(`file://${OWN_CODE}`);
+  const top = survivor.stack[0];
+  return top !== undefined && isLeakwatchFrame(top);
 }
 
 /** One survivor per profile node with samples: ordinals are not given, nor needed here. */
