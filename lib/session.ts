@@ -179,8 +179,8 @@ export class LeakwatchSession {
     this.testsById.set(info.id, test);
     const startedAt = performance.now();
     this.current = { test, info, ignored: new Set(), startMs: 0 };
-    // In reverse: the heap probe's scavenges come first, so the others read a settled heap.
-    for (const probe of [...this.probes].reverse()) await probe.beforeTest();
+    // The heap probe last: the others' readings are not the test's allocations.
+    for (const probe of this.probes) await probe.beforeTest();
     this.current.startMs = performance.now() - startedAt;
   }
 
@@ -227,6 +227,7 @@ export class LeakwatchSession {
     // or a later test counting them (a pool's size) only knows the first one: those tests
     // are not run again. An ignored check is still read for this, and its finding dropped.
     let leftResources = false;
+    if (measurable) for (const probe of this.probes) if (!current.ignored.has(probe.check)) probe.endTest?.();
     for (const probe of this.probes) {
       const memory = probe.check === 'heap' || probe.check === 'external';
       if (!measurable || (current.ignored.has(probe.check) && memory) || (leftResources && memory)) {

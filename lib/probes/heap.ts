@@ -82,6 +82,8 @@ export class HeapProbe implements Probe {
   private readonly samplingInterval: number;
   private readonly reporter: HeapLeakReporter;
   private window: OpenWindow | null = null;
+  /** The current test's heap numbers, read at its end, until it is judged. */
+  private ended: (ReturnType<typeof closeWindow> & { endedAt: number; testMs: number }) | null = null;
   private readonly unconfirmedFindings: Array<{ test: TestInfo; finding: Finding }> = [];
 
   constructor(
@@ -106,13 +108,25 @@ export class HeapProbe implements Probe {
     this.stats.tests += 1;
   }
 
-  async afterTest(test: TestInfo, rerun: () => Promise<RerunOutcome>): Promise<Finding | null> {
+  /**
+   * Reads the test's heap before the other probes look at what it left (the session calls
+   * this first): their own allocations, ~34 KB a test with all checks on, are not the test's.
+   */
+  endTest(): void {
     const window = this.window;
     this.window = null;
-    if (!window || !this.gc) return null;
+    if (!window || !this.gc) return;
     const endedAt = performance.now();
-    const { bound, majorGcs, usedAfter } = closeWindow(this.gc, window, this.threshold);
-    const measurement: HeapMeasurement = { bound, majorGcs, suspect: false, testMs: endedAt - window.startedAt, usedAfter };
+    this.ended = { ...closeWindow(this.gc, window, this.threshold), endedAt, testMs: endedAt - window.startedAt };
+  }
+
+  async afterTest(test: TestInfo, rerun: () => Promise<RerunOutcome>): Promise<Finding | null> {
+    if (this.window) this.endTest();
+    const ended = this.ended;
+    this.ended = null;
+    if (!ended) return null;
+    const { bound, majorGcs, usedAfter, endedAt, testMs } = ended;
+    const measurement: HeapMeasurement = { bound, majorGcs, suspect: false, testMs, usedAfter };
     try {
       // After a mark-compact the bound may understate what the test kept: look closer.
       if (measurement.bound < this.threshold && measurement.majorGcs === 0) return null;
@@ -137,6 +151,7 @@ export class HeapProbe implements Probe {
   abandonTest(): void {
     this.window?.gcProfiler.stop();
     this.window = null;
+    this.ended = null;
   }
 
   finishFile(): Array<{ test: TestInfo; finding: Finding }> {

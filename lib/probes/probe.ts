@@ -31,6 +31,11 @@ export interface Probe {
   /** At test_start, before beforeEach hooks run. */
   beforeTest(): void | Promise<void>;
   /**
+   * Optional: when the test's hooks and body are done, before any probe's afterTest, for a
+   * reading the other probes' work must not disturb.
+   */
+  endTest?(): void;
+  /**
    * At test_done, after afterEach hooks ran. `rerun` runs the test's hooks and body once
    * more, for probes that confirm a suspect by repetition.
    */
