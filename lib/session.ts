@@ -148,6 +148,9 @@ export class LeakwatchSession {
         }
         this.addMeasuringHook(state);
         break;
+      case 'hook_start':
+        if (event.hook.type === 'beforeAll' || event.hook.type === 'afterAll') this.userCodeRan();
+        break;
       case 'test_start':
         await this.startTest(event.test);
         break;
@@ -171,10 +174,14 @@ export class LeakwatchSession {
   private async startTest(test: Circus.TestEntry): Promise<void> {
     if (test.concurrent) {
       this.skippedConcurrent += 1;
+      this.userCodeRan();
       return;
     }
     // Concurrent bodies may still run: numbers taken now would mix them in.
-    if (this.pendingConcurrent > 0 || test.failing) return;
+    if (this.pendingConcurrent > 0 || test.failing) {
+      this.userCodeRan();
+      return;
+    }
     const info: TestInfo = { name: fullTestName(test), id: this.nextTestId++ };
     this.testsById.set(info.id, test);
     const startedAt = performance.now();
@@ -234,11 +241,20 @@ export class LeakwatchSession {
         probe.abandonTest();
         continue;
       }
-      const finding = await probe.afterTest(current.info, () => rerunTest(test, testTimeout, this.env.global as never, this.env.moduleMocker));
+      const finding = await probe.afterTest(current.info, () => {
+        this.userCodeRan();
+        return rerunTest(test, testTimeout, this.env.global as never, this.env.moduleMocker);
+      });
       if (finding && !current.ignored.has(probe.check)) this.report(test, current.info, finding);
       if (finding && (!memory || finding.verdict === 'leak')) leftResources = true;
     }
+    // User probes' measure() is the user's code too, run after the others read.
+    if (this.userProbes.length > 0) this.userCodeRan();
     if (measurable) await this.recorder?.judged(current.startMs + performance.now() - judgingStarted);
+  }
+
+  private userCodeRan(): void {
+    for (const probe of this.probes) probe.userCodeRan?.();
   }
 
   private abandonTest(): void {

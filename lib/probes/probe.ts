@@ -42,6 +42,12 @@ export interface Probe {
   afterTest(test: TestInfo, rerun: () => Promise<RerunOutcome>): Promise<Finding | null>;
   /** Forget the current test without a verdict (skipped, failed, not measurable). */
   abandonTest(): void;
+  /**
+   * Optional: code of the user's ran outside a measured test since the last afterTest (a
+   * beforeAll or afterAll hook, an extra run of a suspect, a user probe's measure): what a
+   * probe read at the last test's end may no longer hold at the next one's start.
+   */
+  userCodeRan?(): void;
   /** At the end of the file's tests, before results are made: findings kept for then (warnings). */
   finishFile(): Array<{ test: TestInfo; finding: Finding }>;
   /** At environment teardown. Must not throw. */
