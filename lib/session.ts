@@ -22,7 +22,7 @@ import { loadBaseline, relativeTestFile, type Baseline } from './baseline';
 import { FileRecorder } from './recorder';
 import { errorMessage } from './errors';
 import { formatFinding, leakError } from './report';
-import { isMeasuringHook, MEASURING_HOOK, rerunTest } from './rerun';
+import { isMeasuringHook, MEASURING_HOOK, MEASURING_HOOK_TIMEOUT, rerunTest } from './rerun';
 import { SnapshotWriter } from './snapshots';
 
 interface Measured {
@@ -45,6 +45,7 @@ export class LeakwatchSession {
   private readonly rootDir: string;
   private readonly cacheDirectory: string;
   private probes: Probe[] = [];
+  private handles: HandlesProbe | null = null;
   private readonly userProbes: UserProbe[] = [];
   private current: Measured | null = null;
   private readonly testsById = new Map<number, Circus.TestEntry>();
@@ -90,6 +91,7 @@ export class LeakwatchSession {
         ? new SnapshotWriter(this.leakwatchConfig.outputDir, fileLabel, this.leakwatchConfig.snapshots)
         : null;
       const heap = new HeapProbe(this.leakwatchConfig, this.rootDir, snapshots, this.env.global);
+      this.handles = this.leakwatchConfig.handles ? new HandlesProbe(this.rootDir) : null;
       const debugFile = process.env.LEAKWATCH_DEBUG;
       const recorder = this.recorder;
       if ((debugFile && debugFile !== '1') || recorder) {
@@ -105,7 +107,7 @@ export class LeakwatchSession {
       // The heap probe goes last: it runs suspects again, and what those extra runs open or
       // add must not be counted by the other probes as the test's own.
       this.probes = [
-        ...(config.handles ? [new HandlesProbe(this.rootDir)] : []),
+        ...(this.handles ? [this.handles] : []),
         ...(config.fds ? [new FdsProbe(this.rootDir)] : []),
         ...(config.listeners ? [new ListenersProbe([...new Set([process, this.env.global.process as unknown as NodeJS.Process])])] : []),
         ...(config.globals ? [new GlobalsProbe(this.env.global)] : []),
@@ -125,6 +127,7 @@ export class LeakwatchSession {
       for (const probe of [...this.probes].reverse()) probe.dispose();
     });
     this.probes = [];
+    this.handles = null;
     this.current = null;
     this.testsById.clear();
   }
@@ -150,6 +153,8 @@ export class LeakwatchSession {
         break;
       case 'hook_start':
         if (event.hook.type === 'beforeAll' || event.hook.type === 'afterAll') this.userCodeRan();
+        // jest-circus now sets the hook's timer: not the test's handle, and not worth a stack.
+        if (isMeasuringHook(event.hook)) this.handles?.skipMeasuringHookTimer();
         break;
       case 'test_start':
         await this.startTest(event.test);
@@ -212,9 +217,8 @@ export class LeakwatchSession {
       fn,
       parent: state.rootDescribeBlock,
       seenDone: false,
-      // The runs again have their own time limits (the test's); this one must never fire
-      // (2^31-1 ms is the largest delay timers accept).
-      timeout: 2 ** 31 - 1,
+      // The runs again have their own time limits (the test's); this one must never fire.
+      timeout: MEASURING_HOOK_TIMEOUT,
       type: 'afterEach',
     } as Circus.Hook);
   }
@@ -347,6 +351,7 @@ export class LeakwatchSession {
         }
       }
       this.probes = [];
+      this.handles = null;
       if (what === 'run_finish') this.printWarnings();
     }
   }

@@ -7,6 +7,7 @@
  * costs little beyond Node's promise hooks.
  */
 import { createHook, type AsyncHook } from 'node:async_hooks';
+import { MEASURING_HOOK_TIMEOUT } from '../rerun';
 import { creationStack, userSite } from '../stack';
 import { GRACE_MS, stillThereAfterGrace } from '../timers';
 import type { Finding, Probe, TestInfo } from './probe';
@@ -61,11 +62,17 @@ export class HandlesProbe implements Probe {
   /** The test whose grace period is running: what its own resources create then is still its. */
   private graceTest: number | null = null;
   private testCount = 0;
+  /** Set when leakwatch's measuring hook starts: jest-circus's next timer is that hook's. */
+  private skipHookTimer = false;
 
   constructor(private readonly rootDir: string) {
     this.hook = createHook({
       init: (asyncId, type, triggerId, resource) => {
         if (type === 'PROMISE') return;
+        if (this.skipHookTimer && type === 'Timeout' && (resource as { _idleTimeout?: unknown })._idleTimeout === MEASURING_HOOK_TIMEOUT) {
+          this.skipHookTimer = false;
+          return;
+        }
         const test = this.test ?? (this.graceTest !== null && this.live.get(triggerId)?.test === this.graceTest ? this.graceTest : null);
         if (test === null) return;
         const handle = HANDLE_TYPES.has(type);
@@ -80,12 +87,21 @@ export class HandlesProbe implements Probe {
     return null;
   }
 
+  /**
+   * jest-circus is about to set the measuring hook's timer (delay MEASURING_HOOK_TIMEOUT):
+   * it is open while leakwatch judges the test, and its creation stack cost ~20 µs a test.
+   */
+  skipMeasuringHookTimer(): void {
+    this.skipHookTimer = true;
+  }
+
   beforeTest(): void {
     this.testCount += 1;
     this.test = this.testCount;
   }
 
   async afterTest(test: TestInfo): Promise<Finding | null> {
+    this.skipHookTimer = false;
     const testNumber = this.test;
     this.test = null;
     if (testNumber === null) return null;
@@ -113,6 +129,7 @@ export class HandlesProbe implements Probe {
   abandonTest(): void {
     if (this.test !== null) this.forgetTest(this.test);
     this.test = null;
+    this.skipHookTimer = false;
   }
 
   finishFile(): Array<{ test: TestInfo; finding: Finding }> {
