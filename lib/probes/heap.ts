@@ -176,10 +176,7 @@ export class HeapProbe implements Probe {
     const profiler = nativeProfiler();
     if (!profiler || HeapSampler.busy()) return 'judge';
     const survivors = await sampleWithoutFullGc(profiler, this.samplingInterval, async () => {
-      const timers = pendingTimers();
-      await rerun();
-      await nextTurn();
-      await timersSettled(timers);
+      await rerunAndSettle(rerun);
       // The samples of young objects that died go with them.
       minorGc(this.gc!);
     });
@@ -206,16 +203,11 @@ export class HeapProbe implements Probe {
     const { sampler } = started;
     const markers: unknown[][] = [];
     const threw: string[] = [];
-    /** Runs the test again after a start-of-run marker, and lets what it scheduled finish. */
+    /** Runs the test again after a start-of-run marker. */
     const runOnce = async (): Promise<void> => {
       markers.push(sampler.allocateMarker());
-      const timers = pendingTimers();
-      const outcome = await rerun();
+      const outcome = await rerunAndSettle(rerun);
       if (outcome.threw) threw.push(outcome.threw);
-      // Let the event loop turn, and the run's own timers fire: what the run scheduled to
-      // release is released before we look.
-      await nextTurn();
-      await timersSettled(timers);
     };
     try {
       const runs: Attribution[] = [];
@@ -274,6 +266,18 @@ export class HeapProbe implements Probe {
     });
     return null;
   }
+}
+
+/**
+ * Runs the test again, then lets the event loop turn and the run's own timers fire (up to
+ * GRACE_MS): what the run scheduled to release is released before its memory is read.
+ */
+async function rerunAndSettle(rerun: () => Promise<RerunOutcome>): Promise<RerunOutcome> {
+  const timers = pendingTimers();
+  const outcome = await rerun();
+  await nextTurn();
+  await timersSettled(timers);
+  return outcome;
 }
 
 /**
