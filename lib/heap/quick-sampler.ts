@@ -91,18 +91,14 @@ function leakwatchQuickMarker(length: number): unknown[] {
   return new Array<unknown>(length);
 }
 
-function isMarker(survivor: Survivor, interval: number): boolean {
-  return survivor.size >= (interval * MARKER_INTERVALS) / 2 && allocatedByLeakwatch(survivor);
-}
-
 /**
- * Whether a sample's innermost frame is leakwatch's code. Not by function name: V8 inlines the
+ * A big sample whose innermost frame is leakwatch's code. Not by function name: V8 inlines the
  * marker function into its callers, and the profiler then names whichever caller it went into
  * (a marker allocated from `beforeTest` was named `beforeTest`, two calls up).
  */
-function allocatedByLeakwatch(survivor: Survivor): boolean {
+function isMarker(survivor: Survivor, interval: number): boolean {
   const top = survivor.stack[0];
-  return top !== undefined && isLeakwatchFrame(top);
+  return survivor.size >= (interval * MARKER_INTERVALS) / 2 && top !== undefined && isLeakwatchFrame(top);
 }
 
 /** One survivor per profile node with samples: ordinals are not given, nor needed here. */
