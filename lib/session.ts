@@ -153,8 +153,11 @@ export class LeakwatchSession {
         break;
       case 'hook_start':
         if (event.hook.type === 'beforeAll' || event.hook.type === 'afterAll') this.userCodeRan();
-        // jest-circus now sets the hook's timer: not the test's handle, and not worth a stack.
-        if (isMeasuringHook(event.hook)) this.handles?.skipMeasuringHookTimer();
+        // jest-circus now sets the hook's time-limit timer: not the test's handle, and not worth a stack.
+        this.handles?.skipJestTimer(event.hook.timeout || state.testTimeout);
+        break;
+      case 'test_fn_start':
+        this.handles?.skipJestTimer(event.test.timeout || state.testTimeout);
         break;
       case 'test_start':
         await this.startTest(event.test);
