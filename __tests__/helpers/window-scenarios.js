@@ -35,7 +35,7 @@ function scenario(olderKb, keepKb) {
   minorGc(gc);
   beforeTest = objects(olderKb);
   minorGc(gc);
-  const window = openWindow();
+  const window = openWindow(gc, BAR);
   const watch = new GCProfiler();
   watch.start();
   objects(600);

@@ -104,7 +104,7 @@ export class HeapProbe implements Probe {
 
   beforeTest(): void {
     if (!this.gc) return;
-    this.window = openWindow();
+    this.window = openWindow(this.gc, this.threshold);
     this.stats.tests += 1;
   }
 
