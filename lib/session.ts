@@ -9,21 +9,14 @@ import type { Circus } from '@jest/types';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CHECKS, parseCheckNames, parseConfig, parseProbeDefinition, type Check, type LeakwatchConfig } from './config';
-import { ExternalProbe } from './probes/external';
-import { FdsProbe } from './probes/fds';
-import { GlobalsProbe } from './probes/globals';
-import { HandlesProbe } from './probes/handles';
-import { HeapProbe } from './probes/heap';
-import { ListenersProbe } from './probes/listeners';
-import { TempFilesProbe } from './probes/temp-files';
+import type { HandlesProbe } from './probes/handles';
 import type { Finding, Probe, TestInfo } from './probes/probe';
 import { UserProbe } from './probes/user';
 import { loadBaseline, relativeTestFile, type Baseline } from './baseline';
-import { FileRecorder } from './recorder';
+import type { FileRecorder } from './recorder';
 import { errorMessage } from './errors';
 import { formatFinding, leakError } from './report';
 import { isMeasuringHook, MEASURING_HOOK, MEASURING_HOOK_TIMEOUT, rerunTest } from './rerun';
-import { SnapshotWriter } from './snapshots';
 
 interface Measured {
   test: Circus.TestEntry;
@@ -76,7 +69,7 @@ export class LeakwatchSession {
     this.baseline = this.leakwatchConfig.baseline ? loadBaseline(this.leakwatchConfig.baseline) : null;
     this.recorder =
       this.leakwatchConfig.mode !== 'off' && reporterConfigured(config.globalConfig.reporters)
-        ? new FileRecorder(this.leakwatchConfig.outputDir, this.testPath)
+        ? createRecorder(this.leakwatchConfig.outputDir, this.testPath)
         : null;
     // jest-environment-node copies testEnvironmentOptions onto the global, so `leakwatch` is
     // already a global holding the options: replace it with the API for test code.
@@ -87,11 +80,17 @@ export class LeakwatchSession {
     if (this.leakwatchConfig.mode === 'off') return;
     await this.guard('starting', () => {
       const fileLabel = path.relative(this.rootDir, this.testPath);
-      const snapshots = this.leakwatchConfig.snapshots
-        ? new SnapshotWriter(this.leakwatchConfig.outputDir, fileLabel, this.leakwatchConfig.snapshots)
-        : null;
-      const heap = new HeapProbe(this.leakwatchConfig, this.rootDir, snapshots, this.env.global);
-      this.handles = this.leakwatchConfig.handles ? new HandlesProbe(this.rootDir) : null;
+      // Loaded only now, when measuring: see probes/create.ts.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createProbes } = require('./probes/create') as typeof import('./probes/create');
+      const { probes, handles, heap } = createProbes({
+        config: this.leakwatchConfig,
+        rootDir: this.rootDir,
+        cacheDirectory: this.cacheDirectory,
+        fileLabel,
+        testGlobal: this.env.global,
+        userProbes: this.userProbes,
+      });
       const debugFile = process.env.LEAKWATCH_DEBUG;
       const recorder = this.recorder;
       if ((debugFile && debugFile !== '1') || recorder) {
@@ -103,20 +102,8 @@ export class LeakwatchSession {
           }
         };
       }
-      const config = this.leakwatchConfig;
-      // The heap probe goes last: it runs suspects again, and what those extra runs open or
-      // add must not be counted by the other probes as the test's own.
-      this.probes = [
-        ...(this.handles ? [this.handles] : []),
-        ...(config.fds ? [new FdsProbe(this.rootDir)] : []),
-        ...(config.listeners ? [new ListenersProbe([...new Set([process, this.env.global.process as unknown as NodeJS.Process])])] : []),
-        ...(config.globals ? [new GlobalsProbe(this.env.global)] : []),
-        ...(config.tempFiles ? [new TempFilesProbe(config.tempFiles.dirs, this.cacheDirectory, this.rootDir)] : []),
-        // Registered by setupFiles, which Jest runs before setup().
-        ...this.userProbes,
-        ...(config.external ? [new ExternalProbe(config.external.threshold)] : []),
-        heap,
-      ];
+      this.probes = probes;
+      this.handles = handles;
     });
   }
 
@@ -389,4 +376,11 @@ function reporterConfigured(reporters: unknown): boolean {
     if (typeof name !== 'string') return false;
     return own.includes(path.resolve(name)) || /jest-environment-leakwatch[\\/](reporter(\.js)?|dist[\\/]reporter[\\/]index\.js)$/.test(name);
   });
+}
+
+/** The report's recorder, loaded only when measuring with the reporter on (see probes/create.ts). */
+function createRecorder(outputDir: string, testPath: string): FileRecorder {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { FileRecorder: Recorder } = require('./recorder') as typeof import('./recorder');
+  return new Recorder(outputDir, testPath);
 }

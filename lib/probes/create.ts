@@ -1,0 +1,51 @@
+/**
+ * The built-in probes of one test file, in the order the session runs them. A module of its
+ * own so that the session loads it only when it measures: with `mode: 'off'` (LEAKWATCH=off)
+ * leakwatch must cost nothing, and these modules took ~20 ms to load in each Jest process.
+ */
+import type { LeakwatchConfig } from '../config';
+import { SnapshotWriter } from '../snapshots';
+import { ExternalProbe } from './external';
+import { FdsProbe } from './fds';
+import { GlobalsProbe } from './globals';
+import { HandlesProbe } from './handles';
+import { HeapProbe } from './heap';
+import { ListenersProbe } from './listeners';
+import type { Probe } from './probe';
+import { TempFilesProbe } from './temp-files';
+
+export interface ProbeSet {
+  /** Every probe, user probes included, in the order they run. */
+  probes: Probe[];
+  handles: HandlesProbe | null;
+  heap: HeapProbe;
+}
+
+export function createProbes(options: {
+  config: LeakwatchConfig;
+  rootDir: string;
+  cacheDirectory: string;
+  /** The file's path relative to rootDir, for snapshot file names. */
+  fileLabel: string;
+  testGlobal: Record<string, unknown> & { process?: unknown };
+  /** Registered by setupFiles, which Jest runs before setup(). */
+  userProbes: Probe[];
+}): ProbeSet {
+  const { config, rootDir, testGlobal } = options;
+  const snapshots = config.snapshots ? new SnapshotWriter(config.outputDir, options.fileLabel, config.snapshots) : null;
+  const heap = new HeapProbe(config, rootDir, snapshots, testGlobal);
+  const handles = config.handles ? new HandlesProbe(rootDir) : null;
+  // The heap probe goes last: it runs suspects again, and what those extra runs open or
+  // add must not be counted by the other probes as the test's own.
+  const probes: Probe[] = [
+    ...(handles ? [handles] : []),
+    ...(config.fds ? [new FdsProbe(rootDir)] : []),
+    ...(config.listeners ? [new ListenersProbe([...new Set([process, testGlobal.process as NodeJS.Process])])] : []),
+    ...(config.globals ? [new GlobalsProbe(testGlobal)] : []),
+    ...(config.tempFiles ? [new TempFilesProbe(config.tempFiles.dirs, options.cacheDirectory, rootDir)] : []),
+    ...options.userProbes,
+    ...(config.external ? [new ExternalProbe(config.external.threshold)] : []),
+    heap,
+  ];
+  return { probes, handles, heap };
+}
