@@ -4,7 +4,7 @@
  * leakwatch must cost nothing, and these modules took ~20 ms to load in each Jest process.
  */
 import type { LeakwatchConfig } from '../config';
-import { SnapshotWriter } from '../snapshots';
+import type { SnapshotWriter } from '../snapshots';
 import { ExternalProbe } from './external';
 import { FdsProbe } from './fds';
 import { GlobalsProbe } from './globals';
@@ -32,7 +32,7 @@ export function createProbes(options: {
   userProbes: Probe[];
 }): ProbeSet {
   const { config, rootDir, testGlobal } = options;
-  const snapshots = config.snapshots ? new SnapshotWriter(config.outputDir, options.fileLabel, config.snapshots) : null;
+  const snapshots = config.snapshots ? createSnapshotWriter(config.outputDir, options.fileLabel, config.snapshots) : null;
   const heap = new HeapProbe(config, rootDir, snapshots, testGlobal);
   const handles = config.handles ? new HandlesProbe(rootDir) : null;
   // The heap probe goes last: it runs suspects again, and what those extra runs open or
@@ -48,4 +48,11 @@ export function createProbes(options: {
     heap,
   ];
   return { probes, handles, heap };
+}
+
+/** Loaded only when snapshots are on: its hashing module alone took ~4 ms to load. */
+function createSnapshotWriter(...args: ConstructorParameters<typeof SnapshotWriter>): SnapshotWriter {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SnapshotWriter: Writer } = require('../snapshots') as typeof import('../snapshots');
+  return new Writer(...args);
 }

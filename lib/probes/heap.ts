@@ -16,10 +16,9 @@ import { errorMessage } from '../errors';
 import { getGc, minorGc } from '../gc';
 import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
 import { nativeProfiler, sampleWithoutFullGc } from '../heap/quick-sampler';
-import { HeapLeakReporter } from '../heap/leak-report';
+import type { HeapLeakReporter } from '../heap/leak-report';
 import { closeWindow, openWindow, type OpenWindow } from '../heap/window';
 import { HeapSampler } from '../heap/sampler';
-import { SourceMapper } from '../heap/source-map';
 import { nextTurn, pendingTimers, timersSettled } from '../timers';
 import type { RerunOutcome } from '../rerun';
 import type { SnapshotWriter } from '../snapshots';
@@ -80,7 +79,9 @@ export class HeapProbe implements Probe {
   private readonly gc = getGc();
   private readonly threshold: number;
   private readonly samplingInterval: number;
-  private readonly reporter: HeapLeakReporter;
+  /** Made at the first confirmed leak: its modules (source maps, statement lines) take ~8 ms to load. */
+  private reporter: HeapLeakReporter | null = null;
+  private readonly reporterOptions: ConstructorParameters<typeof HeapLeakReporter>[0];
   private window: OpenWindow | null = null;
   /** The current test's heap numbers, read at its end, until it is judged. */
   private ended: (ReturnType<typeof closeWindow> & { endedAt: number; testMs: number }) | null = null;
@@ -95,7 +96,7 @@ export class HeapProbe implements Probe {
   ) {
     this.threshold = config.heap.threshold;
     this.samplingInterval = config.heap.samplingInterval;
-    this.reporter = new HeapLeakReporter({ threshold: this.threshold, rootDir, retainers: config.heap.retainers, snapshots, testGlobal });
+    this.reporterOptions = { threshold: this.threshold, rootDir, retainers: config.heap.retainers, snapshots, testGlobal };
   }
 
   startFile(): string | null {
@@ -139,7 +140,7 @@ export class HeapProbe implements Probe {
       if ('problem' in confirmation) return this.unconfirmed(test, measurement.bound, confirmation.problem);
       if (!keptByEveryRun(confirmation.runs, enough, MAX_RUNS)) return null;
       this.stats.leaks += 1;
-      return await this.reporter.describe(test, confirmation.runs, confirmation.threw, rerun);
+      return await this.leakReporter().describe(test, confirmation.runs, confirmation.threw, rerun);
     } finally {
       if (this.onMeasure) {
         measurement.judgeMs = performance.now() - endedAt;
@@ -236,9 +237,20 @@ export class HeapProbe implements Probe {
     }
   }
 
-  /** Source-maps the biggest sites while the scripts are known to the inspector. */
+  private leakReporter(): HeapLeakReporter {
+    if (!this.reporter) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { HeapLeakReporter: Reporter } = require('../heap/leak-report') as typeof import('../heap/leak-report');
+      this.reporter = new Reporter(this.reporterOptions);
+    }
+    return this.reporter;
+  }
+
+  /** Source-maps the biggest sites while the scripts are known to the inspector (leaks only: loaded then). */
   private describeSites(sampler: HeapSampler, sites: AllocationSite[]): AllocationSite[] {
     const top = sites.slice(0, 5);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { SourceMapper } = require('../heap/source-map') as typeof import('../heap/source-map');
     const mapper = new SourceMapper();
     const frames = top.flatMap((site) => site.frames);
     try {
