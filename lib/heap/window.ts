@@ -56,8 +56,8 @@ export function openWindow(gc: GcFunction, bar: number): OpenWindow {
   // A young generation with less room left than `bar` is one V8 collects within the next
   // `bar` bytes allocated: early in the test, which then takes the slower path above and
   // counts what that collection promotes from before it. Collect it now: the scavenge V8 was
-  // about to run, not an extra one (immer: the young generation was full at the start of 15
-  // of 25 over-the-bar tests with a GC in them; docs/performance.md).
+  // about to run, not an extra one (immer: 12 of the 15 over-the-bar tests with a GC in them
+  // had started with a full young generation; docs/performance.md).
   const young = statistics.find((space) => space.space_name === 'new_space');
   if (young && young.space_available_size < bar) {
     minorGc(gc);
