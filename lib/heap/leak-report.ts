@@ -104,7 +104,7 @@ export class HeapLeakReporter {
         if (lines.length > 0) {
           details.push('What holds it (heap snapshots around one more run; new objects by kind, biggest first):', ...lines.map((line) => `  ${line}`));
         } else {
-          // Seen on Node 22 in the heap-leaks e2e (module-map.test.js, 1 of 7 runs or 2): say so, not nothing.
+          // Seen on Node 22 in the heap-leaks e2e (module-map.test.js): say so, not nothing.
           details.push('What holds it was not found: in the heap snapshot after one more run, no path from a variable of the project reached the new objects.');
         }
       } catch (error) {
