@@ -66,7 +66,7 @@ export class LeakwatchSession {
     this.testPath = context.testPath;
     this.rootDir = config.projectConfig.rootDir;
     this.cacheDirectory = config.projectConfig.cacheDirectory;
-    this.baseline = this.leakwatchConfig.baseline ? loadBaseline(this.leakwatchConfig.baseline) : null;
+    this.baseline = this.leakwatchConfig.mode !== 'off' && this.leakwatchConfig.baseline ? loadBaseline(this.leakwatchConfig.baseline) : null;
     this.recorder =
       this.leakwatchConfig.mode !== 'off' && reporterConfigured(config.globalConfig.reporters)
         ? createRecorder(this.leakwatchConfig.outputDir, this.testPath)
