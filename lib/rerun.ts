@@ -51,9 +51,6 @@ function silence(target: unknown): () => void {
 /** Marks leakwatch's own afterEach hook (session.ts), which runs again must skip. */
 export const MEASURING_HOOK = Symbol.for('jest-environment-leakwatch.measuringHook');
 
-/** The measuring hook's time limit, which must never fire: 2^31-1 ms is the largest delay timers accept. */
-export const MEASURING_HOOK_TIMEOUT = 2 ** 31 - 1;
-
 export function isMeasuringHook(hook: Circus.Hook): boolean {
   return typeof hook.fn === 'function' && (hook.fn as unknown as Record<symbol, unknown>)[MEASURING_HOOK] === true;
 }

@@ -16,7 +16,7 @@ import { loadBaseline, relativeTestFile, type Baseline } from './baseline';
 import type { FileRecorder } from './recorder';
 import { errorMessage } from './errors';
 import { formatFinding, leakError } from './report';
-import { isMeasuringHook, MEASURING_HOOK, MEASURING_HOOK_TIMEOUT, rerunTest } from './rerun';
+import { isMeasuringHook, MEASURING_HOOK, rerunTest } from './rerun';
 
 interface Measured {
   test: Circus.TestEntry;
@@ -207,8 +207,9 @@ export class LeakwatchSession {
       fn,
       parent: state.rootDescribeBlock,
       seenDone: false,
-      // The runs again have their own time limits (the test's); this one must never fire.
-      timeout: MEASURING_HOOK_TIMEOUT,
+      // The runs again have their own time limits (the test's); this one must never fire
+      // (2^31-1 ms is the largest delay timers accept).
+      timeout: 2 ** 31 - 1,
       type: 'afterEach',
     } as Circus.Hook);
   }

@@ -8,7 +8,7 @@
  * another space (Node 24: a 1 MiB array in the large-object space next to an 8 MB drop gave a
  * negative bound, and the leak passed).
  */
-import { GCProfiler, getHeapSpaceStatistics } from 'node:v8';
+import { GCProfiler, getHeapSpaceStatistics, type HeapSpaceInfo } from 'node:v8';
 import { minorGc, type GcFunction } from '../gc';
 
 /** The young generation: what can die in a scavenge. */
@@ -58,7 +58,7 @@ export function openWindow(gc: GcFunction, bar: number): OpenWindow {
   // counts what that collection promotes from before it. Collect it now: the scavenge V8 was
   // about to run, not an extra one (immer: 12 of the 15 over-the-bar tests with a GC in them
   // had started with a full young generation; docs/performance.md).
-  const young = statistics.find((space) => space.space_name === 'new_space');
+  const young = newSpace(statistics);
   if (young && young.space_available_size < bar) {
     minorGc(gc);
     statistics = getHeapSpaceStatistics();
@@ -82,46 +82,13 @@ export function closeWindow(gc: GcFunction, window: OpenWindow, bar: number): { 
     if (allocated < bar) return { bound: allocated, majorGcs, usedAfter: total(spaces) };
   }
   // Used heap only shrinks in a scavenge: when it is under the bar already, skip it.
-  if (grown(window, spaces, true) < bar) return { bound: grown(window, spaces, true), majorGcs, usedAfter: total(spaces) };
-  const beforeScavenge = spaces;
+  const unscavenged = grown(window, spaces, true);
+  if (unscavenged < bar) return { bound: unscavenged, majorGcs, usedAfter: total(spaces) };
   minorGc(gc);
   spaces = usedBySpace();
-  const bound = gcs.length === 0 ? boundWithoutPromoted(window, beforeScavenge, spaces) : grown(window, spaces, true);
-  return { bound, majorGcs, usedAfter: total(spaces) };
+  return { bound: grown(window, spaces, true), majorGcs, usedAfter: total(spaces) };
 }
 
-/**
- * The bound after leakwatch's scavenge, when V8 did not collect during the test: the old
- * space's growth is read before that scavenge. A scavenge promotes only objects that survived
- * the one before it (V8's age mark): with none during the test, those are all older than
- * the test, and what it moved into the old space is not the test's. Counting it made a test
- * after one that left young survivors a suspect (immer: 18 of 28 such suspects, luxon 16 of
- * 65; docs/performance.md). The test's own survivors stay young and are counted whole. Two
- * guards keep the bound sound if that does not hold: what was promoted must fit in what was
- * young at the start, and survivors must have had room in the young generation (when they
- * do not, V8 promotes young objects too); otherwise the old space is read after it.
- */
-function boundWithoutPromoted(window: OpenWindow, beforeScavenge: Map<string, number>, after: Map<string, number>): number {
-  const old = 'old_space';
-  const promoted = (after.get(old) ?? 0) - (beforeScavenge.get(old) ?? 0);
-  const youngAfter = youngOf(after);
-  const youngAtStart = youngOf(window.spacesAtStart);
-  const semiSpace = youngCapacity();
-  const sound = promoted >= 0 && promoted <= youngAtStart && youngAfter + promoted < semiSpace / 2;
-  if (!sound) return grown(window, after, true);
-  const readings = new Map(after);
-  readings.set(old, beforeScavenge.get(old) ?? 0);
-  return grown(window, readings, true);
-}
-
-function youngOf(spaces: Map<string, number>): number {
-  let bytes = 0;
-  for (const name of YOUNG_SPACES) bytes += spaces.get(name) ?? 0;
-  return bytes;
-}
-
-/** The young generation's room for survivors: one semi-space (used plus available of new_space). */
-function youngCapacity(): number {
-  const space = getHeapSpaceStatistics().find((entry) => entry.space_name === 'new_space');
-  return space ? space.space_used_size + space.space_available_size : 0;
+function newSpace(statistics: HeapSpaceInfo[]): HeapSpaceInfo | undefined {
+  return statistics.find((space) => space.space_name === 'new_space');
 }
