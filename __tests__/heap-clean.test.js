@@ -7,7 +7,7 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
   test.each([['workers', []], ['in band', ['-i']]])('no clean test fails (%s)', (_mode, args) => {
     const run = runJest(version, 'heap-clean', { args: /** @type {string[]} */ (args) });
     expect(failedTests(run)).toEqual([]);
-    expect(run.tests.size).toBe(338);
+    expect(run.tests.size).toBe(340);
     expect(run.exitCode).toBe(0);
     expect(run.stderr).not.toContain('leakwatch:');
   });

@@ -1,3 +1,5 @@
+import { createHook, executionAsyncId, type AsyncHook } from 'node:async_hooks';
+
 /**
  * Node's own timers, taken when leakwatch loads. A test may install fake timers
  * (jest.useFakeTimers() or sinon) in its realm; leakwatch's waiting never goes through them.
@@ -25,19 +27,54 @@ export async function stillThereAfterGrace<T>(read: () => T[]): Promise<T[]> {
   return left;
 }
 
-/** Node timers (setTimeout, setInterval) pending in this process, Jest's own included. */
-export function pendingTimers(): number {
-  return process.getActiveResourcesInfo().filter((type) => type === 'Timeout').length;
-}
-
 /**
- * Waits, up to GRACE_MS, for the timers a run left pending (`before`: the count when it
- * started) to fire or be cleared: work a test scheduled on a timer (an async validation, a
- * debounce) holds that run's data until it runs, and an extra run must not be judged by
- * memory it is about to release.
+ * The timers a run of the test makes, directly or from callbacks of what it made (async
+ * resources are followed by trigger id), from `start()` to `stop()`. Not a count of every
+ * timer in the process: in band, Jest's status line ticks every second and its tick
+ * schedules a 100 ms repaint, which such a count took for the run's own work (two 100 ms
+ * waits in each immer run in band; docs/performance.md).
  */
-export async function timersSettled(before: number): Promise<void> {
-  for (let waited = 0; pendingTimers() > before && waited < GRACE_MS; waited += 10) {
-    await new Promise((resolve) => realSetTimeout(resolve, 10));
+export class RunTimers {
+  private readonly made = new Set<number>();
+  private readonly timers: Array<WeakRef<object>> = [];
+  private readonly hook: AsyncHook = createHook({
+    init: (asyncId, type, triggerId, resource) => {
+      if (!this.made.has(triggerId)) return;
+      this.made.add(asyncId);
+      if (type === 'Timeout') this.timers.push(new WeakRef(resource));
+    },
+  });
+
+  /** From here on, what the current async context makes is the run's. */
+  start(): void {
+    this.made.add(executionAsyncId());
+    this.hook.enable();
+  }
+
+  stop(): void {
+    this.hook.disable();
+    this.made.clear();
+  }
+
+  /** The run's timers that have neither fired nor been cleared, and keep the process alive. */
+  pending(): number {
+    let count = 0;
+    for (const ref of this.timers) {
+      const timer = ref.deref() as { _destroyed?: boolean; hasRef?: () => boolean } | undefined;
+      if (timer && timer._destroyed !== true && timer.hasRef?.() !== false) count += 1;
+    }
+    return count;
+  }
+
+  /**
+   * Waits, up to GRACE_MS, for the run's timers to fire or be cleared: work a test scheduled
+   * on a timer (an async validation, a debounce) holds that run's data until it runs, and an
+   * extra run must not be judged by memory it is about to release.
+   */
+  async settled(): Promise<void> {
+    for (let waited = 0; this.pending() > 0 && waited < GRACE_MS; waited += 10) {
+      await new Promise((resolve) => realSetTimeout(resolve, 10));
+    }
+    this.timers.length = 0;
   }
 }

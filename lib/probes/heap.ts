@@ -19,7 +19,7 @@ import { nativeProfiler, sampleWithoutFullGc } from '../heap/quick-sampler';
 import type { HeapLeakReporter } from '../heap/leak-report';
 import { closeWindow, openWindow, type OpenWindow } from '../heap/window';
 import { HeapSampler } from '../heap/sampler';
-import { nextTurn, pendingTimers, timersSettled } from '../timers';
+import { nextTurn, RunTimers } from '../timers';
 import type { RerunOutcome } from '../rerun';
 import type { SnapshotWriter } from '../snapshots';
 import { formatBytes } from '../units';
@@ -285,10 +285,17 @@ export class HeapProbe implements Probe {
  * GRACE_MS): what the run scheduled to release is released before its memory is read.
  */
 async function rerunAndSettle(rerun: () => Promise<RerunOutcome>): Promise<RerunOutcome> {
-  const timers = pendingTimers();
-  const outcome = await rerun();
-  await nextTurn();
-  await timersSettled(timers);
+  const timers = new RunTimers();
+  timers.start();
+  let outcome: RerunOutcome;
+  try {
+    outcome = await rerun();
+    await nextTurn();
+  } finally {
+    // Before waiting: leakwatch's own waiting timers are not the run's.
+    timers.stop();
+  }
+  await timers.settled();
   return outcome;
 }
 

@@ -1,0 +1,55 @@
+// @ts-check
+/**
+ * Which timers a suspect's extra run waits for: those the run made, directly or from a
+ * callback of what it made; not a timer another piece of code (Jest's status line, in band)
+ * makes meanwhile.
+ */
+'use strict';
+const { RunTimers } = require('../dist/timers');
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+test('counts the timers a run makes, directly and from its promise callbacks, until they fire', async () => {
+  const timers = new RunTimers();
+  timers.start();
+  setTimeout(() => undefined, 30);
+  await Promise.resolve().then(() => setTimeout(() => undefined, 40));
+  const cleared = setTimeout(() => undefined, 50);
+  clearTimeout(cleared);
+  setTimeout(() => undefined, 60).unref();
+  timers.stop();
+  expect(timers.pending()).toBe(2);
+  const started = Date.now();
+  await timers.settled();
+  expect(Date.now() - started).toBeGreaterThanOrEqual(35);
+  expect(timers.pending()).toBe(0);
+});
+
+test('leaves out timers made by callbacks of what existed before the run', async () => {
+  const made = [];
+  // Like Jest's status line: an interval whose tick schedules a repaint.
+  const interval = setInterval(() => made.push(setTimeout(() => undefined, 100)), 5);
+  try {
+    const timers = new RunTimers();
+    timers.start();
+    for (let turn = 0; made.length < 2 && turn < 1000; turn++) await tick();
+    timers.stop();
+    expect(made.length).toBeGreaterThanOrEqual(2);
+    expect(timers.pending()).toBe(0);
+  } finally {
+    clearInterval(interval);
+    for (const timer of made) clearTimeout(timer);
+  }
+});
+
+test('gives up after the grace period on a timer that outlives it', async () => {
+  const timers = new RunTimers();
+  timers.start();
+  const late = setTimeout(() => undefined, 5000);
+  timers.stop();
+  const started = Date.now();
+  await timers.settled();
+  clearTimeout(late);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+  expect(Date.now() - started).toBeLessThan(1000);
+});
