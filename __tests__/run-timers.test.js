@@ -7,7 +7,8 @@
 'use strict';
 const { RunTimers } = require('../dist/timers');
 
-const tick = () => new Promise((resolve) => setImmediate(resolve));
+// Fired before the run's timers are counted: not pending then.
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('counts the timers a run makes, directly and from its promise callbacks, until they fire', async () => {
   const timers = new RunTimers();
@@ -17,12 +18,22 @@ test('counts the timers a run makes, directly and from its promise callbacks, un
   const cleared = setTimeout(() => undefined, 50);
   clearTimeout(cleared);
   setTimeout(() => undefined, 60).unref();
-  timers.stop();
   expect(timers.pending()).toBe(2);
   const started = Date.now();
   await timers.settled();
   expect(Date.now() - started).toBeGreaterThanOrEqual(35);
   expect(timers.pending()).toBe(0);
+});
+
+test('follows a timer that the callback of the run\'s timer sets (an async validation chain)', async () => {
+  const timers = new RunTimers();
+  timers.start();
+  let secondFired = false;
+  setTimeout(() => setTimeout(() => (secondFired = true), 30), 20);
+  const started = Date.now();
+  await timers.settled();
+  expect(secondFired).toBe(true);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(45);
 });
 
 test('leaves out timers made by callbacks of what existed before the run', async () => {
@@ -32,10 +43,10 @@ test('leaves out timers made by callbacks of what existed before the run', async
   try {
     const timers = new RunTimers();
     timers.start();
-    for (let turn = 0; made.length < 2 && turn < 1000; turn++) await tick();
-    timers.stop();
+    for (let turn = 0; made.length < 2 && turn < 100; turn++) await sleep(5);
     expect(made.length).toBeGreaterThanOrEqual(2);
     expect(timers.pending()).toBe(0);
+    timers.stop();
   } finally {
     clearInterval(interval);
     for (const timer of made) clearTimeout(timer);
@@ -46,7 +57,6 @@ test('gives up after the grace period on a timer that outlives it', async () => 
   const timers = new RunTimers();
   timers.start();
   const late = setTimeout(() => undefined, 5000);
-  timers.stop();
   const started = Date.now();
   await timers.settled();
   clearTimeout(late);

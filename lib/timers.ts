@@ -29,17 +29,20 @@ export async function stillThereAfterGrace<T>(read: () => T[]): Promise<T[]> {
 
 /**
  * The timers a run of the test makes, directly or from callbacks of what it made (async
- * resources are followed by trigger id), from `start()` to `stop()`. Not a count of every
- * timer in the process: in band, Jest's status line ticks every second and its tick
- * schedules a 100 ms repaint, which such a count took for the run's own work (two 100 ms
- * waits in each immer run in band; docs/performance.md).
+ * resources are followed by trigger id), from `start()` until `settled()` has waited for
+ * them: a timer whose callback sets the next one (an async validation chain) is followed too.
+ * Not a count of every timer in the process: in band, Jest's status line ticks every second
+ * and its tick schedules a 100 ms repaint, which such a count took for the run's own work
+ * (two 100 ms waits in each immer run in band; docs/performance.md).
  */
 export class RunTimers {
   private readonly made = new Set<number>();
   private readonly timers: Array<WeakRef<object>> = [];
+  /** While leakwatch makes its own waiting timer: not the run's. */
+  private ownTimer = false;
   private readonly hook: AsyncHook = createHook({
     init: (asyncId, type, triggerId, resource) => {
-      if (!this.made.has(triggerId)) return;
+      if (this.ownTimer || !this.made.has(triggerId)) return;
       this.made.add(asyncId);
       if (type === 'Timeout') this.timers.push(new WeakRef(resource));
     },
@@ -51,9 +54,11 @@ export class RunTimers {
     this.hook.enable();
   }
 
+  /** Stops following (settled() does it too). */
   stop(): void {
     this.hook.disable();
     this.made.clear();
+    this.timers.length = 0;
   }
 
   /** The run's timers that have neither fired nor been cleared, and keep the process alive. */
@@ -67,14 +72,24 @@ export class RunTimers {
   }
 
   /**
-   * Waits, up to GRACE_MS, for the run's timers to fire or be cleared: work a test scheduled
-   * on a timer (an async validation, a debounce) holds that run's data until it runs, and an
-   * extra run must not be judged by memory it is about to release.
+   * Waits, up to GRACE_MS, for the run's timers to fire or be cleared, then stops following:
+   * work a test scheduled on a timer (an async validation, a debounce) holds that run's data
+   * until it runs, and an extra run must not be judged by memory it is about to release.
    */
   async settled(): Promise<void> {
-    for (let waited = 0; this.pending() > 0 && waited < GRACE_MS; waited += 10) {
-      await new Promise((resolve) => realSetTimeout(resolve, 10));
+    try {
+      for (let waited = 0; this.pending() > 0 && waited < GRACE_MS; waited += 10) {
+        this.ownTimer = true;
+        let wait: Promise<unknown>;
+        try {
+          wait = new Promise((resolve) => realSetTimeout(resolve, 10));
+        } finally {
+          this.ownTimer = false;
+        }
+        await wait;
+      }
+    } finally {
+      this.stop();
     }
-    this.timers.length = 0;
   }
 }

@@ -287,16 +287,14 @@ export class HeapProbe implements Probe {
 async function rerunAndSettle(rerun: () => Promise<RerunOutcome>): Promise<RerunOutcome> {
   const timers = new RunTimers();
   timers.start();
-  let outcome: RerunOutcome;
   try {
-    outcome = await rerun();
+    const outcome = await rerun();
     await nextTurn();
+    await timers.settled();
+    return outcome;
   } finally {
-    // Before waiting: leakwatch's own waiting timers are not the run's.
     timers.stop();
   }
-  await timers.settled();
-  return outcome;
 }
 
 /**
