@@ -23,6 +23,7 @@ test('counts the timers a run makes, directly and from its promise callbacks, un
   await timers.settled();
   expect(Date.now() - started).toBeGreaterThanOrEqual(35);
   expect(timers.pending()).toBe(0);
+  timers.stop();
 });
 
 test('follows a timer that the callback of the run\'s timer sets (an async validation chain)', async () => {
@@ -34,6 +35,7 @@ test('follows a timer that the callback of the run\'s timer sets (an async valid
   await timers.settled();
   expect(secondFired).toBe(true);
   expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+  timers.stop();
 });
 
 test('leaves out timers made by callbacks of what existed before the run', async () => {
@@ -59,6 +61,7 @@ test('gives up after the grace period on a timer that outlives it', async () => 
   const late = setTimeout(() => undefined, 5000);
   const started = Date.now();
   await timers.settled();
+  timers.stop();
   clearTimeout(late);
   expect(Date.now() - started).toBeGreaterThanOrEqual(90);
   expect(Date.now() - started).toBeLessThan(1000);

@@ -29,8 +29,8 @@ export async function stillThereAfterGrace<T>(read: () => T[]): Promise<T[]> {
 
 /**
  * The timers a run of the test makes, directly or from callbacks of what it made (async
- * resources are followed by trigger id), from `start()` until `settled()` has waited for
- * them: a timer whose callback sets the next one (an async validation chain) is followed too.
+ * resources are followed by trigger id), from `start()` to `stop()`, `settled()`'s wait
+ * included: a timer whose callback sets the next one (an async validation chain) is followed too.
  * Not a count of every timer in the process: in band, Jest's status line ticks every second
  * and its tick schedules a 100 ms repaint, which such a count took for the run's own work
  * (two 100 ms waits in each immer run in band; docs/performance.md).
@@ -54,7 +54,7 @@ export class RunTimers {
     this.hook.enable();
   }
 
-  /** Stops following (settled() does it too). */
+  /** Stops following. */
   stop(): void {
     this.hook.disable();
     this.made.clear();
@@ -72,24 +72,17 @@ export class RunTimers {
   }
 
   /**
-   * Waits, up to GRACE_MS, for the run's timers to fire or be cleared, then stops following:
-   * work a test scheduled on a timer (an async validation, a debounce) holds that run's data
-   * until it runs, and an extra run must not be judged by memory it is about to release.
+   * Waits, up to GRACE_MS, for the run's timers to fire or be cleared, still following what
+   * their callbacks make: work a test scheduled on a timer (an async validation, a debounce)
+   * holds that run's data until it runs, and an extra run must not be judged by memory it is
+   * about to release.
    */
   async settled(): Promise<void> {
-    try {
-      for (let waited = 0; this.pending() > 0 && waited < GRACE_MS; waited += 10) {
-        this.ownTimer = true;
-        let wait: Promise<unknown>;
-        try {
-          wait = new Promise((resolve) => realSetTimeout(resolve, 10));
-        } finally {
-          this.ownTimer = false;
-        }
-        await wait;
-      }
-    } finally {
-      this.stop();
+    for (let waited = 0; this.pending() > 0 && waited < GRACE_MS; waited += 10) {
+      this.ownTimer = true;
+      const wait = new Promise((resolve) => realSetTimeout(resolve, 10));
+      this.ownTimer = false;
+      await wait;
     }
   }
 }

@@ -34,7 +34,7 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
    * The descriptors open at the last test's end, while nothing but Jest ran since: the next
    * test's start reading (listing /proc/self/fd took ~40 µs in a Jest worker, twice a test).
    */
-  private lastEnd: string[] | null = null;
+  private lastEnd: Set<string> | null = null;
   private readonly restore: Array<() => void> = [];
 
   constructor(private readonly rootDir: string) {
@@ -71,9 +71,9 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
 
   protected read(): Set<string> | null {
     if (!this.supported) return null;
-    const open = this.lastEnd ?? openFds();
+    const open = this.lastEnd ?? new Set(openFds());
     this.lastEnd = null;
-    return new Set(open);
+    return open;
   }
 
   protected async compare(before: Set<string>): Promise<Finding | null> {
@@ -84,12 +84,13 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
     // a descriptor it did not open and leaves one open that `fs` did not open (a native
     // addon's), both in the same test.
     if (this.countable && openedAt?.size === 0 && fdCount() === before.size) {
-      this.lastEnd = [...before];
+      this.lastEnd = before;
       return null;
     }
     const left = await stillThereAfterGrace(() => {
-      this.lastEnd = openFds();
-      return newFds(this.lastEnd, before, openedAt);
+      const open = openFds();
+      this.lastEnd = new Set(open);
+      return newFds(open, before, openedAt);
     });
     if (left.length === 0) return null;
     const where = (fd: string): string => {
