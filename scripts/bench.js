@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // npm run bench: wall time of the same suites under plain jest-environment-node, leakwatch's
 // default, leakwatch detailed (snapshots on), LEAKWATCH=off and Jest's --detectLeaks. Runs
-// alternate and the median of N is kept, because this machine is shared: compare the ratios,
-// not the seconds. Also: overhead per test, peak RSS of the biggest process (a worker, or Jest
-// itself in band), and the leak corpus's recall and false positives next to the timings.
+// alternate, because this machine is shared: compare the ratios, not the seconds. A ratio is
+// the median of the rounds' own ratios (each variant against the plain run of the same round,
+// minutes apart at most, so slow drifts in the machine's load cancel), with the rounds' range
+// next to it; for wall time and for CPU time (user + system of every process of the run: a run
+// that waits for a core loses wall time, not CPU time). Also: overhead per test, peak RSS of
+// the biggest process (a worker, or Jest itself in band), and the leak corpus's recall and
+// false positives next to the timings.
 // Usage: node scripts/bench.js [--runs N] [--jest 29|30] [--no-corpus] [suite-dir …]
 //   Default suites: the bundled trap fixture (fixtures/heap-clean), then the public suites of
 //   docs/realworld.md that are present under $LEAKWATCH_REALWORLD (default /work/realworld):
@@ -67,7 +71,7 @@ function variantsFor(leakwatch) {
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-bench-'));
 
 function timeRun(suite, jestBin, variant) {
-  const rssFile = path.join(scratch, `rss-${Date.now()}-${Math.random()}`);
+  const usageFile = path.join(scratch, `usage-${Date.now()}-${Math.random()}`);
   const start = process.hrtime.bigint();
   const child = spawnSync(
     process.execPath,
@@ -78,8 +82,8 @@ function timeRun(suite, jestBin, variant) {
         ...process.env,
         ...suite.env,
         ...variant.env,
-        LEAKWATCH_BENCH_RSS: rssFile,
-        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'max-rss.js')}`.trim(),
+        LEAKWATCH_BENCH_USAGE: usageFile,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'process-usage.js')}`.trim(),
       },
       encoding: 'utf8',
     },
@@ -88,21 +92,33 @@ function timeRun(suite, jestBin, variant) {
   const summary = /Tests:\s+(.*)/.exec(child.stderr)?.[1] ?? '?';
   const total = Number(/(\d+) total/.exec(summary)?.[1] ?? NaN);
   let rssKb = 0;
+  let cpuSeconds = 0;
   try {
-    for (const line of fs.readFileSync(rssFile, 'utf8').trim().split('\n')) rssKb = Math.max(rssKb, Number(line.split(' ')[1]));
+    for (const line of fs.readFileSync(usageFile, 'utf8').trim().split('\n')) {
+      const [, maxRss, cpuMicros] = line.split(' ').map(Number);
+      rssKb = Math.max(rssKb, maxRss);
+      cpuSeconds += cpuMicros / 1e6;
+    }
   } catch {
     // No process wrote one.
   }
-  return { seconds, summary, total, rssKb };
+  return { seconds, cpuSeconds, summary, total, rssKb };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** The median of each round's ratio against the same round's plain run, and their range. */
+function pairedRatio(values, plainValues) {
+  const ratios = values.map((value, round) => value / plainValues[round]);
+  const fixed = (ratio) => ratio.toFixed(2);
+  return `${fixed(median(ratios))}× (${fixed(Math.min(...ratios))}–${fixed(Math.max(...ratios))})`;
+}
 
 console.log(`Jest ${version}, Node ${process.version}, ${runs} runs each, alternating; ${new Date().toISOString()}`);
 for (const suite of suites) {
   const { bin, leakwatch } = jestFor(suite.dir);
   const variants = variantsFor(leakwatch);
   const times = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+  const cpu = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
   const rss = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
   const summaries = {};
   let total = NaN;
@@ -115,6 +131,7 @@ for (const suite of suites) {
     for (const [name, variant] of [...order.slice(i % order.length), ...order.slice(0, i % order.length)]) {
       const result = timeRun(suite, bin, variant);
       times[name].push(result.seconds);
+      cpu[name].push(result.cpuSeconds);
       rss[name].push(result.rssKb);
       summaries[name] = result.summary;
       if (name === 'plain') total = result.total;
@@ -122,12 +139,14 @@ for (const suite of suites) {
   }
   const plain = median(times.plain);
   console.log(`\n${path.relative(process.cwd(), suite.dir) || suite.dir} (Jest ${path.relative(suite.dir, bin).startsWith('..') ? version : 'of its own'})`);
-  console.log('| variant | median wall (s) | ratio vs plain | overhead per test | peak RSS, biggest process | tests |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| variant | median wall (s) | wall vs plain (range) | CPU vs plain (range) | overhead per test | peak RSS, biggest process | tests |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const name of Object.keys(variants)) {
     const m = median(times[name]);
     const perTest = name === 'plain' || !(total > 0) ? '' : `${(((m - plain) * 1000) / total).toFixed(2)} ms`;
-    console.log(`| ${name} | ${m.toFixed(2)} | ${(m / plain).toFixed(2)}× | ${perTest} | ${Math.round(median(rss[name]) / 1024)} MB | ${summaries[name]} |`);
+    const wall = name === 'plain' ? '1' : pairedRatio(times[name], times.plain);
+    const cpuRatio = name === 'plain' ? `${median(cpu.plain).toFixed(2)} s` : pairedRatio(cpu[name], cpu.plain);
+    console.log(`| ${name} | ${m.toFixed(2)} | ${wall} | ${cpuRatio} | ${perTest} | ${Math.round(median(rss[name]) / 1024)} MB | ${summaries[name]} |`);
   }
 }
 fs.rmSync(scratch, { recursive: true, force: true });
