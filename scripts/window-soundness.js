@@ -23,6 +23,8 @@ const usedAfterFullGc = () => {
 };
 
 let undercounts = 0;
+/** Records made before a window and kept across it. */
+let older = null;
 for (const seed of process.argv.slice(2).length > 0 ? process.argv.slice(2).map(Number) : [1, 2, 3]) {
   let state = seed;
   const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -34,7 +36,7 @@ for (const seed of process.argv.slice(2).length > 0 ? process.argv.slice(2).map(
     gc();
     minorGc(gc);
     minorGc(gc);
-    let older = records(olderKb);
+    older = records(olderKb);
     // Most times the older records survive one scavenge before the window: the next promotes them.
     if (random() < 0.7) minorGc(gc);
     const window = openWindow(gc, BAR);
@@ -53,9 +55,6 @@ for (const seed of process.argv.slice(2).length > 0 ? process.argv.slice(2).map(
       undercounts += 1;
       console.log(`  undercount: older ${olderKb} KB, kept ${keptBytes} bytes, bound ${bound}`);
     }
-    older = null;
-    void older;
-    void kept;
   }
   console.log(`seed ${seed}: ${WINDOWS} windows, V8 collected during ${collected}, smallest bound / kept ${smallest.toFixed(3)}`);
 }
