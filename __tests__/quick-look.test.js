@@ -9,7 +9,8 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { runJest, failedTests, JEST_VERSIONS } = require('./helpers/run-jest');
+const { execFileSync } = require('node:child_process');
+const { runJest, failedTests, JEST_VERSIONS, root } = require('./helpers/run-jest');
 
 const KB = 1024;
 /** What a quick run must stay under to clear a suspect at the default threshold: a quarter of ¾ of 512 KB. */
@@ -17,6 +18,23 @@ const CLEAR_BELOW = (512 * KB * 0.75) / 4;
 
 test('the native addon loads (the quick runs need it)', () => {
   expect(() => require('v8-profiler-next')).not.toThrow();
+});
+
+test('leakwatch loads the addon\'s compiled module directly, not through node-pre-gyp (50–70 ms a process)', () => {
+  const script = `
+    const { nativeProfiler } = require('./dist/heap/quick-sampler');
+    const profiler = nativeProfiler();
+    profiler.startSamplingHeapProfiling(16384, 64);
+    const kept = Array.from({ length: 100000 }, (_, i) => ({ i }));
+    let sampled = 0;
+    const walk = (node) => { sampled += node.selfSize; node.children.forEach(walk); };
+    walk(profiler.stopSamplingHeapProfiling().head);
+    console.log(JSON.stringify({ kept: kept.length, sampled, preGyp: Object.keys(require.cache).some((file) => file.includes('node-pre-gyp')) }));
+  `;
+  const output = execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' });
+  const { sampled, preGyp } = JSON.parse(output);
+  expect(preGyp).toBe(false);
+  expect(sampled).toBeGreaterThan(1024 * KB);
 });
 
 describe.each(JEST_VERSIONS)('Jest %s', (version) => {
