@@ -15,10 +15,10 @@ const profiled = suspects.filter((row) => row.runs);
 console.log(
   `tests ${rows.length}; bound median ${kb(quantile(bounds, 0.5))}, p99 ${kb(quantile(bounds, 0.99))}, max ${kb(Math.max(...bounds))}; ` +
     `mark-compact during test ${rows.filter((row) => row.majorGcs > 0).length}; suspects ${suspects.length}; ` +
-    `cleared by the quick looks (v8-profiler-next) ${suspects.length - profiled.length}; ` +
+    `cleared by the first look (v8-profiler-next) ${suspects.length - profiled.length}; ` +
     `profiled ${profiled.length}, of which run more than once ${profiled.filter((row) => row.runs.length >= 2).length}`,
 );
 for (const row of suspects) {
   const runs = row.runs ? `extra runs kept ${row.runs.map(kb).join(' / ')}` : 'cleared without a profile';
-  console.log(`  ${row.file} › ${row.test.slice(0, 70)}: bound ${kb(row.bound)}, ${row.quickUserBytes == null ? '' : `user's samples in the quick looks ${[].concat(row.quickUserBytes).map(kb).join(' / ')}, `}${runs}`);
+  console.log(`  ${row.file} › ${row.test.slice(0, 70)}: bound ${kb(row.bound)}, ${row.quickUserBytes == null ? '' : `user's samples in the first look ${kb(row.quickUserBytes)}, `}${runs}`);
 }

@@ -40,16 +40,6 @@ interface Confirmation {
  */
 const MAX_RUNS = 3;
 
-/**
- * Quick extra runs (native addon, no full GC) before the profiled ones. A second one when the
- * first is not clear: V8 can do one-time work in the first extra run rather than in the test
- * itself. luxon's localized-format tests kept ~180–480 KB of the user's samples in `match`
- * (a regular expression's code, most likely V8 compiling it to machine code once it has run
- * often enough; dropped at the next full GC) in the first extra run, 0–32 KB in the second.
- * Without it, each such suspect cost a profiled run and a full GC: 68–164 ms at luxon's heap.
- */
-const QUICK_RUNS = 2;
-
 
 /** One test's numbers, for calibration (LEAKWATCH_DEBUG): bytes. */
 export interface HeapMeasurement {
@@ -65,8 +55,8 @@ export interface HeapMeasurement {
   runs?: number[];
   /** Whether the test was a suspect, judged by running it again. */
   suspect: boolean;
-  /** For suspects, with the native addon: the user's samples of each quick extra run alive without a full GC. */
-  quickUserBytes?: number[];
+  /** For suspects, with the native addon: the user's samples of the first extra run alive without a full GC. */
+  quickUserBytes?: number;
   /** Milliseconds: the test itself (hooks and body), and leakwatch's judging of it. */
   testMs: number;
   judgeMs?: number;
@@ -174,34 +164,27 @@ export class HeapProbe implements Probe {
   }
 
   /**
-   * With the native addon (heap/quick-sampler.ts), extra runs sampled without a full GC:
-   * 'clear' when the user's samples still alive after a scavenge (an overestimate: dead old
-   * objects still count) are fewer than keptByEveryRun asks of a leak's first run; 'judge'
-   * otherwise, without the addon, or when another tool holds the sampling profiler.
+   * With the native addon (heap/quick-sampler.ts), a first extra run sampled without a full
+   * GC: 'clear' when the user's samples still alive after a scavenge (an overestimate: dead
+   * old objects still count) are fewer than keptByEveryRun asks of a leak's first run;
+   * 'judge' otherwise, without the addon, or when another tool holds the sampling profiler.
    * Not cleared on the run's heap growth: on Node 24 a run that kept a 1 MiB array (its
    * samples say so) showed 544 bytes of growth and no GC. So no heap window around the run,
    * and no scavenges before it: the sampler starts just before the run, and sees only its
-   * allocations. A second run when the first is not clear: one-time work can fall in the
-   * first extra run rather than the test's own (QUICK_RUNS), and a leak keeps data in every run.
+   * allocations.
    */
   private async quickLook(rerun: () => Promise<RerunOutcome>, enough: number, measurement: HeapMeasurement): Promise<'clear' | 'judge'> {
     const profiler = nativeProfiler();
-    if (!profiler) return 'judge';
-    measurement.quickUserBytes = [];
-    while (measurement.quickUserBytes.length < QUICK_RUNS) {
-      if (HeapSampler.busy()) return 'judge';
-      const survivors = await sampleWithoutFullGc(profiler, this.samplingInterval, async () => {
-        await rerunAndSettle(rerun);
-        // The samples of young objects that died go with them.
-        minorGc(this.gc!);
-      });
-      if (!survivors) return 'judge';
-      const userBytes = attribute(survivors, this.rootDir).userBytes;
-      measurement.quickUserBytes.push(userBytes);
-      // keptByEveryRun asks a leak's first run for a third of `enough`; a quarter leaves room for sampling error.
-      if (userBytes < enough / 4) return 'clear';
-    }
-    return 'judge';
+    if (!profiler || HeapSampler.busy()) return 'judge';
+    const survivors = await sampleWithoutFullGc(profiler, this.samplingInterval, async () => {
+      await rerunAndSettle(rerun);
+      // The samples of young objects that died go with them.
+      minorGc(this.gc!);
+    });
+    if (!survivors) return 'judge';
+    measurement.quickUserBytes = attribute(survivors, this.rootDir).userBytes;
+    // keptByEveryRun asks a leak's first run for a third of `enough`; a quarter leaves room for sampling error.
+    return measurement.quickUserBytes < enough / 4 ? 'clear' : 'judge';
   }
 
   /**
