@@ -8,7 +8,11 @@
 // that waits for a core loses wall time, not CPU time). Also: overhead per test, peak RSS of
 // the biggest process (a worker, or Jest itself in band), and the leak corpus's recall and
 // false positives next to the timings.
-// Usage: node scripts/bench.js [--runs N] [--jest 29|30] [--no-corpus] [suite-dir …]
+// The wall-time ratio also gets a 95% interval of its median (a bootstrap over the rounds,
+// seeded, so the same times give the same interval): with 20 rounds it tells a median that is
+// under a target from one that only happens to be.
+// Usage: node scripts/bench.js [--runs N] [--jest 29|30] [--no-corpus] [--variants a,b] [suite-dir …]
+//   --variants: which to run next to plain, of leakwatch, detailed, off, detect-leaks (default all).
 //   Default suites: the bundled trap fixture (fixtures/heap-clean), then the public suites of
 //   docs/realworld.md that are present under $LEAKWATCH_REALWORLD (default /work/realworld):
 //   luxon (1,208 tests), immer (2,159) and class-validator (747); a missing one is skipped
@@ -32,6 +36,14 @@ const noCorpus = args.includes('--no-corpus');
 if (noCorpus) args.splice(args.indexOf('--no-corpus'), 1);
 const runs = Number(option('--runs', '3'));
 const version = option('--jest', '30');
+/** --variants' names for the variants (plain always runs: the ratios are against it). */
+const VARIANT_KEYS = { leakwatch: 'leakwatch', detailed: 'leakwatch detailed (snapshots)', off: 'LEAKWATCH=off', 'detect-leaks': '--detectLeaks' };
+const chosen = option('--variants', Object.keys(VARIANT_KEYS).join(',')).split(',');
+const unknownVariant = chosen.find((key) => !(key in VARIANT_KEYS));
+if (unknownVariant !== undefined) {
+  console.error(`--variants: unknown variant "${unknownVariant}"; allowed: ${Object.keys(VARIANT_KEYS).join(', ')}`);
+  process.exit(2);
+}
 // Public suites (docs/realworld.md) and the environment variables their own test scripts set.
 const REALWORLD = { luxon: { TZ: 'America/New_York', LANG: 'en_US.utf8' }, immer: {}, 'class-validator': {} };
 const realworldDir = process.env.LEAKWATCH_REALWORLD ?? '/work/realworld';
@@ -59,13 +71,15 @@ function jestFor(dir) {
 function variantsFor(leakwatch) {
   // Jest transforms the environment module with the project's transformer unless ignored.
   const ignore = [`--transformIgnorePatterns=/node_modules/`, `--transformIgnorePatterns=^${path.dirname(leakwatch).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/`];
-  return {
+  const all = {
     plain: { args: ['--testEnvironment=node'], env: {} },
     leakwatch: { args: [`--testEnvironment=${leakwatch}`, ...ignore], env: {} },
     'leakwatch detailed (snapshots)': { args: [`--testEnvironment=${leakwatch}`, ...ignore], env: { LEAKWATCH_SNAPSHOTS: '1' } },
     'LEAKWATCH=off': { args: [`--testEnvironment=${leakwatch}`, ...ignore], env: { LEAKWATCH: 'off' } },
     '--detectLeaks': { args: ['--testEnvironment=node', '--detectLeaks'], env: {} },
   };
+  const names = new Set(['plain', ...chosen.map((key) => VARIANT_KEYS[key])]);
+  return Object.fromEntries(Object.entries(all).filter(([name]) => names.has(name)));
 }
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-bench-'));
@@ -113,6 +127,17 @@ function pairedRatio(values, plainValues) {
   return `${fixed(median(ratios))}× (${fixed(Math.min(...ratios))}–${fixed(Math.max(...ratios))})`;
 }
 
+/** A 95% interval of the median of the rounds' ratios: medians of 4,000 resamples of the rounds. */
+function medianInterval(values, plainValues) {
+  const ratios = values.map((value, round) => value / plainValues[round]);
+  let state = 12345;
+  const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const medians = [];
+  for (let i = 0; i < 4000; i++) medians.push(median(ratios.map(() => ratios[Math.floor(random() * ratios.length)])));
+  medians.sort((a, b) => a - b);
+  return `${medians[100].toFixed(2)}–${medians[3899].toFixed(2)}`;
+}
+
 console.log(`Jest ${version}, Node ${process.version}, ${runs} runs each, alternating; ${new Date().toISOString()}`);
 for (const suite of suites) {
   const { bin, leakwatch } = jestFor(suite.dir);
@@ -124,7 +149,7 @@ for (const suite of suites) {
   let total = NaN;
   // Warm Jest's transform cache (its key includes the environment's path and options).
   timeRun(suite, bin, variants.plain);
-  timeRun(suite, bin, variants.leakwatch);
+  timeRun(suite, bin, variants.leakwatch ?? variants['LEAKWATCH=off'] ?? variants.plain);
   const order = Object.entries(variants);
   for (let i = 0; i < runs; i++) {
     // Each round starts one variant later, so no variant always runs right after the same one.
@@ -139,14 +164,15 @@ for (const suite of suites) {
   }
   const plain = median(times.plain);
   console.log(`\n${path.relative(process.cwd(), suite.dir) || suite.dir} (Jest ${path.relative(suite.dir, bin).startsWith('..') ? version : 'of its own'})`);
-  console.log('| variant | median wall (s) | wall vs plain (range) | CPU vs plain (range) | overhead per test | peak RSS, biggest process | tests |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| variant | median wall (s) | wall vs plain (range) | 95% interval of that median | CPU vs plain (range) | overhead per test | peak RSS, biggest process | tests |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const name of Object.keys(variants)) {
     const m = median(times[name]);
     const perTest = name === 'plain' || !(total > 0) ? '' : `${(((m - plain) * 1000) / total).toFixed(2)} ms`;
     const wall = name === 'plain' ? '1' : pairedRatio(times[name], times.plain);
+    const interval = name === 'plain' ? '' : medianInterval(times[name], times.plain);
     const cpuRatio = name === 'plain' ? `${median(cpu.plain).toFixed(2)} s` : pairedRatio(cpu[name], cpu.plain);
-    console.log(`| ${name} | ${m.toFixed(2)} | ${wall} | ${cpuRatio} | ${perTest} | ${Math.round(median(rss[name]) / 1024)} MB | ${summaries[name]} |`);
+    console.log(`| ${name} | ${m.toFixed(2)} | ${wall} | ${interval} | ${cpuRatio} | ${perTest} | ${Math.round(median(rss[name]) / 1024)} MB | ${summaries[name]} |`);
   }
 }
 fs.rmSync(scratch, { recursive: true, force: true });
