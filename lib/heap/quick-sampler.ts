@@ -66,15 +66,10 @@ function compiledBinding(): NativeProfiler | null {
       samplingHeap?: Partial<NativeProfiler>;
     };
     const sampling = binding.samplingHeap;
-    if (typeof binding.setup !== 'function' || typeof sampling?.startSamplingHeapProfiling !== 'function' || typeof sampling.stopSamplingHeapProfiling !== 'function') {
-      return null;
-    }
+    if (typeof binding.setup !== 'function' || !samplesHeap(sampling)) return null;
     // What the entry point does first (dispatch.js); the sampling profiler reads none of it.
     binding.setup({ debug: false, thread_id: threadId }, () => ({ greater_than_12_15_0: true }));
-    return {
-      startSamplingHeapProfiling: (interval, depth) => sampling.startSamplingHeapProfiling!(interval, depth),
-      stopSamplingHeapProfiling: () => sampling.stopSamplingHeapProfiling!(),
-    };
+    return sampling;
   } catch {
     return null;
   }
@@ -84,12 +79,14 @@ function packageEntry(): NativeProfiler | null {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const candidate = require('v8-profiler-next') as Partial<NativeProfiler>;
-    return typeof candidate.startSamplingHeapProfiling === 'function' && typeof candidate.stopSamplingHeapProfiling === 'function'
-      ? (candidate as NativeProfiler)
-      : null;
+    return samplesHeap(candidate) ? candidate : null;
   } catch {
     return null;
   }
+}
+
+function samplesHeap(candidate: Partial<NativeProfiler> | undefined): candidate is NativeProfiler {
+  return typeof candidate?.startSamplingHeapProfiling === 'function' && typeof candidate.stopSamplingHeapProfiling === 'function';
 }
 
 /**
