@@ -120,16 +120,16 @@ function timeRun(suite, jestBin, variant) {
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-/** The median of each round's ratio against the same round's plain run, and their range. */
-function pairedRatio(values, plainValues) {
-  const ratios = values.map((value, round) => value / plainValues[round]);
+/** Each round's ratio against the same round's plain run. */
+const roundRatios = (values, plainValues) => values.map((value, round) => value / plainValues[round]);
+/** The median of the rounds' ratios, and their range. */
+function pairedRatio(ratios) {
   const fixed = (ratio) => ratio.toFixed(2);
   return `${fixed(median(ratios))}× (${fixed(Math.min(...ratios))}–${fixed(Math.max(...ratios))})`;
 }
 
 /** A 95% interval of the median of the rounds' ratios: medians of 4,000 resamples of the rounds. */
-function medianInterval(values, plainValues) {
-  const ratios = values.map((value, round) => value / plainValues[round]);
+function medianInterval(ratios) {
   let state = 12345;
   const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
   const medians = [];
@@ -169,9 +169,10 @@ for (const suite of suites) {
   for (const name of Object.keys(variants)) {
     const m = median(times[name]);
     const perTest = name === 'plain' || !(total > 0) ? '' : `${(((m - plain) * 1000) / total).toFixed(2)} ms`;
-    const wall = name === 'plain' ? '1' : pairedRatio(times[name], times.plain);
-    const interval = name === 'plain' ? '' : medianInterval(times[name], times.plain);
-    const cpuRatio = name === 'plain' ? `${median(cpu.plain).toFixed(2)} s` : pairedRatio(cpu[name], cpu.plain);
+    const wallRatios = roundRatios(times[name], times.plain);
+    const wall = name === 'plain' ? '1' : pairedRatio(wallRatios);
+    const interval = name === 'plain' ? '' : medianInterval(wallRatios);
+    const cpuRatio = name === 'plain' ? `${median(cpu.plain).toFixed(2)} s` : pairedRatio(roundRatios(cpu[name], cpu.plain));
     console.log(`| ${name} | ${m.toFixed(2)} | ${wall} | ${interval} | ${cpuRatio} | ${perTest} | ${Math.round(median(rss[name]) / 1024)} MB | ${summaries[name]} |`);
   }
 }
