@@ -1,7 +1,22 @@
-/** leakwatch's own tests: most of them run real Jest 29 and 30 on the projects in fixtures/. */
+/**
+ * leakwatch's own tests, in two projects:
+ * - unit: in-process tests of the pure logic, next to the code (lib/**\/__tests__), seconds;
+ * - e2e: real Jest 29 and 30 started in child processes on the projects in fixtures/, minutes.
+ */
 module.exports = {
-  testEnvironment: 'node',
-  testMatch: ['<rootDir>/__tests__/**/*.test.js'],
-  // Each end-to-end test starts Jest in a child process: seconds, not milliseconds.
-  testTimeout: 120000,
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/lib/**/__tests__/**/*.test.ts'],
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/__tests__/**/*.test.js'],
+      // Each test starts Jest in a child process: seconds, not milliseconds.
+      testTimeout: 120000,
+    },
+  ],
 };

@@ -1,3 +1,3 @@
 // `reporters: ['default', 'jest-environment-leakwatch/reporter']` loads this file.
 'use strict';
-module.exports = require('./dist/reporter/index.js').default;
+module.exports = require('./dist/jest/reporter.js').default;

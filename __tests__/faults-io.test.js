@@ -133,11 +133,16 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
         'under-a-file': escape(
           `cannot create outputDir ${path.join(base, 'a-file/out')} (ENOTDIR: not a directory, mkdir '${path.join(base, 'a-file/out')}')`,
         ),
-        unwritable: escape(`cannot create outputDir ${path.join(base, 'readonly/out')} (${unwritable}, mkdir '${path.join(base, 'readonly/out')}')`),
+        unwritable: escape(
+          `cannot create outputDir ${path.join(base, 'readonly/out')} (${unwritable}, mkdir '${path.join(base, 'readonly/out')}')`,
+        ),
         'disk-full': writeFailed(pairFile('disk-full', 'full', 'before'), 'ENOSPC: no space left on device, write'),
         'fills-during-pair': writeFailed(pairFile('fills-during-pair', 'filling', 'after'), 'ENOSPC: no space left on device, write'),
-        // Past the limit the kernel raises SIGXFSZ, which killed Jest on a cold cache (see lib/snapshots.ts).
-        'file-too-large': writeFailed(pairFile('file-too-large', 'too-large', 'before'), 'the snapshot is larger than the file size limit (ulimit -f) of 4.0 MB'),
+        // Past the limit the kernel raises SIGXFSZ, which killed Jest on a cold cache (see lib/heap/snapshot-writer.ts).
+        'file-too-large': writeFailed(
+          pairFile('file-too-large', 'too-large', 'before'),
+          'the snapshot is larger than the file size limit (ulimit -f) of 4.0 MB',
+        ),
       };
       for (const project of projects) {
         expect(snapshotLine(watched, `${project} leaks 1 MiB`)).toMatch(new RegExp(`^No heap snapshot: ${reasons[project]}\\.$`));

@@ -60,7 +60,16 @@ function watch(version, args, runs) {
   delete env.LEAKWATCH_SNAPSHOTS;
   const child = spawn(
     process.execPath,
-    [jestBin, '--ci', '--watchAll', '--json', `--outputFile=${outputFile}`, '--cacheDirectory', path.join(os.tmpdir(), `leakwatch-jest${version}-cache`), ...args],
+    [
+      jestBin,
+      '--ci',
+      '--watchAll',
+      '--json',
+      `--outputFile=${outputFile}`,
+      '--cacheDirectory',
+      path.join(os.tmpdir(), `leakwatch-jest${version}-cache`),
+      ...args,
+    ],
     { cwd: fixture, env, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {
@@ -68,7 +77,10 @@ function watch(version, args, runs) {
     const done = [];
     let stderr = '';
     let from = 0;
-    const timer = setTimeout(() => finish(new Error(`watch mode stopped after ${done.length} of ${runs} runs:\n${stderr.slice(-3000)}`)), 90000);
+    const timer = setTimeout(
+      () => finish(new Error(`watch mode stopped after ${done.length} of ${runs} runs:\n${stderr.slice(-3000)}`)),
+      90000,
+    );
     /** @param {Error} [error] */
     const finish = (error) => {
       clearTimeout(timer);
@@ -76,7 +88,11 @@ function watch(version, args, runs) {
       child.once('exit', () => {
         try {
           if (error) throw error;
-          const states = fs.readFileSync(stateFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+          const states = fs
+            .readFileSync(stateFile, 'utf8')
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line));
           resolve({ runs: done, states });
         } catch (failure) {
           reject(failure);
@@ -96,7 +112,10 @@ function watch(version, args, runs) {
       if (end === -1) return;
       const lineEnd = stderr.indexOf('\n', end);
       if (lineEnd === -1) return;
-      done.push({ outcomes: outcomesOf(JSON.parse(fs.readFileSync(outputFile, 'utf8'))), stderr: normalize(stderr.slice(from, lineEnd)).trim() });
+      done.push({
+        outcomes: outcomesOf(JSON.parse(fs.readFileSync(outputFile, 'utf8'))),
+        stderr: normalize(stderr.slice(from, lineEnd)).trim(),
+      });
       from = lineEnd + 1;
       if (done.length === runs) return finish();
       // A changed file starts the next run (--watchAll: all files run again).
@@ -142,7 +161,11 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
   test('the in-band process keeps the same listeners, handles and fds from run to run', () => {
     expect(inBand.states).toHaveLength(RUNS);
     // From the second run on: the first one starts some of Jest's own timers.
-    const same = (/** @type {ProcessState} */ state) => ({ listeners: state.listeners, resources: [...state.resources].sort(), fds: state.fds });
+    const same = (/** @type {ProcessState} */ state) => ({
+      listeners: state.listeners,
+      resources: [...state.resources].sort(),
+      fds: state.fds,
+    });
     for (const state of inBand.states.slice(2)) expect(same(state)).toEqual(same(inBand.states[1]));
   });
 

@@ -31,7 +31,10 @@ function byFile(run) {
   const files = {};
   for (const file of run.files) {
     const tests = Object.fromEntries(
-      file.assertionResults.map((/** @type {any} */ test) => [test.fullName, `${test.status}: ${test.failureMessages.join('\n').split('\n')[0]}`]),
+      file.assertionResults.map((/** @type {any} */ test) => [
+        test.fullName,
+        `${test.status}: ${test.failureMessages.join('\n').split('\n')[0]}`,
+      ]),
     );
     const deadWorker = file.assertionResults.length === 0;
     files[path.basename(file.name)] = { status: file.status, message: deadWorker ? normalize(file.message) : '', tests };
@@ -44,8 +47,17 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
     const plain = runJest(version, 'faults-worker', { args: [...WORKERS, '--testEnvironment=node'] });
     const watched = runJest(version, 'faults-worker', { args: WORKERS });
     const expected = byFile(plain);
-    expect(Object.keys(expected).sort()).toEqual(['clean-1.test.js', 'clean-2.test.js', 'clean-3.test.js', 'exits.test.js', 'killed.test.js', 'leaks.test.js']);
-    expect(expected['exits.test.js'].message).toMatch(/^● Test suite failed to run\n\n\s*Jest worker encountered 4 child process exceptions, exceeding retry limit$/);
+    expect(Object.keys(expected).sort()).toEqual([
+      'clean-1.test.js',
+      'clean-2.test.js',
+      'clean-3.test.js',
+      'exits.test.js',
+      'killed.test.js',
+      'leaks.test.js',
+    ]);
+    expect(expected['exits.test.js'].message).toMatch(
+      /^● Test suite failed to run\n\n\s*Jest worker encountered 4 child process exceptions, exceeding retry limit$/,
+    );
     expect(expected['killed.test.js'].message).toMatch(
       /^● Test suite failed to run\n\n\s*A jest worker process \(pid=N\) was terminated by another process: signal=SIGKILL, exitCode=null\. Operating system logs may contain more information on why this occurred\.$/,
     );

@@ -9,8 +9,7 @@ const { runJest, JEST_VERSIONS } = require('./helpers/run-jest');
 const HOSTILE = ['../../../etc/passwd', 'a/b\\c', 'nul\0byte', 'ctrl\u0001\u001b[31m', '🔥 emoji 🚀', 'x'.repeat(10000)];
 
 /** fullName → "status: first line of the first failure message" @param {ReturnType<typeof runJest>} run */
-const outcomes = (run) =>
-  new Map([...run.tests].map(([name, { status, message }]) => [name, `${status}: ${message.split('\n')[0]}`]));
+const outcomes = (run) => new Map([...run.tests].map(([name, { status, message }]) => [name, `${status}: ${message.split('\n')[0]}`]));
 
 describe.each(JEST_VERSIONS)('Jest %s', (version) => {
   test('every result is the one plain Jest reports, but for the planted leaks', () => {
@@ -21,7 +20,10 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
     const expected = outcomes(plain);
     for (const title of HOSTILE) {
       expect(expected.get(title)).toBe('passed: ');
-      expected.set(title, `failed: leakwatch: ${JSON.stringify(title.length > 200 ? `${title.slice(0, 200)}…` : title)} leaked ~1.0 MB of heap per run.`);
+      expected.set(
+        title,
+        `failed: leakwatch: ${JSON.stringify(title.length > 200 ? `${title.slice(0, 200)}…` : title)} leaked ~1.0 MB of heap per run.`,
+      );
     }
     expect(outcomes(watched)).toEqual(expected);
     // What leakwatch could not do is said, not hidden.
@@ -36,7 +38,11 @@ test('snapshot pairs of tests with hostile titles stay inside outputDir, safe un
   const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-hostile-'));
   const run = runJest('30', 'faults', {
     // Six offenders in one file: over the default of 3 pairs per file.
-    args: ['-i', `--testEnvironmentOptions=${JSON.stringify({ leakwatch: { outputDir, snapshots: { maxPerFile: 6 } } })}`, '__tests__/hostile-names.test.js'],
+    args: [
+      '-i',
+      `--testEnvironmentOptions=${JSON.stringify({ leakwatch: { outputDir, snapshots: { maxPerFile: 6 } } })}`,
+      '__tests__/hostile-names.test.js',
+    ],
   });
   const files = fs.readdirSync(outputDir);
   expect(files).toHaveLength(HOSTILE.length * 2);

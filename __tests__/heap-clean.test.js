@@ -4,7 +4,10 @@
 const { runJest, failedTests, JEST_VERSIONS } = require('./helpers/run-jest');
 
 describe.each(JEST_VERSIONS)('Jest %s', (version) => {
-  test.each([['workers', []], ['in band', ['-i']]])('no clean test fails (%s)', (_mode, args) => {
+  test.each([
+    ['workers', []],
+    ['in band', ['-i']],
+  ])('no clean test fails (%s)', (_mode, args) => {
     const run = runJest(version, 'heap-clean', { args: /** @type {string[]} */ (args) });
     expect(failedTests(run)).toEqual([]);
     expect(run.tests.size).toBe(340);

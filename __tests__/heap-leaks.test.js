@@ -20,10 +20,12 @@ const LEAKS = {
   // (`return`, one after the set that grows the Map: an imprecision of the statement lines).
   'registers 32768 records in a module-level Map':
     /Allocated at \(sampled, biggest first\):\n\s+~[\d.]+ MB {2}(?:__tests__\/module-map\.test\.js:(?:9|10|9, 10) in \(anonymous\)|src\/make\.js:9 in makeRecords, called from __tests__\/module-map\.test\.js:9|\(anonymous\) \(__tests__\/module-map\.test\.js:8\)|src\/registry\.js:[678](?:, [678])* in register, called from __tests__\/module-map\.test\.js:10|register \(src\/registry\.js:5\) ← \(anonymous\) \(__tests__\/module-map\.test\.js:8\))\n/,
-  'leaves a listener holding 1 MiB on a module-level emitter': /~1\.0 MB {2}src\/make\.js:3 in makeOneMiB, called from __tests__\/emitter-listener\.test\.js:13\n/,
+  'leaves a listener holding 1 MiB on a module-level emitter':
+    /~1\.0 MB {2}src\/make\.js:3 in makeOneMiB, called from __tests__\/emitter-listener\.test\.js:13\n/,
   // Runs again inside the test's scope, where Jest 30 lets it use fake timers.
   'uses fake timers and keeps 1 MiB': /~1\.0 MB {2}src\/make\.js:3 in makeOneMiB, called from __tests__\/test-scope\.test\.js:11\n/,
-  'keeps the records made by beforeEach': /~[\d.]+ MB {2}src\/make\.js:9 in makeRecords, called from __tests__\/before-each-kept\.test\.js:7\n/,
+  'keeps the records made by beforeEach':
+    /~[\d.]+ MB {2}src\/make\.js:9 in makeRecords, called from __tests__\/before-each-kept\.test\.js:7\n/,
 };
 /**
  * What holds each leak: a path from the variable down, computed from heap snapshots. The
@@ -31,17 +33,24 @@ const LEAKS = {
  * installed, three confirming runs, the statement-line run).
  */
 const HOLDERS = {
-  'pushes 1 MiB into a module-level array': /~1\.0 MB in \d+ × \(object elements\): __tests__\/module-array\.test\.js: kept \(Array\) → \[\d\] \(Array\) → elements\n/,
-  'registers 32768 records in a module-level Map': /~1\.\d MB in \d+ × Object: __tests__\/module-map\.test\.js: register \(function register\) → entries \(Map\) → entries \(array\) → entry \(Object\)\n/,
+  'pushes 1 MiB into a module-level array':
+    /~1\.0 MB in \d+ × \(object elements\): __tests__\/module-array\.test\.js: kept \(Array\) → \[\d\] \(Array\) → elements\n/,
+  'registers 32768 records in a module-level Map':
+    /~1\.\d MB in \d+ × Object: __tests__\/module-map\.test\.js: register \(function register\) → entries \(Map\) → entries \(array\) → entry \(Object\)\n/,
   'leaves a listener holding 1 MiB on a module-level emitter':
     /~1\.0 MB in \d+ × \(object elements\): __tests__\/emitter-listener\.test\.js: bus \(EventEmitter\) → \._events \(Object\) → \.ping \(Array\) → \[\d\] \(function\) → data \(Array\) → elements\n/,
-  'keeps the records made by beforeEach': /~1\.\d MB in \d+ × Object: __tests__\/before-each-kept\.test\.js: records \(Array\) → \[\d+\] \(Object\)\n/,
-  'uses fake timers and keeps 1 MiB': /~1\.0 MB in \d+ × \(object elements\): __tests__\/test-scope\.test\.js: kept \(Array\) → \[\d\] \(Array\) → elements\n/,
+  'keeps the records made by beforeEach':
+    /~1\.\d MB in \d+ × Object: __tests__\/before-each-kept\.test\.js: records \(Array\) → \[\d+\] \(Object\)\n/,
+  'uses fake timers and keeps 1 MiB':
+    /~1\.0 MB in \d+ × \(object elements\): __tests__\/test-scope\.test\.js: kept \(Array\) → \[\d\] \(Array\) → elements\n/,
 };
 const CLEAN = ['adds two numbers', 'registers a small entry', 'adds and removes a listener', 'reads the records'];
 
 describe.each(JEST_VERSIONS)('Jest %s', (version) => {
-  describe.each([['workers', []], ['in band', ['-i']]])('%s', (_mode, args) => {
+  describe.each([
+    ['workers', []],
+    ['in band', ['-i']],
+  ])('%s', (_mode, args) => {
     /** @type {ReturnType<typeof runJest>} */
     let run;
     beforeAll(() => {
@@ -68,7 +77,9 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
       const message = run.tests.get(name)?.message ?? '';
       expect(message).toMatch(new RegExp(`^leakwatch: "${name}" leaked ~\\d+(\\.\\d)? MB of heap per run\\.`));
       expect(message).toContain('threshold 512 KB, set by testEnvironmentOptions.leakwatch.heap.threshold');
-      expect(message).toMatch(/Run three times more, the test left ~[\d.]+ MB, ~[\d.]+ MB and ~[\d.]+ MB behind, allocated by its code and still reachable after the last run/);
+      expect(message).toMatch(
+        /Run three times more, the test left ~[\d.]+ MB, ~[\d.]+ MB and ~[\d.]+ MB behind, allocated by its code and still reachable after the last run/,
+      );
       expect(message).toMatch(site);
       expect(message).toContain('LEAKWATCH_SNAPSHOTS=1');
     });

@@ -4,7 +4,10 @@
 const { runJest, failedTests, JEST_VERSIONS } = require('./helpers/run-jest');
 
 describe.each(JEST_VERSIONS)('Jest %s', (version) => {
-  test.each([['workers', []], ['in band', ['-i']]])('%s', (_mode, args) => {
+  test.each([
+    ['workers', []],
+    ['in band', ['-i']],
+  ])('%s', (_mode, args) => {
     const run = runJest(version, 'jsdom', { args: /** @type {string[]} */ (args) });
     expect(failedTests(run)).toEqual(['keeps detached list nodes in a module array']);
     // Every line of renderList's loop allocates part of what is kept (the li, its text, its

@@ -54,7 +54,10 @@ describe('bad input names the option, the value and the allowed values', () => {
       { args: options({ snapshots: 'yes' }) },
       `testEnvironmentOptions.leakwatch.snapshots is "yes"; allowed: true, false, or { maxPerFile: a whole number ≥ 1, maxSize: a size such as '256MB' }.`,
     ],
-    [{ args: options({ snapshots: { maxPerFile: 0 } }) }, 'testEnvironmentOptions.leakwatch.snapshots.maxPerFile is 0; allowed: a whole number ≥ 1.'],
+    [
+      { args: options({ snapshots: { maxPerFile: 0 } }) },
+      'testEnvironmentOptions.leakwatch.snapshots.maxPerFile is 0; allowed: a whole number ≥ 1.',
+    ],
     [
       { args: options({ snapshots: { maxSize: 'huge' } }) },
       `testEnvironmentOptions.leakwatch.snapshots.maxSize is "huge"; allowed: a number of bytes or a string such as '512KB', '2MB', '1GB'.`,
@@ -97,12 +100,20 @@ describe('snapshots', () => {
     // The run between the two kept one more 1 MiB array: the Comparison view shows it.
     expect(bigObjects(after) - bigObjects(before)).toBe(1);
     // `leakwatch diff` (leakwatch's own snapshot reader) names the same difference and what holds it.
-    const diff = spawnSync(process.execPath, [path.join(root, 'dist', 'cli.js'), 'diff', before, after, '--root', path.join(root, 'fixtures', 'options')], {
-      encoding: 'utf8',
-    });
+    const diff = spawnSync(
+      process.execPath,
+      [path.join(root, 'dist', 'cli.js'), 'diff', before, after, '--root', path.join(root, 'fixtures', 'options')],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(diff.stderr).toBe('');
-    expect(diff.stdout).toMatch(/^New in .*-after\.heapsnapshot \(objects by kind, biggest first\):\n +1\.0 MB +\d+ × \(object elements\)\n/);
-    expect(diff.stdout).toMatch(/What holds them:\n {2}~1\.0 MB in \d+ × \(object elements\): __tests__\/leak\.test\.js: kept \(Array\) → \[\d\] \(Array\) → elements\n/);
+    expect(diff.stdout).toMatch(
+      /^New in .*-after\.heapsnapshot \(objects by kind, biggest first\):\n +1\.0 MB +\d+ × \(object elements\)\n/,
+    );
+    expect(diff.stdout).toMatch(
+      /What holds them:\n {2}~1\.0 MB in \d+ × \(object elements\): __tests__\/leak\.test\.js: kept \(Array\) → \[\d\] \(Array\) → elements\n/,
+    );
     fs.rmSync(outputDir, { recursive: true, force: true });
   });
 
@@ -110,7 +121,9 @@ describe('snapshots', () => {
     const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-snapshot-limits-'));
     // faults' hostile-names file has 6 leaking tests.
     const leakwatch = { outputDir, snapshots: { maxPerFile: 2 }, heap: { retainers: false } };
-    const many = runJest('30', 'faults', { args: ['-i', `--testEnvironmentOptions=${JSON.stringify({ leakwatch })}`, '__tests__/hostile-names.test.js'] });
+    const many = runJest('30', 'faults', {
+      args: ['-i', `--testEnvironmentOptions=${JSON.stringify({ leakwatch })}`, '__tests__/hostile-names.test.js'],
+    });
     expect(failedTests(many)).toHaveLength(6);
     expect(fs.readdirSync(outputDir).filter((file) => file.endsWith('.heapsnapshot'))).toHaveLength(4);
     const limited = [...many.tests.values()].filter(({ message }) =>

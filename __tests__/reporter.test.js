@@ -31,7 +31,9 @@ function runReportFixture(version, args = [], env = {}) {
 const findingsOf = (report) =>
   report.files
     .flatMap((/** @type {any} */ file) =>
-      file.tests.flatMap((/** @type {any} */ test) => test.findings.map((/** @type {any} */ f) => `${file.file} › ${test.name}: ${f.check} ${f.verdict}`)),
+      file.tests.flatMap((/** @type {any} */ test) =>
+        test.findings.map((/** @type {any} */ f) => `${file.file} › ${test.name}: ${f.check} ${f.verdict}`),
+      ),
     )
     .sort();
 
@@ -57,16 +59,28 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
     expect(run.stderr).toContain('  Leaks: 2 (');
     expect(run.stderr).toMatch(/handles 1/);
     expect(run.stderr).toContain('; known (baseline): 1; unconfirmed: 0');
-    expect(run.stderr).toMatch(/Top offenders:\n {4}~1\.0 MB of heap per run — __tests__\/heap\.test\.js › "keeps 1 MiB in a module array" — __tests__\/heap\.test\.js:4 in \(anonymous\)\n/);
+    expect(run.stderr).toMatch(
+      /Top offenders:\n {4}~1\.0 MB of heap per run — __tests__\/heap\.test\.js › "keeps 1 MiB in a module array" — __tests__\/heap\.test\.js:4 in \(anonymous\)\n/,
+    );
     expect(run.stderr).toContain(`Report: ${path.join(fixture.outputDir, 'report.json')}, ${path.join(fixture.outputDir, 'report.html')}`);
   });
 
   test('report.json lists every leaking test with its kind and size', () => {
     const { report } = fixture;
     expect(report.schema).toBe(1);
-    expect(report.totals).toMatchObject({ files: 4, tests: 22, measured: 21, notMeasured: { todo: 1 }, leaks: { heap: 1, handles: 1 }, known: 1, unconfirmed: 0 });
+    expect(report.totals).toMatchObject({
+      files: 4,
+      tests: 22,
+      measured: 21,
+      notMeasured: { todo: 1 },
+      leaks: { heap: 1, handles: 1 },
+      known: 1,
+      unconfirmed: 0,
+    });
     expect(findingsOf(report)).toEqual(EXPECTED_FINDINGS);
-    const heapTest = report.files.find((/** @type {any} */ f) => f.file === '__tests__/heap.test.js').tests.find((/** @type {any} */ t) => t.name === LEAKS[0]);
+    const heapTest = report.files
+      .find((/** @type {any} */ f) => f.file === '__tests__/heap.test.js')
+      .tests.find((/** @type {any} */ t) => t.name === LEAKS[0]);
     expect(heapTest.status).toBe('failed');
     expect(heapTest.findings[0].bytes).toBeGreaterThan(0.9 * 1024 * 1024);
     expect(heapTest.findings[0].bytes).toBeLessThan(1.3 * 1024 * 1024);
@@ -91,7 +105,9 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
     expect(report.growth[0].largest).toHaveLength(3);
     // A bound is what a test may have kept at most: MBs when V8 collected during it (Node 22,
     // once the report stopped taking the smaller bound of a suspect's extra run).
-    expect(run.stderr).toMatch(/Growth without a leaking test: __tests__\/growth\.test\.js's tests left [2-7]\.\d MB more live heap at its end than after its first test\. Largest bounds \(the most each test could have kept\): "keeps a little, number \d+" \d+(\.\d)? (KB|MB)/);
+    expect(run.stderr).toMatch(
+      /Growth without a leaking test: __tests__\/growth\.test\.js's tests left [2-7]\.\d MB more live heap at its end than after its first test\. Largest bounds \(the most each test could have kept\): "keeps a little, number \d+" \d+(\.\d)? (KB|MB)/,
+    );
   });
 
   test('warn mode fails nothing and reports the same leaks', () => {
@@ -109,9 +125,13 @@ test('`leakwatch baseline` writes the known leaks; with it every leak warns; fix
   const baselineFile = path.join(dir, 'leakwatch.baseline.json');
   const stale = { file: '__tests__/gone.test.js', test: 'leaked once, fixed since', check: 'heap' };
   fs.writeFileSync(baselineFile, JSON.stringify({ version: 1, leaks: [stale] }));
-  const update = spawnSync(process.execPath, [cli, 'baseline', '--report', path.join(fixture.outputDir, 'report.json'), '--baseline', baselineFile], {
-    encoding: 'utf8',
-  });
+  const update = spawnSync(
+    process.execPath,
+    [cli, 'baseline', '--report', path.join(fixture.outputDir, 'report.json'), '--baseline', baselineFile],
+    {
+      encoding: 'utf8',
+    },
+  );
   expect(update.stderr).toBe('');
   expect(update.stdout).toBe(`leakwatch: ${baselineFile}: 3 known leaks (3 added, 1 dropped as no longer found)\n`);
   const written = JSON.parse(fs.readFileSync(baselineFile, 'utf8'));
@@ -135,7 +155,10 @@ test('a corrupt baseline file fails the files with a message naming the option a
   const baselineFile = path.join(dir, 'broken.json');
   fs.writeFileSync(baselineFile, '{"leaks": [{"file": 1}]}');
   const run = runJest('30', 'report', {
-    args: [`--testEnvironmentOptions=${JSON.stringify({ leakwatch: { outputDir: dir, baseline: baselineFile } })}`, '__tests__/heap.test.js'],
+    args: [
+      `--testEnvironmentOptions=${JSON.stringify({ leakwatch: { outputDir: dir, baseline: baselineFile } })}`,
+      '__tests__/heap.test.js',
+    ],
     env: { LEAKWATCH_INSTALLED: path.join(root, 'test-env', 'jest30', 'node_modules') },
   });
   expect(run.exitCode).toBe(1);
@@ -151,11 +174,17 @@ test('two shard reports merge into one that lists the leaks of both (Jest 30)', 
   expect(perShard.every((findings) => findings.length < EXPECTED_FINDINGS.length)).toBe(true);
   expect(perShard.flat().sort()).toEqual(EXPECTED_FINDINGS);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-merged-'));
-  const merge = spawnSync(process.execPath, [cli, 'merge', shards[0].outputDir, path.join(shards[1].outputDir, 'report.json'), '--out', out], {
-    encoding: 'utf8',
-  });
+  const merge = spawnSync(
+    process.execPath,
+    [cli, 'merge', shards[0].outputDir, path.join(shards[1].outputDir, 'report.json'), '--out', out],
+    {
+      encoding: 'utf8',
+    },
+  );
   expect(merge.stderr).toBe('');
-  expect(merge.stdout).toBe(`leakwatch: merged 2 reports (22 tests, 2 leaks) into ${path.join(out, 'report.json')}, ${path.join(out, 'report.html')}\n`);
+  expect(merge.stdout).toBe(
+    `leakwatch: merged 2 reports (22 tests, 2 leaks) into ${path.join(out, 'report.json')}, ${path.join(out, 'report.html')}\n`,
+  );
   const merged = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
   expect(merged.shards).toEqual(['1/2', '2/2']);
   expect(merged.totals).toMatchObject({ files: 4, tests: 22, leaks: { heap: 1, handles: 1 }, known: 1 });
@@ -167,7 +196,9 @@ test('`leakwatch merge` of something that is not a report says so', () => {
   fs.writeFileSync(notReport, '{"numTotalTests": 3}');
   const merge = spawnSync(process.execPath, [cli, 'merge', notReport], { encoding: 'utf8' });
   expect(merge.status).toBe(1);
-  expect(merge.stderr).toBe(`leakwatch: ${notReport} is not a leakwatch report (schema 1) written by jest-environment-leakwatch/reporter\n`);
+  expect(merge.stderr).toBe(
+    `leakwatch: ${notReport} is not a leakwatch report (schema 1) written by jest-environment-leakwatch/reporter\n`,
+  );
 });
 
 test('report.html loads in headless Chromium without errors and draws one point per measured test', () => {
@@ -175,10 +206,14 @@ test('report.html loads in headless Chromium without errors and draws one point 
   fs.mkdirSync(path.join(root, 'test-artifacts'), { recursive: true });
   const screenshot = path.join(root, 'test-artifacts', 'report.png');
   fs.rmSync(screenshot, { force: true });
-  const browser = spawnSync(process.execPath, [path.join(__dirname, 'helpers', 'load-report-html.mjs'), path.join(outputDir, 'report.html'), screenshot], {
-    encoding: 'utf8',
-    timeout: 60000,
-  });
+  const browser = spawnSync(
+    process.execPath,
+    [path.join(__dirname, 'helpers', 'load-report-html.mjs'), path.join(outputDir, 'report.html'), screenshot],
+    {
+      encoding: 'utf8',
+      timeout: 60000,
+    },
+  );
   expect(browser.stderr).toBe('');
   const seen = JSON.parse(browser.stdout);
   const measuredWithHeap = report.files.flatMap((/** @type {any} */ f) => f.tests).filter((/** @type {any} */ t) => t.heap).length;

@@ -21,14 +21,20 @@ const LEAKS = {
   'leaves a child process running': [
     /^leakwatch: "leaves a child process running" leaked 1 open handle\.\n\s+child process \(pid \d+\), created at __tests__\/child-process\.test\.js:8\n/,
   ],
-  'leaves a file open': [/^leakwatch: "leaves a file open" leaked 1 file descriptor\.\n\s+fd \d+ → \/.*leakwatch-fds-\d+\.txt, opened at __tests__\/fds\.test\.js:15\n/],
+  'leaves a file open': [
+    /^leakwatch: "leaves a file open" leaked 1 file descriptor\.\n\s+fd \d+ → \/.*leakwatch-fds-\d+\.txt, opened at __tests__\/fds\.test\.js:15\n/,
+  ],
   'keeps a 4 MiB Buffer': [
     // Net growth between full GCs: other code freeing a little meanwhile (seen: 3.9 MB) is within ±5%.
     /^leakwatch: "keeps a 4 MiB Buffer" leaked ~(3\.[89]|4\.[01]) MB of external memory per run\.\n\s+Run twice more between full GCs, the test kept (3\.[89]|4\.[01]) MB and (3\.[89]|4\.[01]) MB more memory outside the JS heap/,
   ],
   'keeps a 2 MiB ArrayBuffer': [/^leakwatch: "keeps a 2 MiB ArrayBuffer" leaked ~(1\.9|2\.0|2\.1) MB of external memory per run\./],
-  'leaves a temp file behind': [/^leakwatch: "leaves a temp file behind" left 1 path in the temp folder\.\n\s+\/.*\/leakwatch-left-\d+\.txt, created at __tests__\/temp-files\.test\.js:14\n/],
-  'leaves a temp folder behind': [/^leakwatch: "leaves a temp folder behind" left 1 path in the temp folder\.\n\s+\/.*\/leakwatch-left-\w{6}, created at __tests__\/temp-files\.test\.js:18\n/],
+  'leaves a temp file behind': [
+    /^leakwatch: "leaves a temp file behind" left 1 path in the temp folder\.\n\s+\/.*\/leakwatch-left-\d+\.txt, created at __tests__\/temp-files\.test\.js:14\n/,
+  ],
+  'leaves a temp folder behind': [
+    /^leakwatch: "leaves a temp folder behind" left 1 path in the temp folder\.\n\s+\/.*\/leakwatch-left-\w{6}, created at __tests__\/temp-files\.test\.js:18\n/,
+  ],
   'leaves a process listener': [
     /^leakwatch: "leaves a process listener" leaked 1 process listener\.\n\s+process\.on\('SIGUSR2'\): 1 added and not removed\n/,
   ],
@@ -36,7 +42,10 @@ const LEAKS = {
 const GLOBALS_LEAK = /^leakwatch: "leaves a global behind" leaked 1 global: leakedConfig\./;
 
 describe.each(JEST_VERSIONS)('Jest %s', (version) => {
-  describe.each([['workers', []], ['in band', ['-i']]])('%s', (_mode, args) => {
+  describe.each([
+    ['workers', []],
+    ['in band', ['-i']],
+  ])('%s', (_mode, args) => {
     /** @type {ReturnType<typeof runJest>} */
     let run;
     beforeAll(() => {

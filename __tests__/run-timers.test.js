@@ -5,7 +5,7 @@
  * makes meanwhile.
  */
 'use strict';
-const { RunTimers } = require('../dist/timers');
+const { RunTimers } = require('../dist/core/timers');
 
 // Fired before the run's timers are counted: not pending then.
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -26,7 +26,7 @@ test('counts the timers a run makes, directly and from its promise callbacks, un
   timers.stop();
 });
 
-test('follows a timer that the callback of the run\'s timer sets (an async validation chain)', async () => {
+test("follows a timer that the callback of the run's timer sets (an async validation chain)", async () => {
   const timers = new RunTimers();
   timers.start();
   let secondFired = false;

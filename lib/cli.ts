@@ -8,14 +8,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_BASELINE } from './config';
-import { loadBaseline, writeBaseline, type BaselineEntry } from './baseline';
-import { errorMessage } from './errors';
+import { DEFAULT_BASELINE } from './core/config';
+import { loadBaseline, writeBaseline, type BaselineEntry } from './report/baseline';
+import { errorMessage } from './core/errors';
 import { describeRetainers, lastObjectId } from './heap/retainers';
-import { newObjects, parseSnapshot } from './heap/snapshot';
-import { writeReport } from './reporter/index';
-import { formatBytes } from './units';
-import { mergeReports, REPORT_SCHEMA, type RunReport } from './reporter/run-report';
+import { newObjects, parseSnapshot } from './heap/snapshot-parser';
+import { writeReport } from './report/write-report';
+import { formatBytes } from './core/units';
+import { mergeReports, REPORT_SCHEMA, type RunReport } from './report/run-report';
 
 const USAGE = `usage:
   leakwatch diff <before.heapsnapshot> <after.heapsnapshot> [--root <dir>]
@@ -30,7 +30,9 @@ export function main(argv: string[]): number {
     if (command === 'diff') return diff(rest);
     if (command === 'merge') return merge(rest);
     if (command === 'baseline') return baseline(rest);
-    process.stderr.write(`${command === undefined || command === '--help' ? '' : `leakwatch: unknown command ${JSON.stringify(command)}\n`}${USAGE}\n`);
+    process.stderr.write(
+      `${command === undefined || command === '--help' ? '' : `leakwatch: unknown command ${JSON.stringify(command)}\n`}${USAGE}\n`,
+    );
     return command === '--help' ? 0 : 2;
   } catch (error) {
     process.stderr.write(`leakwatch: ${errorMessage(error)}\n`);
@@ -48,7 +50,8 @@ function diff(args: string[]): number {
   const rootDir = path.resolve(flags['--root'] ?? '.');
   const groups = newObjects(parseSnapshot(after), maxBefore);
   process.stdout.write(`New in ${afterFile} (objects by kind, biggest first):\n`);
-  for (const group of groups.slice(0, 10)) process.stdout.write(`  ${formatBytes(group.bytes).padStart(9)}  ${group.count} × ${group.kind}\n`);
+  for (const group of groups.slice(0, 10))
+    process.stdout.write(`  ${formatBytes(group.bytes).padStart(9)}  ${group.count} × ${group.kind}\n`);
   const held = describeRetainers(maxBefore, after, rootDir);
   if (held.length > 0) process.stdout.write(`What holds them:\n${held.map((line) => `  ${line}\n`).join('')}`);
   return 0;
@@ -62,7 +65,9 @@ function merge(args: string[]): number {
   const merged = mergeReports(reports);
   const written = writeReport(out, merged);
   const leaks = Object.values(merged.totals.leaks).reduce((sum, n) => sum + n, 0);
-  process.stdout.write(`leakwatch: merged ${reports.length} reports (${merged.totals.tests} tests, ${leaks} leaks) into ${written.join(', ')}\n`);
+  process.stdout.write(
+    `leakwatch: merged ${reports.length} reports (${merged.totals.tests} tests, ${leaks} leaks) into ${written.join(', ')}\n`,
+  );
   return 0;
 }
 
@@ -74,7 +79,9 @@ function baseline(args: string[]): number {
   const before = loadBaseline(file, file).entries;
   const entries: BaselineEntry[] = report.files.flatMap((f) =>
     f.tests.flatMap((test) =>
-      test.findings.filter((finding) => finding.verdict === 'leak' || finding.verdict === 'known').map((finding) => ({ file: f.file, test: test.name, check: finding.check })),
+      test.findings
+        .filter((finding) => finding.verdict === 'leak' || finding.verdict === 'known')
+        .map((finding) => ({ file: f.file, test: test.name, check: finding.check })),
     ),
   );
   writeBaseline(file, entries);
@@ -93,7 +100,7 @@ function readReport(input: string): RunReport {
   try {
     report = JSON.parse(fs.readFileSync(file, 'utf8')) as RunReport;
   } catch (error) {
-    throw new Error(`cannot read the report ${file}: ${errorMessage(error)}`);
+    throw new Error(`cannot read the report ${file}: ${errorMessage(error)}`, { cause: error });
   }
   if (report?.schema !== REPORT_SCHEMA || !Array.isArray(report.files)) {
     throw new Error(`${file} is not a leakwatch report (schema ${REPORT_SCHEMA}) written by jest-environment-leakwatch/reporter`);

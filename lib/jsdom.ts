@@ -4,7 +4,7 @@
  * matches your Jest.
  */
 import { TestEnvironment as JsdomEnvironment } from 'jest-environment-jsdom';
-import { withLeakDetection } from './environment';
+import { withLeakDetection } from './jest/environment';
 
 export const TestEnvironment = withLeakDetection(JsdomEnvironment);
 export default TestEnvironment;

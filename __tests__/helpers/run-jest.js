@@ -28,7 +28,15 @@ function runJest(version, fixture, options = {}) {
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   const child = spawnSync(
     process.execPath,
-    [jestBin, '--ci', '--json', `--outputFile=${outputFile}`, '--cacheDirectory', path.join(os.tmpdir(), `leakwatch-jest${version}-cache`), ...(options.args ?? [])],
+    [
+      jestBin,
+      '--ci',
+      '--json',
+      `--outputFile=${outputFile}`,
+      '--cacheDirectory',
+      path.join(os.tmpdir(), `leakwatch-jest${version}-cache`),
+      ...(options.args ?? []),
+    ],
     { cwd, env, encoding: 'utf8', timeout: 110000 },
   );
   let json = null;
@@ -50,7 +58,10 @@ function runJest(version, fixture, options = {}) {
 
 /** Names of the failed tests, sorted. @param {JestRun} run */
 function failedTests(run) {
-  return [...run.tests].filter(([, outcome]) => outcome.status === 'failed').map(([name]) => name).sort();
+  return [...run.tests]
+    .filter(([, outcome]) => outcome.status === 'failed')
+    .map(([name]) => name)
+    .sort();
 }
 
 module.exports = { runJest, failedTests, JEST_VERSIONS, root };

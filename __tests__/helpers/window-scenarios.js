@@ -60,7 +60,13 @@ scenario(() => [], null);
 process.stdout.write(
   JSON.stringify({
     olderOnly: scenario(() => older(1024), null),
-    olderAndKept: scenario(() => older(1024), () => keptWithOlder(768)),
-    keptOnly: scenario(() => [], () => keptAlone(768)),
+    olderAndKept: scenario(
+      () => older(1024),
+      () => keptWithOlder(768),
+    ),
+    keptOnly: scenario(
+      () => [],
+      () => keptAlone(768),
+    ),
   }),
 );

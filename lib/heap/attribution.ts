@@ -15,12 +15,11 @@
 import * as path from 'node:path';
 import type { CallFrame, Survivor } from './sampler';
 import type { SourceMapper } from './source-map';
-import { isInside, isProjectFile, toFilePath } from '../stack';
+import { isInside, isProjectFile, OWN_DIST, toFilePath } from '../core/stack';
 
 const TEST_RUNNER_PACKAGE =
   /[\\/]node_modules[\\/](?:jest|jest-[^\\/]+|@jest[\\/][^\\/]+|expect|pretty-format|source-map-support|@cspotcode[\\/]source-map-support|babel-[^\\/]+|@babel[\\/][^\\/]+|ts-jest|@swc[\\/][^\\/]+|istanbul-[^\\/]+|stack-utils|@sinonjs[\\/][^\\/]+|jest-environment-leakwatch)[\\/]/;
 const MODULE_LOADER = /[\\/]node_modules[\\/](?:jest-runtime|@jest[\\/]transform)[\\/]/;
-const OWN_DIST = path.resolve(__dirname, '..');
 
 export interface AllocationSite {
   /** The innermost frame in the project, then the project frame that called it, if any. */
@@ -77,7 +76,9 @@ export function describeSite(site: AllocationSite, rootDir: string, mapper: Sour
     .map((frame) => {
       const file = toFilePath(frame.url);
       const original = mapper.original(frame.scriptId, file, frame.lineNumber, frame.columnNumber);
-      const where = original ? `${relative(rootDir, original.file)}:${original.line}` : `${relative(rootDir, file)}:${frame.lineNumber + 1}`;
+      const where = original
+        ? `${relative(rootDir, original.file)}:${original.line}`
+        : `${relative(rootDir, file)}:${frame.lineNumber + 1}`;
       return `${frame.functionName || '(anonymous)'} (${where})`;
     })
     .join(' ← ');

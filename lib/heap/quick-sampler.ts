@@ -102,7 +102,7 @@ export async function sampleWithoutFullGc(
   profiler.startSamplingHeapProfiling(interval, STACK_DEPTH);
   // Allocated before the run, so the run's bound does not count it (the run starts with scavenges).
   const marker = leakwatchQuickMarker((interval * MARKER_INTERVALS) / 8);
-  let head: NativeNode | null = null;
+  let head: NativeNode | null;
   try {
     await run();
   } finally {

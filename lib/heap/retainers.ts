@@ -6,9 +6,21 @@
  */
 import * as path from 'node:path';
 import { getHeapSnapshot } from 'node:v8';
-import { formatBytes } from '../units';
-import { isProjectFile, toFilePath } from '../stack';
-import { follow, maxObjectId, newObjects, nodeName, nodeType, parseSnapshot, pathTo, selfSize, shortestPaths, type HeapSnapshot, type RetainerStep } from './snapshot';
+import { formatBytes } from '../core/units';
+import { isProjectFile, toFilePath } from '../core/stack';
+import {
+  follow,
+  maxObjectId,
+  newObjects,
+  nodeName,
+  nodeType,
+  parseSnapshot,
+  pathTo,
+  selfSize,
+  shortestPaths,
+  type HeapSnapshot,
+  type RetainerStep,
+} from './snapshot-parser';
 
 /** Groups smaller than this share of what the run added are not explained. */
 const MIN_SHARE = 0.1;
@@ -98,7 +110,8 @@ export function readablePath(snapshot: HeapSnapshot, steps: RetainerStep[], root
     parts.push(node ? `${label} (${node})` : label);
   });
   // Long chains (a linked list, a DOM tree) keep their two ends.
-  const shown = parts.length > MAX_STEPS ? [...parts.slice(0, MAX_STEPS - 3), `… ${parts.length - MAX_STEPS + 1} more …`, ...parts.slice(-2)] : parts;
+  const shown =
+    parts.length > MAX_STEPS ? [...parts.slice(0, MAX_STEPS - 3), `… ${parts.length - MAX_STEPS + 1} more …`, ...parts.slice(-2)] : parts;
   return `${where ? `${where}: ` : ''}${shown.join(' → ')}`;
 }
 

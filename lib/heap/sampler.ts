@@ -8,8 +8,9 @@
  * were allocated after it.
  */
 import { Session } from 'node:inspector';
-import * as path from 'node:path';
-import { toFilePath } from '../stack';
+import { errorMessage } from '../core/errors';
+import { postSync } from '../core/inspector';
+import { isInside, OWN_DIST, toFilePath } from '../core/stack';
 
 export interface CallFrame {
   functionName: string;
@@ -48,13 +49,11 @@ export interface LiveSamples {
 
 const MARKER_FUNCTION = 'leakwatchTestStartMarker';
 const MARKER_INTERVALS = 16;
-/** leakwatch's compiled folder (dist/): this file is dist/heap/sampler.js. */
-const OWN_DIST = path.resolve(__dirname, '..');
 
 /** Whether a frame is leakwatch's own code (dist/ and the folders under it). */
 export function isLeakwatchFrame(frame: Pick<CallFrame, 'url'>): boolean {
   const file = toFilePath(frame.url);
-  return path.dirname(path.dirname(file)) === OWN_DIST || path.dirname(file) === OWN_DIST;
+  return isInside(file, OWN_DIST);
 }
 
 /**
@@ -93,14 +92,16 @@ export class HeapSampler {
       if (someoneSamples(sampler.session)) {
         sampler.session.disconnect();
         sampler.session = null;
-        return { problem: 'another tool (DevTools, an --inspect client, a profiler) is sampling the heap, and leakwatch does not take it over' };
+        return {
+          problem: 'another tool (DevTools, an --inspect client, a profiler) is sampling the heap, and leakwatch does not take it over',
+        };
       }
       sampler.post('HeapProfiler.startSampling', { samplingInterval: interval });
       return { sampler };
     } catch (error) {
       sampler.session?.disconnect();
       sampler.session = null;
-      return { problem: `V8's sampling heap profiler could not be started (${errorText(error)})` };
+      return { problem: `V8's sampling heap profiler could not be started (${errorMessage(error)})` };
     }
   }
 
@@ -204,22 +205,10 @@ export class HeapSampler {
 
   private post(method: string, params: object): unknown {
     if (!this.session) throw new Error('the inspector session is closed');
-    let result: unknown;
-    let failure: Error | null = null;
-    // Session#post calls back synchronously for this thread's own inspector.
-    this.session.post(method, params, (error, value) => {
-      failure = error;
-      result = value;
-    });
-    if (failure) throw failure;
-    return result;
+    return postSync(this.session, method, params);
   }
 }
 
 function leakwatchTestStartMarker(length: number): unknown[] {
   return new Array<unknown>(length);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

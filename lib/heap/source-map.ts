@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { TraceMap, originalPositionFor } from '@jridgewell/trace-mapping';
-import { toFilePath } from '../stack';
+import { toFilePath } from '../core/stack';
 
 export interface SourcePosition {
   file: string;

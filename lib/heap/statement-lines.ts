@@ -13,7 +13,8 @@
  */
 import { Session } from 'node:inspector';
 import * as path from 'node:path';
-import { isInside, toFilePath } from '../stack';
+import { postSync } from '../core/inspector';
+import { isInside, OWN_DIST, toFilePath } from '../core/stack';
 import type { AllocationSite } from './attribution';
 import { HeapSampler, type CallFrame, type Survivor } from './sampler';
 import { SourceMapper } from './source-map';
@@ -44,7 +45,6 @@ type Hit = [Logpoint | null, Logpoint[], unknown[]];
 /** Bytes: each hit's marker is 16 intervals (8 KB), sampled with probability 1 - e^-16. */
 const SAMPLING_INTERVAL = 512;
 /** leakwatch's compiled folder: samples the recorder allocated are not the line's. */
-const OWN_DIST = path.resolve(__dirname, '..');
 /**
  * Hits cost ~0.1-0.3 ms each (V8 compiles the condition every time), so a line in a loop is
  * measured for its first MAX_LINE_HITS hits only, then its logpoint is removed; after
@@ -72,17 +72,7 @@ export async function findStatementLines(
 ): Promise<Map<number, string>> {
   const session = new Session();
   session.connect();
-  const post = (method: string, params: object = {}): unknown => {
-    let result: unknown;
-    let failure: Error | null = null;
-    // Session#post calls back synchronously for this thread's own inspector.
-    session.post(method, params, (error, value) => {
-      failure = error;
-      result = value;
-    });
-    if (failure) throw failure;
-    return result;
-  };
+  const post = (method: string, params: object = {}): unknown => postSync(session, method, params);
   const logpoints: Logpoint[] = [];
   /** Per function, its line hit last: the call site when another function allocates next. */
   const lastLine = new Map<string, Logpoint>();
@@ -184,7 +174,9 @@ function addLogpoints(post: (method: string, params?: object) => unknown, logpoi
     const id = logpoints.length;
     const position = { scriptId: frame.scriptId, url: frame.url, lineNumber: location.lineNumber, columnNumber: location.columnNumber };
     try {
-      const { breakpointId } = post('Debugger.setBreakpoint', { location: position, condition: CONDITION.replace('ID', String(id)) }) as { breakpointId: string };
+      const { breakpointId } = post('Debugger.setBreakpoint', { location: position, condition: CONDITION.replace('ID', String(id)) }) as {
+        breakpointId: string;
+      };
       logpoints.push({ fn: isReturn ? null : fn, position, breakpointId, bytes: 0, hits: 0, calleeBytes: new Map() });
     } catch {
       // V8 refused this location: its bytes count for the line before.

@@ -9,7 +9,7 @@
  * negative bound, and the leak passed).
  */
 import { GCProfiler, getHeapSpaceStatistics, type HeapSpaceInfo } from 'node:v8';
-import { minorGc, type GcFunction } from '../gc';
+import { minorGc, type GcFunction } from '../core/gc';
 
 /** The young generation: what can die in a scavenge. */
 const YOUNG_SPACES = new Set(['new_space', 'new_large_object_space']);

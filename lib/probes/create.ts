@@ -3,8 +3,8 @@
  * own so that the session loads it only when it measures: with `mode: 'off'` (LEAKWATCH=off)
  * leakwatch must cost nothing, and these modules took ~20 ms to load in each Jest process.
  */
-import type { LeakwatchConfig } from '../config';
-import type { SnapshotWriter } from '../snapshots';
+import type { LeakwatchConfig } from '../core/config';
+import type { SnapshotWriter } from '../heap/snapshot-writer';
 import { ExternalProbe } from './external';
 import { FdsProbe } from './fds';
 import { GlobalsProbe } from './globals';
@@ -17,7 +17,6 @@ import { TempFilesProbe } from './temp-files';
 export interface ProbeSet {
   /** Every probe, user probes included, in the order they run. */
   probes: Probe[];
-  handles: HandlesProbe | null;
   heap: HeapProbe;
 }
 
@@ -47,12 +46,12 @@ export function createProbes(options: {
     ...(config.external ? [new ExternalProbe(config.external.threshold)] : []),
     heap,
   ];
-  return { probes, handles, heap };
+  return { probes, heap };
 }
 
 /** Loaded only when snapshots are on: its hashing module alone took ~4 ms to load. */
 function createSnapshotWriter(...args: ConstructorParameters<typeof SnapshotWriter>): SnapshotWriter {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { SnapshotWriter: Writer } = require('../snapshots') as typeof import('../snapshots');
+  const { SnapshotWriter: Writer } = require('../heap/snapshot-writer') as typeof import('../heap/snapshot-writer');
   return new Writer(...args);
 }

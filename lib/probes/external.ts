@@ -7,10 +7,10 @@
  * a full GC and a scavenge); it leaks when each run adds half the threshold again.
  */
 import { getHeapStatistics } from 'node:v8';
-import { fullGc, getGc, minorGc, type GcFunction } from '../gc';
-import type { RerunOutcome } from '../rerun';
-import { formatBytes } from '../units';
-import { BeforeAfterProbe, type Finding, type TestInfo } from './probe';
+import { fullGc, getGc, minorGc, type GcFunction } from '../core/gc';
+import type { RerunOutcome, Finding, TestInfo } from '../core/types';
+import { formatBytes } from '../core/units';
+import { BeforeAfterProbe } from './probe';
 
 /**
  * The same number as `process.memoryUsage().external`, which also reads the RSS from /proc
@@ -20,6 +20,7 @@ const external = (): number => getHeapStatistics().external_memory ?? process.me
 
 export class ExternalProbe extends BeforeAfterProbe<number> {
   readonly check = 'external' as const;
+  override readonly kind = 'memory' as const;
   private readonly gc = getGc();
   /** External memory added since leakwatch's last scavenge or full GC (an upper bound of what is dead now). */
   private addedSinceScavenge = 0;

@@ -5,14 +5,15 @@
  * fs.open), the line that opened it. Descriptors that close within the handles' grace
  * period are not leaks. Sockets' creation lines come from the handles check.
  */
-// The module object itself: `import * as` would give a copy, and patching a copy does nothing.
-import fs = require('node:fs');
+// The module object itself (esModuleInterop's default): `import * as` would give a copy, and
+// patching a copy does nothing.
+import fs from 'node:fs';
 import * as path from 'node:path';
-import { creationStack, toFilePath, userSite } from '../stack';
-import { GRACE_MS, stillThereAfterGrace } from '../timers';
-import { BeforeAfterProbe, type Finding } from './probe';
-
-type AnyFn = (...args: unknown[]) => unknown;
+import { wrapFunction, type AnyFunction } from '../core/patch';
+import { creationStack, toFilePath, userSite } from '../core/stack';
+import { GRACE_MS, stillThereAfterGrace } from '../core/timers';
+import { BeforeAfterProbe } from './probe';
+import type { Finding } from '../core/types';
 
 const FD_DIR = '/proc/self/fd';
 /** Unwrapped: listing descriptors must not go through this probe's or the temp files probe's wrappers. */
@@ -115,49 +116,54 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
     const remember = (fd: unknown, origin: Error, file: unknown): void => {
       if (typeof fd === 'number') probe.openedAt?.set(fd, { origin, path: pathOf(file) });
     };
-    this.patch(fs as unknown as Record<string, AnyFn>, 'openSync', (original) =>
-      function (this: unknown, ...args: unknown[]): unknown {
-        if (!probe.openedAt) return original.apply(this, args);
-        const error = creationStack();
-        const fd = original.apply(this, args);
-        remember(fd, error, args[0]);
-        return fd;
-      },
-    );
-    this.patch(fs as unknown as Record<string, AnyFn>, 'open', (original) =>
-      function (this: unknown, ...args: unknown[]): unknown {
-        const callback = args[args.length - 1];
-        if (probe.openedAt && typeof callback === 'function') {
+    this.patch(
+      fs,
+      'openSync',
+      (original) =>
+        function (this: unknown, ...args: unknown[]): unknown {
+          if (!probe.openedAt) return original.apply(this, args);
           const error = creationStack();
-          args[args.length - 1] = function (this: unknown, failure: unknown, fd: unknown): unknown {
-            if (!failure) remember(fd, error, args[0]);
-            return (callback as AnyFn).call(this, failure, fd);
-          };
-        }
-        return original.apply(this, args);
-      },
+          const fd = original.apply(this, args);
+          remember(fd, error, args[0]);
+          return fd;
+        },
     );
-    this.patch(fs.promises as unknown as Record<string, AnyFn>, 'open', (original) =>
-      function (this: unknown, ...args: unknown[]): unknown {
-        const result = original.apply(this, args);
-        if (probe.openedAt) {
-          const error = creationStack();
-          (result as Promise<{ fd?: unknown }>).then((handle) => remember(handle?.fd, error, args[0]), () => undefined);
-        }
-        return result;
-      },
+    this.patch(
+      fs,
+      'open',
+      (original) =>
+        function (this: unknown, ...args: unknown[]): unknown {
+          const callback = args[args.length - 1];
+          if (probe.openedAt && typeof callback === 'function') {
+            const error = creationStack();
+            args[args.length - 1] = function (this: unknown, failure: unknown, fd: unknown): unknown {
+              if (!failure) remember(fd, error, args[0]);
+              return (callback as AnyFunction).call(this, failure, fd);
+            };
+          }
+          return original.apply(this, args);
+        },
+    );
+    this.patch(
+      fs.promises,
+      'open',
+      (original) =>
+        function (this: unknown, ...args: unknown[]): unknown {
+          const result = original.apply(this, args);
+          if (probe.openedAt) {
+            const error = creationStack();
+            (result as Promise<{ fd?: unknown }>).then(
+              (handle) => remember(handle?.fd, error, args[0]),
+              () => undefined,
+            );
+          }
+          return result;
+        },
     );
   }
 
-  private patch(target: Record<string, AnyFn>, name: string, make: (original: AnyFn) => AnyFn): void {
-    const original = target[name];
-    if (typeof original !== 'function') return;
-    const wrapped = make(original);
-    Object.defineProperty(wrapped, 'length', { value: original.length });
-    target[name] = wrapped;
-    this.restore.push(() => {
-      if (target[name] === wrapped) target[name] = original;
-    });
+  private patch(target: object, name: string, make: (original: AnyFunction) => AnyFunction): void {
+    this.restore.push(wrapFunction(target, name, make));
   }
 }
 

@@ -3,7 +3,8 @@
  * --check-leaks). Compares own string-keyed property names of the test's global before and
  * after; symbols are the test runner's.
  */
-import { BeforeAfterProbe, type Finding } from './probe';
+import { BeforeAfterProbe } from './probe';
+import type { Finding } from '../core/types';
 
 /** Set by tools, not by the user's code. */
 const TOOL_GLOBALS = new Set(['__coverage__', 'regeneratorRuntime', '__core-js_shared__']);
@@ -19,7 +20,7 @@ export class GlobalsProbe extends BeforeAfterProbe<Set<string>> {
     return new Set(Object.getOwnPropertyNames(this.global));
   }
 
-  protected async compare(before: Set<string>): Promise<Finding | null> {
+  protected compare(before: Set<string>): Finding | null {
     const added = Object.getOwnPropertyNames(this.global).filter((name) => !before.has(name) && !TOOL_GLOBALS.has(name));
     if (added.length === 0) return null;
     return {

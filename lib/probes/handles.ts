@@ -7,9 +7,10 @@
  * costs little beyond Node's promise hooks.
  */
 import { createHook, type AsyncHook } from 'node:async_hooks';
-import { creationStack, userSite } from '../stack';
-import { GRACE_MS, stillThereAfterGrace } from '../timers';
-import type { Finding, Probe, TestInfo } from './probe';
+import { creationStack, userSite } from '../core/stack';
+import { GRACE_MS, stillThereAfterGrace } from '../core/timers';
+import type { Probe } from './probe';
+import type { Finding, TestInfo } from '../core/types';
 
 /** Resource types that keep the event loop alive. */
 const HANDLE_TYPES = new Set([
@@ -34,7 +35,6 @@ const HANDLE_TYPES = new Set([
 /** Beyond this many resources in one test, only handles are tracked (bounded memory). */
 const MAX_TRACKED = 100_000;
 
-
 interface Resource {
   type: string;
   /** Captured at creation; formatted (and source-mapped by Jest) only if it is reported. */
@@ -51,6 +51,7 @@ interface OpenHandle extends Resource {
 
 export class HandlesProbe implements Probe {
   readonly check = 'handles' as const;
+  readonly kind = 'resource' as const;
   private readonly hook: AsyncHook;
   /**
    * Async resources created during the current test, closed or not, until the test ends: a
@@ -103,7 +104,7 @@ export class HandlesProbe implements Probe {
    * event is skipped if its delay is the time limit's; a user's timer made in between (a
    * promise callback of an earlier test) consumes the skip and keeps its stack.
    */
-  skipJestTimer(delay: number): void {
+  runnerTimerStarting(delay: number): void {
     this.jestTimerDelay = delay;
   }
 
@@ -112,7 +113,7 @@ export class HandlesProbe implements Probe {
     this.test = this.testCount;
   }
 
-  async afterTest(test: TestInfo): Promise<Finding | null> {
+  async afterTest(): Promise<Finding | null> {
     this.jestTimerDelay = null;
     const testNumber = this.test;
     this.test = null;
@@ -209,7 +210,9 @@ function describeHandle(handle: OpenHandle): string {
     switch (handle.type) {
       case 'Timeout': {
         const repeat = resource?._repeat;
-        return typeof repeat === 'number' ? `setInterval timer (every ${repeat} ms)` : `setTimeout timer (${String(resource?._idleTimeout)} ms)`;
+        return typeof repeat === 'number'
+          ? `setInterval timer (every ${repeat} ms)`
+          : `setTimeout timer (${String(resource?._idleTimeout)} ms)`;
       }
       case 'Immediate':
         return 'setImmediate callback, still being rescheduled';

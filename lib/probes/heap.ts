@@ -11,20 +11,19 @@
  * the last: a cache filled once adds nothing; a describe-level variable frees the previous
  * run's data when the next beforeEach replaces it; a leak keeps every run's.
  */
-import type { LeakwatchConfig } from '../config';
-import { errorMessage } from '../errors';
-import { getGc, minorGc } from '../gc';
+import type { LeakwatchConfig } from '../core/config';
+import { errorMessage } from '../core/errors';
+import { getGc, minorGc } from '../core/gc';
 import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
 import { nativeProfiler, sampleWithoutFullGc } from '../heap/quick-sampler';
-import type { HeapLeakReporter } from '../heap/leak-report';
+import type { HeapLeakExplainer } from '../heap/leak-explainer';
 import { closeWindow, openWindow, type OpenWindow } from '../heap/window';
 import { HeapSampler } from '../heap/sampler';
-import { nextTurn, RunTimers } from '../timers';
-import type { RerunOutcome } from '../rerun';
-import type { SnapshotWriter } from '../snapshots';
-import { formatBytes } from '../units';
-import type { Finding, Probe, TestInfo } from './probe';
-
+import { nextTurn, RunTimers } from '../core/timers';
+import type { RerunOutcome, Finding, HeapMeasurement, Rerun, TestInfo } from '../core/types';
+import type { SnapshotWriter } from '../heap/snapshot-writer';
+import { formatBytes } from '../core/units';
+import type { Probe } from './probe';
 
 interface Confirmation {
   /** What the user's code allocated in each extra run and is still alive after the last (sampled). */
@@ -40,28 +39,6 @@ interface Confirmation {
  */
 const MAX_RUNS = 3;
 
-
-/** One test's numbers, for calibration (LEAKWATCH_DEBUG): bytes. */
-export interface HeapMeasurement {
-  /** What the test allocated (no GC ran during it), or used heap after a scavenge at the end
-   * minus the old generation at the start: an upper bound of what the test kept, unless V8
-   * ran a mark-compact during it. */
-  bound: number;
-  /** Used heap at the end of the test (after a scavenge when the bound was high). */
-  usedAfter: number;
-  /** Mark-compacts V8 ran during the test. */
-  majorGcs: number;
-  /** For suspects: the user's sampled survivors of the extra runs (one to three). */
-  runs?: number[];
-  /** Whether the test was a suspect, judged by running it again. */
-  suspect: boolean;
-  /** For suspects, with the native addon: the user's samples of the first extra run alive without a full GC. */
-  quickUserBytes?: number;
-  /** Milliseconds: the test itself (hooks and body), and leakwatch's judging of it. */
-  testMs: number;
-  judgeMs?: number;
-}
-
 /** Counters for calibration and the design notes. */
 export interface HeapProbeStats {
   tests: number;
@@ -69,9 +46,9 @@ export interface HeapProbeStats {
   leaks: number;
 }
 
-
 export class HeapProbe implements Probe {
   readonly check = 'heap' as const;
+  readonly kind = 'memory' as const;
   readonly stats: HeapProbeStats = { tests: 0, suspects: 0, leaks: 0 };
   /** Called with each test's numbers when set (calibration only). */
   onMeasure: ((test: TestInfo, measurement: HeapMeasurement) => void) | null = null;
@@ -80,8 +57,8 @@ export class HeapProbe implements Probe {
   private readonly threshold: number;
   private readonly samplingInterval: number;
   /** Made at the first confirmed leak: its modules (source maps, statement lines) take ~8 ms to load. */
-  private reporter: HeapLeakReporter | null = null;
-  private readonly reporterOptions: ConstructorParameters<typeof HeapLeakReporter>[0];
+  private reporter: HeapLeakExplainer | null = null;
+  private readonly reporterOptions: ConstructorParameters<typeof HeapLeakExplainer>[0];
   private window: OpenWindow | null = null;
   /** The current test's heap numbers, read at its end, until it is judged. */
   private ended: (ReturnType<typeof closeWindow> & { endedAt: number; testMs: number }) | null = null;
@@ -121,7 +98,7 @@ export class HeapProbe implements Probe {
     this.ended = { ...closeWindow(this.gc, window, this.threshold), endedAt, testMs: endedAt - window.startedAt };
   }
 
-  async afterTest(test: TestInfo, rerun: () => Promise<RerunOutcome>): Promise<Finding | null> {
+  async afterTest(test: TestInfo, rerun: Rerun): Promise<Finding | null> {
     if (this.window) this.endTest();
     const ended = this.ended;
     this.ended = null;
@@ -173,7 +150,7 @@ export class HeapProbe implements Probe {
    * and no scavenges before it: the sampler starts just before the run, and sees only its
    * allocations.
    */
-  private async quickLook(rerun: () => Promise<RerunOutcome>, enough: number, measurement: HeapMeasurement): Promise<'clear' | 'judge'> {
+  private async quickLook(rerun: Rerun, enough: number, measurement: HeapMeasurement): Promise<'clear' | 'judge'> {
     const profiler = nativeProfiler();
     if (!profiler || HeapSampler.busy()) return 'judge';
     const survivors = await sampleWithoutFullGc(profiler, this.samplingInterval, async () => {
@@ -195,7 +172,7 @@ export class HeapProbe implements Probe {
    * later runs. Returns null as soon as the runs so far show no leak.
    */
   private async runAgainSampled(
-    rerun: () => Promise<RerunOutcome>,
+    rerun: Rerun,
     enough: number,
     measurement: HeapMeasurement,
   ): Promise<Confirmation | { problem: string } | null> {
@@ -220,7 +197,12 @@ export class HeapProbe implements Probe {
         runs.length = 0;
         markerOrdinals.forEach((start, index) => {
           const end = markerOrdinals[index + 1] ?? Infinity;
-          runs.push(attribute(samples.filter((sample) => sample.ordinal > start && sample.ordinal < end), this.rootDir));
+          runs.push(
+            attribute(
+              samples.filter((sample) => sample.ordinal > start && sample.ordinal < end),
+              this.rootDir,
+            ),
+          );
         });
         measurement.runs = runs.map((run) => run.userBytes);
         if (!keptByEveryRun(runs, enough, runs.length)) return null;
@@ -237,10 +219,10 @@ export class HeapProbe implements Probe {
     }
   }
 
-  private leakReporter(): HeapLeakReporter {
+  private leakReporter(): HeapLeakExplainer {
     if (!this.reporter) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { HeapLeakReporter: Reporter } = require('../heap/leak-report') as typeof import('../heap/leak-report');
+      const { HeapLeakExplainer: Reporter } = require('../heap/leak-explainer') as typeof import('../heap/leak-explainer');
       this.reporter = new Reporter(this.reporterOptions);
     }
     return this.reporter;
@@ -284,7 +266,7 @@ export class HeapProbe implements Probe {
  * Runs the test again, then lets the event loop turn and the run's own timers fire (up to
  * GRACE_MS): what the run scheduled to release is released before its memory is read.
  */
-async function rerunAndSettle(rerun: () => Promise<RerunOutcome>): Promise<RerunOutcome> {
+async function rerunAndSettle(rerun: Rerun): Promise<RerunOutcome> {
   const timers = new RunTimers();
   timers.start();
   try {

@@ -2,7 +2,8 @@
  * ListenersProbe: listeners a test added to `process` and did not remove. Both the real
  * process and the test's own `process` (Jest gives each file a copy) are counted per event.
  */
-import { BeforeAfterProbe, type Finding } from './probe';
+import { BeforeAfterProbe } from './probe';
+import type { Finding } from '../core/types';
 
 type Counts = Map<string | symbol, number>;
 
@@ -22,7 +23,7 @@ export class ListenersProbe extends BeforeAfterProbe<Counts[]> {
     return this.emitters.map(count);
   }
 
-  protected async compare(before: Counts[]): Promise<Finding | null> {
+  protected compare(before: Counts[]): Finding | null {
     const added = new Map<string, number>();
     this.emitters.forEach((emitter, index) => {
       for (const [event, n] of count(emitter)) {

@@ -1,31 +1,11 @@
 /** The interface every leak check implements: look before the test, compare after it. */
-import type { Check } from '../config';
-import type { RerunOutcome } from '../rerun';
-
-export interface TestInfo {
-  /** Full name, describe blocks included, as Jest prints it. */
-  name: string;
-  /** Unique within the file: the same title can appear twice. */
-  id: number;
-}
-
-/** What a probe found after one test. */
-export interface Finding {
-  check: Check;
-  /** 'leak' fails the test (in fail mode); 'unconfirmed' only warns. */
-  verdict: 'leak' | 'unconfirmed';
-  /** One line without the test name, e.g. "leaked ~1.1 MB of heap". */
-  summary: string;
-  /** Further lines: how much, where it came from, what to do next. */
-  details: string[];
-  /** Size of the leak in bytes, where it has one. */
-  bytes?: number;
-  /** Heap snapshot files written for it. */
-  snapshots?: string[];
-}
+import type { Check, Finding, ProbeKind, Rerun, TestInfo } from '../core/types';
 
 export interface Probe {
   readonly check: Check;
+  readonly kind: ProbeKind;
+  /** Counters for LEAKWATCH_DEBUG, when the probe keeps any. */
+  readonly stats?: object;
   /** At run_start, once the test file is loaded. Returns why the probe can't work fully, if so. */
   startFile(): string | null;
   /** At test_start, before beforeEach hooks run. */
@@ -39,7 +19,7 @@ export interface Probe {
    * At test_done, after afterEach hooks ran. `rerun` runs the test's hooks and body once
    * more, for probes that confirm a suspect by repetition.
    */
-  afterTest(test: TestInfo, rerun: () => Promise<RerunOutcome>): Promise<Finding | null>;
+  afterTest(test: TestInfo, rerun: Rerun): Finding | null | Promise<Finding | null>;
   /** Forget the current test without a verdict (skipped, failed, not measurable). */
   abandonTest(): void;
   /**
@@ -48,6 +28,11 @@ export interface Probe {
    * probe read at the last test's end may no longer hold at the next one's start.
    */
   userCodeRan?(): void;
+  /**
+   * Optional: the test runner is about to set a time-limit timer with this delay (for a hook
+   * or a test body). Not the test's own handle.
+   */
+  runnerTimerStarting?(delay: number): void;
   /** At the end of the file's tests, before results are made: findings kept for then (warnings). */
   finishFile(): Array<{ test: TestInfo; finding: Finding }>;
   /** At environment teardown. Must not throw. */
@@ -60,12 +45,13 @@ export interface Probe {
  */
 export abstract class BeforeAfterProbe<Reading> implements Probe {
   abstract readonly check: Check;
+  readonly kind: ProbeKind = 'resource';
   private before: Reading | null = null;
 
   /** The reading at test_start; null when this probe can't read on this platform. */
   protected abstract read(): Reading | null;
   /** At test_done: what the test left behind, if anything. */
-  protected abstract compare(before: Reading, test: TestInfo, rerun: () => Promise<RerunOutcome>): Promise<Finding | null>;
+  protected abstract compare(before: Reading, test: TestInfo, rerun: Rerun): Finding | null | Promise<Finding | null>;
 
   startFile(): string | null {
     return null;
@@ -75,7 +61,7 @@ export abstract class BeforeAfterProbe<Reading> implements Probe {
     this.before = this.read();
   }
 
-  async afterTest(test: TestInfo, rerun: () => Promise<RerunOutcome>): Promise<Finding | null> {
+  async afterTest(test: TestInfo, rerun: Rerun): Promise<Finding | null> {
     const before = this.before;
     this.before = null;
     return before === null ? null : this.compare(before, test, rerun);

@@ -5,23 +5,35 @@
  * it costs one existsSync per created path, however full the folder is. Paths under Jest's
  * cacheDirectory are Jest's own.
  */
-// The module object itself: `import * as` would give a copy, and patching a copy does nothing.
-import fs = require('node:fs');
+// The module object itself (esModuleInterop's default): `import * as` would give a copy, and
+// patching a copy does nothing.
+import fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { creationStack, userSite, isInside, toFilePath } from '../stack';
-import type { Finding, Probe, TestInfo } from './probe';
-
-type AnyFn = (...args: unknown[]) => unknown;
+import { wrapFunction, type AnyFunction } from '../core/patch';
+import { creationStack, userSite, isInside, toFilePath } from '../core/stack';
+import type { Probe } from './probe';
+import type { Finding, TestInfo } from '../core/types';
 
 /** fs functions whose first argument is a path they may create. */
-const CREATORS = ['open', 'openSync', 'writeFile', 'writeFileSync', 'appendFile', 'appendFileSync', 'mkdir', 'mkdirSync', 'createWriteStream'];
+const CREATORS = [
+  'open',
+  'openSync',
+  'writeFile',
+  'writeFileSync',
+  'appendFile',
+  'appendFileSync',
+  'mkdir',
+  'mkdirSync',
+  'createWriteStream',
+];
 const PROMISE_CREATORS = ['open', 'writeFile', 'appendFile', 'mkdir'];
 /** fs functions whose second argument is the path they create. */
 const SECOND_ARG_CREATORS = ['copyFile', 'copyFileSync', 'rename', 'renameSync', 'symlink', 'symlinkSync', 'link', 'linkSync'];
 
 export class TempFilesProbe implements Probe {
   readonly check = 'tempFiles' as const;
+  readonly kind = 'resource' as const;
   /** Paths created during the current test, with where (V8 formats the stack only if reported). */
   private created: Map<string, Error> | null = null;
   private readonly restore: Array<() => void> = [];
@@ -36,12 +48,12 @@ export class TempFilesProbe implements Probe {
   }
 
   startFile(): string | null {
-    this.wrap(fs as unknown as Record<string, AnyFn>, CREATORS, 0);
-    this.wrap(fs as unknown as Record<string, AnyFn>, SECOND_ARG_CREATORS, 1);
-    this.wrap(fs.promises as unknown as Record<string, AnyFn>, PROMISE_CREATORS, 0);
-    this.wrap(fs as unknown as Record<string, AnyFn>, ['mkdtemp'], 0, true);
-    this.wrap(fs as unknown as Record<string, AnyFn>, ['mkdtempSync'], 0, true);
-    this.wrap(fs.promises as unknown as Record<string, AnyFn>, ['mkdtemp'], 0, true);
+    this.wrap(fs, CREATORS, 0);
+    this.wrap(fs, SECOND_ARG_CREATORS, 1);
+    this.wrap(fs.promises, PROMISE_CREATORS, 0);
+    this.wrap(fs, ['mkdtemp'], 0, true);
+    this.wrap(fs, ['mkdtempSync'], 0, true);
+    this.wrap(fs.promises, ['mkdtemp'], 0, true);
     return null;
   }
 
@@ -49,7 +61,7 @@ export class TempFilesProbe implements Probe {
     this.created = new Map();
   }
 
-  async afterTest(): Promise<Finding | null> {
+  afterTest(): Finding | null {
     const created = this.created;
     this.created = null;
     if (!created) return null;
@@ -87,11 +99,9 @@ export class TempFilesProbe implements Probe {
     this.created = null;
   }
 
-  private wrap(target: Record<string, AnyFn>, names: string[], argIndex: number, namesInResult = false): void {
-    for (const name of names) {
-      const original = target[name];
-      if (typeof original !== 'function') continue;
-      const probe = this;
+  private wrap(target: object, names: string[], argIndex: number, namesInResult = false): void {
+    const probe = this;
+    const make = (original: AnyFunction): AnyFunction => {
       const wrapped = function (this: unknown, ...args: unknown[]): unknown {
         const created = probe.created;
         // Only what the call brings into existence: opening or appending to a file that was
@@ -105,7 +115,7 @@ export class TempFilesProbe implements Probe {
           if (typeof callback === 'function') {
             args[last] = function (this: unknown, error: unknown, dir: unknown) {
               probe.record(created, dir, origin!);
-              return (callback as AnyFn).call(this, error, dir);
+              return (callback as AnyFunction).call(this, error, dir);
             };
           }
         }
@@ -113,20 +123,19 @@ export class TempFilesProbe implements Probe {
         if (created) {
           if (!namesInResult) {
             if (target) probe.record(created, target, origin!);
-          }
-          else if (typeof result === 'string') probe.record(created, result, origin!);
+          } else if (typeof result === 'string') probe.record(created, result, origin!);
           else if (result && typeof (result as Promise<unknown>).then === 'function') {
-            (result as Promise<unknown>).then((dir) => probe.record(created, dir, origin!), () => undefined);
+            (result as Promise<unknown>).then(
+              (dir) => probe.record(created, dir, origin!),
+              () => undefined,
+            );
           }
         }
         return result;
       };
-      Object.defineProperty(wrapped, 'length', { value: original.length });
-      target[name] = wrapped;
-      this.restore.push(() => {
-        if (target[name] === wrapped) target[name] = original;
-      });
-    }
+      return wrapped;
+    };
+    for (const name of names) this.restore.push(wrapFunction(target, name, make));
   }
 
   /** The absolute path if it is watched and does not exist yet, else null. */
@@ -155,4 +164,3 @@ function realpath(dir: string): string {
     return dir;
   }
 }
-

@@ -5,32 +5,23 @@
  * or takes longer than its time box is reported once and switched off for the file; the
  * test's result stands.
  */
-import { errorMessage } from '../errors';
-import { realClearTimeout, realSetTimeout } from '../timers';
-import type { Finding, Probe, TestInfo } from './probe';
-
-export interface UserProbeDefinition {
-  /** Also the name for `leakwatch.ignore(name)`. */
-  name: string;
-  measure: () => number | Promise<number>;
-  /** Growth allowed per test; default 0. */
-  tolerance?: number;
-  /** Printed after the number, e.g. 'connections'. */
-  unit?: string;
-  /** Custom message for a leak. */
-  message?: (growth: number) => string;
-}
+import { errorMessage } from '../core/errors';
+import { realClearTimeout, realSetTimeout } from '../core/timers';
+import type { Probe } from './probe';
+import type { Finding, ProbeKind, TestInfo, UserCheck, UserProbeDefinition } from '../core/types';
 
 const TIME_BOX_MS = 5000;
 
 export class UserProbe implements Probe {
-  readonly check: string;
+  readonly check: UserCheck;
+  readonly kind: ProbeKind = 'resource';
   private atStart: number | null = null;
   private broken: string | null = null;
   private readonly problems: string[] = [];
 
   constructor(private readonly definition: UserProbeDefinition) {
-    this.check = definition.name;
+    // parseProbeDefinition checked that the name is free.
+    this.check = definition.name as UserCheck;
   }
 
   startFile(): string | null {
@@ -62,7 +53,9 @@ export class UserProbe implements Probe {
       check: this.check,
       verdict: 'leak',
       summary,
-      details: [`"${this.definition.name}" measured ${atStart} before the test and ${atEnd} after it (tolerance ${this.definition.tolerance ?? 0}).`],
+      details: [
+        `"${this.definition.name}" measured ${atStart} before the test and ${atEnd} after it (tolerance ${this.definition.tolerance ?? 0}).`,
+      ],
       bytes: growth,
     };
   }

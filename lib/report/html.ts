@@ -66,9 +66,19 @@ export function leakRows(report: RunReport, reportDir: string): LeakRow[] {
 }
 
 export function reportHtml(report: RunReport, reportDir: string): string {
-  const data = { totals: report.totals, growth: report.growth, createdAt: report.createdAt, versions: report.versions, points: chartPoints(report), leaks: leakRows(report, reportDir) };
+  const data = {
+    totals: report.totals,
+    growth: report.growth,
+    createdAt: report.createdAt,
+    versions: report.versions,
+    points: chartPoints(report),
+    leaks: leakRows(report, reportDir),
+  };
   // `<` escaped so no test name can close the script element.
-  const json = JSON.stringify(data).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const json = JSON.stringify(data)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">

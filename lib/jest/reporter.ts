@@ -4,19 +4,19 @@
  * Options: `outputDir` (default: the first project's leakwatch outputDir, `.leakwatch` under
  * rootDir), `growthThreshold` (default 16MB: a file whose tests together left more live heap
  * than this, none of them failing, is named in the summary).
- * The environments write one record per test file (records.ts); this collects them as Jest
+ * The environments write one record per test file (report/file-record.ts); this collects them as Jest
  * reports each file. A reporter must never fail the run: problems are printed, not thrown.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LeakwatchConfigError, outputDirOf } from '../config';
-import { relativeTestFile } from '../baseline';
-import { errorMessage } from '../errors';
-import { takeRecord } from '../records';
-import { parseBytes } from '../units';
-import { reportHtml } from './html';
-import { buildReport, fileFromRecord, type ReportedFile, type RunReport } from './run-report';
-import { summaryText } from './summary';
+import { LeakwatchConfigError, outputDirOf } from '../core/config';
+import { relativeTestFile } from '../report/baseline';
+import { errorMessage } from '../core/errors';
+import { takeRecord } from '../report/file-record';
+import { parseBytes } from '../core/units';
+import { buildReport, fileFromRecord, type ReportedFile, type RunReport } from '../report/run-report';
+import { summaryText } from '../report/summary';
+import { writeReport } from '../report/write-report';
 
 interface JestTest {
   path: string;
@@ -51,7 +51,9 @@ export default class LeakwatchReporter {
   ) {
     for (const key of Object.keys(options ?? {})) {
       if (!KNOWN_OPTIONS.includes(key)) {
-        throw new LeakwatchConfigError(`unknown option "${key}" of jest-environment-leakwatch/reporter; allowed: ${KNOWN_OPTIONS.join(', ')}.`);
+        throw new LeakwatchConfigError(
+          `unknown option "${key}" of jest-environment-leakwatch/reporter; allowed: ${KNOWN_OPTIONS.join(', ')}.`,
+        );
       }
     }
     this.outputDir = typeof options.outputDir === 'string' ? path.resolve(globalConfig.rootDir, options.outputDir) : null;
@@ -108,28 +110,23 @@ export default class LeakwatchReporter {
   }
 }
 
-/** Writes report.json and report.html into `outputDir`; returns their paths. */
-export function writeReport(outputDir: string, report: RunReport): string[] {
-  fs.mkdirSync(outputDir, { recursive: true, mode: 0o700 });
-  const json = path.join(outputDir, 'report.json');
-  const html = path.join(outputDir, 'report.html');
-  fs.writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
-  fs.writeFileSync(html, reportHtml(report, outputDir));
-  return [json, html];
-}
-
 function displayPath(file: string): string {
   const relative = path.relative(process.cwd(), file);
   return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }
 
 function versions(): RunReport['versions'] {
-  const own = require('../../package.json') as { version: string };
+  const own = readVersion(path.join(__dirname, '..', '..', 'package.json'));
   let jest: string | null = null;
   try {
-    jest = (require(require.resolve('jest/package.json', { paths: [process.cwd()] })) as { version: string }).version;
+    jest = readVersion(require.resolve('jest/package.json', { paths: [process.cwd()] }));
   } catch {
     // Jest run from elsewhere: the version stays unknown.
   }
-  return { leakwatch: own.version, node: process.version, jest };
+  return { leakwatch: own ?? 'unknown', node: process.version, jest };
+}
+
+function readVersion(packageJson: string): string | null {
+  const { version } = JSON.parse(fs.readFileSync(packageJson, 'utf8')) as { version?: unknown };
+  return typeof version === 'string' ? version : null;
 }

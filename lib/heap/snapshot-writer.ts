@@ -6,8 +6,9 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
-import type { SnapshotLimits } from './config';
-import { formatBytes } from './units';
+import type { SnapshotLimits } from '../core/config';
+import { formatBytes } from '../core/units';
+import { errorMessage } from '../core/errors';
 
 /**
  * A file name part made from any text (test titles can hold '../', NUL, emoji, 10,000
@@ -43,7 +44,9 @@ export class SnapshotWriter {
   async writePair(testName: string, between: () => Promise<unknown>): Promise<[string, string]> {
     if (this.failure !== null) throw new Error(`${this.failure} (for an earlier test of this file; not tried again in it)`);
     if (this.count >= this.limits.maxPerFile) {
-      throw new Error(`this file has its ${this.limits.maxPerFile} pair(s) already (testEnvironmentOptions.leakwatch.snapshots.maxPerFile)`);
+      throw new Error(
+        `this file has its ${this.limits.maxPerFile} pair(s) already (testEnvironmentOptions.leakwatch.snapshots.maxPerFile)`,
+      );
     }
     this.count += 1;
     const before = await this.write(testName, 'before');
@@ -82,7 +85,7 @@ export class SnapshotWriter {
               : `the snapshot is larger than the file size limit (ulimit -f) of ${formatBytes(limit)}`,
           );
         }
-        for (let offset = 0; offset < chunk.length; ) offset += fs.writeSync(fd, chunk, offset);
+        for (let offset = 0; offset < chunk.length;) offset += fs.writeSync(fd, chunk, offset);
       }
       open = false;
       fs.closeSync(fd);
@@ -90,7 +93,7 @@ export class SnapshotWriter {
       stream.destroy();
       if (open) fs.closeSync(fd);
       fs.rmSync(file, { force: true });
-      throw this.fail(`writing ${file} failed (${messageOf(error)}); the unfinished snapshot files were removed`);
+      throw this.fail(`writing ${file} failed (${errorMessage(error)}); the unfinished snapshot files were removed`);
     }
     return file;
   }
@@ -110,13 +113,13 @@ export class SnapshotWriter {
       try {
         makeFolders(this.outputDir);
       } catch (error) {
-        throw this.fail(`cannot create outputDir ${this.outputDir} (${messageOf(error)})`);
+        throw this.fail(`cannot create outputDir ${this.outputDir} (${errorMessage(error)})`);
       }
     }
     try {
       return fs.openSync(file, 'wx', 0o600);
     } catch (error) {
-      throw this.fail(`cannot create a file in outputDir ${this.outputDir} (${messageOf(error)})`);
+      throw this.fail(`cannot create a file in outputDir ${this.outputDir} (${errorMessage(error)})`);
     }
   }
 
@@ -160,5 +163,3 @@ function fileSizeLimit(): number {
     return Infinity;
   }
 }
-
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -13,14 +13,32 @@
  * keep their calls alive in Jest's registry (which would look like a leak).
  */
 import type { Circus, Global } from '@jest/types';
-import { errorMessage } from './errors';
-import { realClearTimeout, realSetTimeout } from './timers';
-
+import { errorMessage, toError } from '../core/errors';
+import { realClearTimeout, realSetTimeout } from '../core/timers';
 
 /** How the second run ended. Its memory is measured either way: a test that asserts on
  * state it accumulates (`expect(cache.size).toBe(1)`) fails the second time, yet still
  * shows whether it leaves memory behind. */
-const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'dirxml', 'table', 'group', 'groupCollapsed', 'groupEnd', 'time', 'timeEnd', 'timeLog', 'count', 'countReset', 'assert'];
+const CONSOLE_METHODS = [
+  'log',
+  'info',
+  'warn',
+  'error',
+  'debug',
+  'trace',
+  'dir',
+  'dirxml',
+  'table',
+  'group',
+  'groupCollapsed',
+  'groupEnd',
+  'time',
+  'timeEnd',
+  'timeLog',
+  'count',
+  'countReset',
+  'assert',
+];
 const noop = (): undefined => undefined;
 
 /** Replaces a console's methods with no-ops (own properties); returns how to undo it. */
@@ -138,7 +156,7 @@ function callWithTimeout(fn: unknown, context: object, timeout: number): Promise
     const timer = realSetTimeout(() => reject(new Error(`timed out after ${timeout} ms`)), timeout);
     const finish = (error?: unknown): void => {
       realClearTimeout(timer);
-      if (error) reject(error instanceof Error ? error : new Error(String(error)));
+      if (error) reject(toError(error));
       else resolve();
     };
     try {
@@ -149,7 +167,10 @@ function callWithTimeout(fn: unknown, context: object, timeout: number): Promise
       }
       const result = (fn as AnyFn).call(context);
       if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
-        (result as PromiseLike<unknown>).then(() => finish(), (reason) => finish(reason ?? new Error('rejected')));
+        (result as PromiseLike<unknown>).then(
+          () => finish(),
+          (reason) => finish(reason ?? new Error('rejected')),
+        );
       } else {
         finish();
       }

@@ -5,16 +5,11 @@
  */
 import * as path from 'node:path';
 import leven from 'leven';
-import type { UserProbeDefinition } from './probes/user';
+import { CHECKS, type Check, type UserCheck, type UserProbeDefinition } from './types';
 import { formatBytes, parseBytes } from './units';
 
 export type Mode = 'fail' | 'warn' | 'off';
 export const MODES: readonly Mode[] = ['fail', 'warn', 'off'];
-
-/** Built-in checks a test can opt out of; the names users pass to `leakwatch.ignore()`. */
-export const CHECKS = ['heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles'] as const;
-/** A built-in check's name, or a user-defined probe's. */
-export type Check = string;
 
 export interface LeakwatchConfig {
   mode: Mode;
@@ -102,7 +97,9 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
     checkKeys(tempRaw, 'tempFiles');
     const dirs = tempRaw.dirs ?? [];
     if (!Array.isArray(dirs) || dirs.some((dir) => typeof dir !== 'string' || dir === '')) {
-      throw new LeakwatchConfigError(`testEnvironmentOptions.leakwatch.tempFiles.dirs is ${describe(dirs)}; allowed: an array of folder paths.`);
+      throw new LeakwatchConfigError(
+        `testEnvironmentOptions.leakwatch.tempFiles.dirs is ${describe(dirs)}; allowed: an array of folder paths.`,
+      );
     }
     tempFiles = { dirs: (dirs as string[]).map((dir) => path.resolve(rootDir, dir)) };
   }
@@ -113,7 +110,9 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
       threshold: parseSize(heapRaw.threshold ?? DEFAULT_HEAP_THRESHOLD, 'testEnvironmentOptions.leakwatch.heap.threshold'),
       // 0 until the threshold is final (pragmas below): then a sixteenth of it, at most 16KB.
       samplingInterval:
-        heapRaw.samplingInterval === undefined ? 0 : parseSize(heapRaw.samplingInterval, 'testEnvironmentOptions.leakwatch.heap.samplingInterval'),
+        heapRaw.samplingInterval === undefined
+          ? 0
+          : parseSize(heapRaw.samplingInterval, 'testEnvironmentOptions.leakwatch.heap.samplingInterval'),
       retainers: parseBoolean(heapRaw.retainers ?? true, 'testEnvironmentOptions.leakwatch.heap.retainers'),
     },
     external,
@@ -169,16 +168,16 @@ export function outputDirOf(leakwatchOptions: unknown, rootDir: string): string 
 }
 
 /** Validates the arguments of `leakwatch.ignore(...)` called from a test. */
-export function parseCheckNames(names: unknown[], userProbes: readonly string[] = []): Check[] {
-  const known = [...CHECKS, ...userProbes];
+export function parseCheckNames(names: unknown[], userProbes: readonly UserCheck[] = []): Check[] {
+  const known: readonly Check[] = [...CHECKS, ...userProbes];
   const checks = names.length === 0 ? known : names;
   return checks.map((name) => {
-    if (typeof name !== 'string' || !known.includes(name)) {
+    if (typeof name !== 'string' || !(known as readonly string[]).includes(name)) {
       throw new LeakwatchConfigError(
         `leakwatch.ignore() got ${describe(name)}; allowed: ${known.map((c) => `'${c}'`).join(', ')} (or no argument for all checks).`,
       );
     }
-    return name;
+    return name as Check;
   });
 }
 
@@ -196,7 +195,9 @@ export function parseProbeDefinition(value: unknown, taken: readonly string[]): 
   }
   if (taken.includes(raw.name)) throw new LeakwatchConfigError(`${option}: the name '${raw.name}' is taken; pick another.`);
   if (typeof raw.measure !== 'function') {
-    throw new LeakwatchConfigError(`${option}: measure is ${describe(raw.measure)}; allowed: a function returning a number (or a promise of one).`);
+    throw new LeakwatchConfigError(
+      `${option}: measure is ${describe(raw.measure)}; allowed: a function returning a number (or a promise of one).`,
+    );
   }
   if (raw.tolerance !== undefined && (typeof raw.tolerance !== 'number' || !(raw.tolerance >= 0))) {
     throw new LeakwatchConfigError(`${option}: tolerance is ${describe(raw.tolerance)}; allowed: a number ≥ 0.`);
@@ -272,7 +273,10 @@ function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object' && value !== null) return 'an object';
-  return String(value);
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return value.toString();
+  const primitive = value as number | boolean | bigint | null;
+  return String(primitive);
 }
 
 /** The known name within edit distance 2 of `name`, for "did you mean" hints. */
@@ -302,7 +306,9 @@ function parseSnapshots(value: unknown): SnapshotLimits | null {
   checkKeys(raw, 'snapshots');
   const maxPerFile = raw.maxPerFile ?? DEFAULT_SNAPSHOT_LIMITS.maxPerFile;
   if (typeof maxPerFile !== 'number' || !Number.isInteger(maxPerFile) || maxPerFile < 1) {
-    throw new LeakwatchConfigError(`testEnvironmentOptions.leakwatch.snapshots.maxPerFile is ${describe(maxPerFile)}; allowed: a whole number ≥ 1.`);
+    throw new LeakwatchConfigError(
+      `testEnvironmentOptions.leakwatch.snapshots.maxPerFile is ${describe(maxPerFile)}; allowed: a whole number ≥ 1.`,
+    );
   }
   const maxSize = parseSize(raw.maxSize ?? DEFAULT_SNAPSHOT_LIMITS.maxSize, 'testEnvironmentOptions.leakwatch.snapshots.maxSize');
   return { maxPerFile, maxSize };

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const FRAME = /^\s*at (?:(.*?) \()?(.+?):(\d+):(\d+)\)?$/;
-const OWN_DIST = path.resolve(__dirname);
+/** leakwatch's compiled folder (dist/): this file is dist/core/stack.js. */
+export const OWN_DIST = path.resolve(__dirname, '..');
 
 /** "src/server.ts:14" for the innermost stack line in the project, or null. */
 export function firstUserFrame(stack: string, rootDir: string): string | null {
@@ -30,6 +31,8 @@ export function userSite(error: Error, rootDir: string): string | null {
   if (!frames) return firstUserFrame(error.stack ?? '', rootDir);
   const frame = frames.find((site) => isProjectFile(toFilePath(site.getFileName() ?? ''), rootDir));
   if (!frame) return null;
+  // Called as a plain function, the way V8 calls it.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const format = Error.prepareStackTrace;
   if (typeof format === 'function') {
     try {
@@ -48,6 +51,8 @@ export function userSite(error: Error, rootDir: string): string | null {
 
 /** The V8 call sites of an error whose stack was never read, or null. */
 function rawFrames(error: Error): NodeJS.CallSite[] | null {
+  // Saved to be put back as it was, not called.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const format = Error.prepareStackTrace;
   Error.prepareStackTrace = (_error, frames) => frames;
   try {

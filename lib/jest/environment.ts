@@ -4,7 +4,7 @@
  */
 import type { EnvironmentContext, JestEnvironment, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
-import { LeakwatchSession, type HostEnvironment } from './session';
+import { LeakwatchSession } from './session';
 
 // A mixin's base must be constructible from `any[]` (TS2545); Jest passes (config, context).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -18,7 +18,7 @@ export function withLeakDetection<Base extends EnvironmentClass>(Base: Base): Ba
     constructor(...args: any[]) {
       super(...(args as [JestEnvironmentConfig, EnvironmentContext]));
       const [config, context] = args as [JestEnvironmentConfig, EnvironmentContext];
-      this.leakwatchSession = new LeakwatchSession(config, context, this as unknown as HostEnvironment);
+      this.leakwatchSession = new LeakwatchSession(config, context, this);
     }
 
     override async setup(): Promise<void> {

@@ -2,7 +2,7 @@
  * The report of one Jest run (or several shards merged): what `<outputDir>/report.json`
  * holds. Schema documented in docs/report.md; bump REPORT_SCHEMA when it changes shape.
  */
-import type { FileRecord, FindingRecord, TestRecord } from '../records';
+import type { FileRecord, TestRecord } from './file-record';
 
 export const REPORT_SCHEMA = 1;
 
@@ -109,12 +109,17 @@ export function mergeReports(reports: Array<{ label: string; report: RunReport }
   });
 }
 
-export function leaksOf(test: ReportedTest): FindingRecord[] {
-  return test.findings.filter((finding) => finding.verdict === 'leak');
-}
-
 function totalsOf(files: ReportedFile[]): Totals {
-  const totals: Totals = { files: files.length, tests: 0, measured: 0, notMeasured: {}, leaks: {}, known: 0, unconfirmed: 0, leakwatchMs: 0 };
+  const totals: Totals = {
+    files: files.length,
+    tests: 0,
+    measured: 0,
+    notMeasured: {},
+    leaks: {},
+    known: 0,
+    unconfirmed: 0,
+    leakwatchMs: 0,
+  };
   for (const file of files) {
     totals.leakwatchMs += file.leakwatchMs;
     for (const test of file.tests) {

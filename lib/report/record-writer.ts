@@ -1,14 +1,14 @@
 /**
- * Collects one test file's numbers and verdicts for the reporter (see records.ts). Only
+ * Collects one test file's numbers and verdicts for the reporter (see file-record.ts). Only
  * created when the reporter is configured: it adds two full GCs per file, so the report can
  * show how much live heap the file's tests left behind together.
  */
-import { fullGc, getGc, usedHeap } from './gc';
-import { nextTurn } from './timers';
-import type { HeapMeasurement } from './probes/heap';
-import { writeRecord, RECORD_VERSION, type FindingRecord, type TestRecord } from './records';
+import { fullGc, getGc, usedHeap } from '../core/gc';
+import { nextTurn } from '../core/timers';
+import type { HeapMeasurement } from '../core/types';
+import { writeRecord, RECORD_VERSION, type FindingRecord, type TestRecord } from './file-record';
 
-export class FileRecorder {
+export class RecordWriter {
   private readonly tests: TestRecord[] = [];
   private readonly byId = new Map<number, TestRecord>();
   private liveHeapAfterFirstTest: number | null = null;

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Finding } from './probes/probe';
+import type { Finding } from '../core/types';
 
 export const RECORD_VERSION = 1;
 

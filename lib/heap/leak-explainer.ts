@@ -5,13 +5,12 @@
  * limited per file; none of them can change the verdict, and a failure of one is a note.
  */
 import * as fs from 'node:fs';
-import { errorMessage } from '../errors';
-import { getGc, minorGc, usedHeap, type GcFunction } from '../gc';
-import type { Finding, TestInfo } from '../probes/probe';
-import type { RerunOutcome } from '../rerun';
-import type { SnapshotWriter } from '../snapshots';
-import { nextTurn } from '../timers';
-import { formatBytes } from '../units';
+import { errorMessage } from '../core/errors';
+import { getGc, minorGc, usedHeap, type GcFunction } from '../core/gc';
+import type { Finding, TestInfo, RerunOutcome } from '../core/types';
+import type { SnapshotWriter } from './snapshot-writer';
+import { nextTurn } from '../core/timers';
+import { formatBytes } from '../core/units';
 import type { AllocationSite, Attribution } from './attribution';
 import { describeRetainers, lastObjectId, lastObjectIdNow, takeSnapshotText } from './retainers';
 import { findStatementLines } from './statement-lines';
@@ -34,7 +33,7 @@ export interface LeakReportOptions {
   testGlobal: object | null;
 }
 
-export class HeapLeakReporter {
+export class HeapLeakExplainer {
   private retainerReports = 0;
   private statementReports = 0;
   private readonly gc: GcFunction;
@@ -77,7 +76,7 @@ export class HeapLeakReporter {
             '(Chrome DevTools → Memory → Load both, select the second, view "Comparison" against the first).',
         );
       } catch (error) {
-        details.push(`No heap snapshot: ${error instanceof Error ? error.message : String(error)}.`);
+        details.push(`No heap snapshot: ${errorMessage(error)}.`);
       }
     }
     const heapNow = usedHeap();
@@ -102,10 +101,15 @@ export class HeapLeakReporter {
         }
         const lines = describeRetainers(maxBefore, afterText, this.options.rootDir);
         if (lines.length > 0) {
-          details.push('What holds it (heap snapshots around one more run; new objects by kind, biggest first):', ...lines.map((line) => `  ${line}`));
+          details.push(
+            'What holds it (heap snapshots around one more run; new objects by kind, biggest first):',
+            ...lines.map((line) => `  ${line}`),
+          );
         } else {
           // Seen on Node 22 in the heap-leaks e2e (module-map.test.js): say so, not nothing.
-          details.push('What holds it was not found: in the heap snapshot after one more run, no path from a variable of the project reached the new objects.');
+          details.push(
+            'What holds it was not found: in the heap snapshot after one more run, no path from a variable of the project reached the new objects.',
+          );
         }
       } catch (error) {
         details.push(`What holds it could not be worked out: ${errorMessage(error)}.`);
@@ -136,15 +140,19 @@ export class HeapLeakReporter {
     this.statementReports += 1;
     try {
       const globals = [...new Set([this.options.testGlobal, globalThis].filter((global): global is object => global !== null))];
-      const lines = await findStatementLines(sites, globals, async () => {
-        await rerun();
-        await nextTurn();
-      }, this.options.rootDir);
+      const lines = await findStatementLines(
+        sites,
+        globals,
+        async () => {
+          await rerun();
+          await nextTurn();
+        },
+        this.options.rootDir,
+      );
       lines.forEach((description, index) => (sites[index].description = description));
       return lines.size === 0 ? 'Statement lines: none found in one more run (positions above are where the functions start).' : null;
     } catch (error) {
       return `Statement lines could not be found (${errorMessage(error)}); positions above are where the functions start.`;
     }
   }
-
 }

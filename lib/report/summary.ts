@@ -1,6 +1,6 @@
 /** The reporter's end-of-run text: a few lines a person reads in the terminal. */
-import type { FindingRecord } from '../records';
-import { formatBytes } from '../units';
+import type { FindingRecord } from './file-record';
+import { formatBytes } from '../core/units';
 import type { ReportedFile, ReportedTest, RunReport } from './run-report';
 
 const TOP = 5;
@@ -17,11 +17,18 @@ export function summaryText(report: RunReport, written: string[]): string {
   );
   const leakCount = Object.values(totals.leaks).reduce((sum, n) => sum + n, 0);
   lines.push(
-    `  Leaks: ${leakCount}${leakCount > 0 ? ` (${Object.entries(totals.leaks).map(([check, n]) => `${check} ${n}`).join(', ')})` : ''}` +
-      `; known (baseline): ${totals.known}; unconfirmed: ${totals.unconfirmed}`,
+    `  Leaks: ${leakCount}${
+      leakCount > 0
+        ? ` (${Object.entries(totals.leaks)
+            .map(([check, n]) => `${check} ${n}`)
+            .join(', ')})`
+        : ''
+    }` + `; known (baseline): ${totals.known}; unconfirmed: ${totals.unconfirmed}`,
   );
   const offenders = report.files
-    .flatMap((file) => file.tests.flatMap((test) => test.findings.filter((f) => f.verdict === 'leak').map((finding) => ({ file, test, finding }))))
+    .flatMap((file) =>
+      file.tests.flatMap((test) => test.findings.filter((f) => f.verdict === 'leak').map((finding) => ({ file, test, finding }))),
+    )
     .sort((a, b) => (b.finding.bytes ?? 0) - (a.finding.bytes ?? 0));
   if (offenders.length > 0) {
     lines.push('  Top offenders:');

@@ -1,5 +1,5 @@
 /** Turns findings into what Jest shows: an Error on the test, or a console warning. */
-import type { Finding } from './probes/probe';
+import type { Finding } from '../core/types';
 
 /** The shape reporters receive in failureDetails (enumerable properties of the error). */
 export interface LeakErrorDetails {

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LeakwatchConfigError } from './config';
+import { LeakwatchConfigError } from '../core/config';
 
 export const BASELINE_VERSION = 1;
 
@@ -53,7 +53,9 @@ export function loadBaseline(file: string, option = 'testEnvironmentOptions.leak
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new LeakwatchConfigError(`${option}: ${file} is not JSON (${(error as Error).message}); regenerate it with \`npx leakwatch baseline\`.`);
+    throw new LeakwatchConfigError(
+      `${option}: ${file} is not JSON (${(error as Error).message}); regenerate it with \`npx leakwatch baseline\`.`,
+    );
   }
   const leaks = (parsed as Partial<BaselineFile> | null)?.leaks;
   if (!Array.isArray(leaks) || !leaks.every(isEntry)) {

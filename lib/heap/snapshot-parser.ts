@@ -43,7 +43,11 @@ export function parseSnapshot(text: string): HeapSnapshot {
     selfSize: meta.node_fields.indexOf('self_size'),
     edgeCount: meta.node_fields.indexOf('edge_count'),
   };
-  const e = { type: meta.edge_fields.indexOf('type'), nameOrIndex: meta.edge_fields.indexOf('name_or_index'), toNode: meta.edge_fields.indexOf('to_node') };
+  const e = {
+    type: meta.edge_fields.indexOf('type'),
+    nameOrIndex: meta.edge_fields.indexOf('name_or_index'),
+    toNode: meta.edge_fields.indexOf('to_node'),
+  };
   const count = raw.nodes.length / nodeFieldCount;
   const firstEdge = new Uint32Array(count + 1);
   for (let node = 0, edge = 0; node < count; node++) {

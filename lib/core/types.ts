@@ -1,0 +1,94 @@
+/**
+ * The vocabulary shared by the measuring engine, the report and the Jest glue. Nothing here
+ * knows Jest: a second test runner could drive the same probes.
+ */
+
+/** Built-in checks, in the order they run; the names users pass to `leakwatch.ignore()`. */
+export const CHECKS = ['heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles'] as const;
+export type BuiltinCheck = (typeof CHECKS)[number];
+
+/** A user probe's name (`leakwatch.registerProbe({ name })`), checked not to clash with a built-in one. */
+export type UserCheck = string & { readonly userProbeName: unique symbol };
+
+/** What a finding is about: a built-in check or a user probe. */
+export type Check = BuiltinCheck | UserCheck;
+
+export function isBuiltinCheck(name: string): name is BuiltinCheck {
+  return (CHECKS as readonly string[]).includes(name);
+}
+
+/**
+ * Memory probes confirm a suspect by running the test again; resource probes judge at once,
+ * and a test that left a resource behind is not run again (it would leave a second one).
+ */
+export type ProbeKind = 'memory' | 'resource';
+
+export interface TestInfo {
+  /** Full name, describe blocks included, as Jest prints it. */
+  name: string;
+  /** Unique within the file: the same title can appear twice. */
+  id: number;
+}
+
+/** 'leak' fails the test (in fail mode); 'unconfirmed' only warns. */
+export type Verdict = 'leak' | 'unconfirmed';
+
+/** What a probe found after one test. */
+export interface Finding {
+  check: Check;
+  verdict: Verdict;
+  /** One line without the test name, e.g. "leaked ~1.1 MB of heap". */
+  summary: string;
+  /** Further lines: how much, where it came from, what to do next. */
+  details: string[];
+  /** Size of the leak in bytes, where it has one. */
+  bytes?: number;
+  /** Heap snapshot files written for it. */
+  snapshots?: string[];
+}
+
+/**
+ * How one extra run of a test ended. Its memory is measured either way: a test that asserts
+ * on state it accumulates (`expect(cache.size).toBe(1)`) fails the second time, yet still
+ * shows whether it leaves memory behind.
+ */
+export type RerunOutcome = { threw: null } | { threw: string };
+
+/** Runs the test's hooks and body once more, for probes that confirm a suspect by repetition. */
+export type Rerun = () => Promise<RerunOutcome>;
+
+/** A number the user's own code reports, registered with `leakwatch.registerProbe()`. */
+export interface UserProbeDefinition {
+  /** Also the name for `leakwatch.ignore(name)`. */
+  name: string;
+  measure: () => number | Promise<number>;
+  /** Growth allowed per test; default 0. */
+  tolerance?: number;
+  /** Printed after the number, e.g. 'connections'. */
+  unit?: string;
+  /** Custom message for a leak. */
+  message?: (growth: number) => string;
+}
+
+/** One test's heap numbers, for the report and for calibration (LEAKWATCH_DEBUG): bytes. */
+export interface HeapMeasurement {
+  /**
+   * What the test allocated (no GC ran during it), or used heap after a scavenge at the end
+   * minus the old generation at the start: an upper bound of what the test kept, unless V8
+   * ran a mark-compact during it.
+   */
+  bound: number;
+  /** Used heap at the end of the test (after a scavenge when the bound was high). */
+  usedAfter: number;
+  /** Mark-compacts V8 ran during the test. */
+  majorGcs: number;
+  /** For suspects: the user's sampled survivors of the extra runs (one to three). */
+  runs?: number[];
+  /** Whether the test was a suspect, judged by running it again. */
+  suspect: boolean;
+  /** For suspects, with the native addon: the user's samples of the first extra run alive without a full GC. */
+  quickUserBytes?: number;
+  /** Milliseconds: the test itself (hooks and body), and leakwatch's judging of it. */
+  testMs: number;
+  judgeMs?: number;
+}

@@ -1,0 +1,329 @@
+/**
+ * One test file's leak hunt: what each jest-circus event means for the probes. The
+ * environment (environment.ts) owns one and forwards setup, teardown and test events.
+ * Nothing here may throw out of handleTestEvent: that would fail the whole file. Internal
+ * errors become one warning; results stand.
+ */
+import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
+import type { Circus } from '@jest/types';
+import * as path from 'node:path';
+import { parseConfig, type LeakwatchConfig } from '../core/config';
+import { errorMessage, errorStack } from '../core/errors';
+import type { Check, Finding, TestInfo } from '../core/types';
+import { judgeTest } from '../probes/judge-test';
+import type { Probe } from '../probes/probe';
+import type { UserProbe } from '../probes/user';
+import { loadBaseline, relativeTestFile, type Baseline } from '../report/baseline';
+import type { RecordWriter } from '../report/record-writer';
+import { appendMeasurement, debugEnabled, debugLinesFile, probeStatsLines } from './debug';
+import { formatFinding, leakError } from './leak-error';
+import { addMeasuringHook } from './measuring-hook';
+import { leakwatchReporterConfigured } from './reporter-detection';
+import { rerunTest } from './rerun';
+import { createTestApi } from './test-api';
+import { countConcurrentTests, fullTestName } from './test-tree';
+import { actionFor, FindingAction } from './verdict';
+
+interface Measured {
+  test: Circus.TestEntry;
+  info: TestInfo;
+  ignored: Set<Check>;
+  /** Milliseconds leakwatch spent at the test's start. */
+  startMs: number;
+}
+
+/** What the session needs of the environment that owns it. */
+export interface HostEnvironment {
+  global: Record<string, unknown> & { process?: unknown };
+  moduleMocker: unknown;
+}
+
+export class LeakwatchSession {
+  private readonly leakwatchConfig: LeakwatchConfig;
+  private readonly testPath: string;
+  private readonly rootDir: string;
+  private readonly cacheDirectory: string;
+  private probes: Probe[] = [];
+  private readonly userProbes: UserProbe[] = [];
+  private current: Measured | null = null;
+  private readonly testsById = new Map<number, Circus.TestEntry>();
+  private nextTestId = 0;
+  private pendingConcurrent = 0;
+  private skippedConcurrent = 0;
+  private readonly warnings: string[] = [];
+  /** Every warning of the file, for the report (printed ones are cleared from `warnings`). */
+  private readonly allWarnings: string[] = [];
+  private readonly baseline: Baseline | null;
+  private readonly recordWriter: RecordWriter | null;
+
+  constructor(
+    config: JestEnvironmentConfig,
+    context: EnvironmentContext,
+    private readonly env: HostEnvironment,
+  ) {
+    const options = config.projectConfig.testEnvironmentOptions ?? {};
+    this.leakwatchConfig = parseConfig({
+      options: options.leakwatch,
+      env: process.env,
+      pragmas: context.docblockPragmas ?? {},
+      rootDir: config.projectConfig.rootDir,
+    });
+    this.testPath = context.testPath;
+    this.rootDir = config.projectConfig.rootDir;
+    this.cacheDirectory = config.projectConfig.cacheDirectory;
+    const measuring = this.leakwatchConfig.mode !== 'off';
+    this.baseline = measuring && this.leakwatchConfig.baseline ? loadBaseline(this.leakwatchConfig.baseline) : null;
+    this.recordWriter =
+      measuring && leakwatchReporterConfigured(config.globalConfig.reporters)
+        ? createRecordWriter(this.leakwatchConfig.outputDir, this.testPath)
+        : null;
+    // jest-environment-node copies testEnvironmentOptions onto the global, so `leakwatch` is
+    // already a global holding the options: replace it with the API for test code.
+    this.env.global.leakwatch = createTestApi({
+      userProbes: this.userProbes,
+      ignore: (checks) => {
+        if (this.current) for (const check of checks) this.current.ignored.add(check);
+      },
+      addUserProbe: (probe) => this.addUserProbe(probe),
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.leakwatchConfig.mode === 'off') return;
+    await this.guard('starting', () => {
+      const fileLabel = path.relative(this.rootDir, this.testPath);
+      // Loaded only now, when measuring: see probes/create.ts.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createProbes } = require('../probes/create') as typeof import('../probes/create');
+      const { probes, heap } = createProbes({
+        config: this.leakwatchConfig,
+        rootDir: this.rootDir,
+        cacheDirectory: this.cacheDirectory,
+        fileLabel,
+        testGlobal: this.env.global,
+        userProbes: this.userProbes,
+      });
+      const linesFile = debugLinesFile();
+      const recordWriter = this.recordWriter;
+      if (linesFile || recordWriter) {
+        heap.onMeasure = (test, measurement) => {
+          recordWriter?.heapMeasured(measurement);
+          if (linesFile) appendMeasurement(linesFile, fileLabel, test, measurement);
+        };
+      }
+      this.probes = probes;
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.guard('stopping', () => this.disposeProbes());
+    this.current = null;
+    this.testsById.clear();
+  }
+
+  async handleTestEvent(event: Circus.Event, state: Circus.State): Promise<void> {
+    if (this.probes.length > 0) {
+      await this.guard(event.name, () => this.onEvent(event, state));
+    } else if (event.name === 'run_finish' && this.leakwatchConfig.mode !== 'off') {
+      // Switched off by an internal error earlier in the file: still say so.
+      this.printWarnings();
+    }
+  }
+
+  private async onEvent(event: Circus.Event, state: Circus.State): Promise<void> {
+    switch (event.name) {
+      case 'run_start': {
+        this.pendingConcurrent = countConcurrentTests(state.rootDescribeBlock);
+        for (const probe of this.probes) {
+          const problem = probe.startFile();
+          if (problem) this.warnings.push(problem);
+        }
+        addMeasuringHook(state, () => this.measureCurrentTest(state.testTimeout));
+        break;
+      }
+      case 'hook_start': {
+        if (event.hook.type === 'beforeAll' || event.hook.type === 'afterAll') this.userCodeRan();
+        this.runnerTimerStarting(event.hook.timeout || state.testTimeout);
+        break;
+      }
+      case 'test_fn_start': {
+        this.runnerTimerStarting(event.test.timeout || state.testTimeout);
+        break;
+      }
+      case 'test_start': {
+        await this.startTest(event.test);
+        break;
+      }
+      case 'test_skip':
+      case 'test_todo': {
+        this.abandonTest();
+        break;
+      }
+      case 'test_done': {
+        if (event.test.concurrent) this.pendingConcurrent = Math.max(0, this.pendingConcurrent - 1);
+        // Measured by the hook already; else the hook never ran for it: nothing to judge.
+        if (this.current?.test === event.test) this.abandonTest();
+        break;
+      }
+      case 'run_finish': {
+        await this.finishFile();
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private async startTest(test: Circus.TestEntry): Promise<void> {
+    // Concurrent bodies may still run: numbers taken now would mix them in.
+    if (test.concurrent || this.pendingConcurrent > 0 || test.failing) {
+      if (test.concurrent) this.skippedConcurrent += 1;
+      this.userCodeRan();
+      return;
+    }
+    const info: TestInfo = { name: fullTestName(test), id: this.nextTestId++ };
+    this.testsById.set(info.id, test);
+    const startedAt = performance.now();
+    this.current = { test, info, ignored: new Set(), startMs: 0 };
+    // The heap probe last: the others' readings are not the test's allocations.
+    for (const probe of this.probes) await probe.beforeTest();
+    this.current.startMs = performance.now() - startedAt;
+  }
+
+  private async measureCurrentTest(testTimeout: number): Promise<void> {
+    const current = this.current;
+    if (current && this.probes.length > 0) {
+      await this.guard('measuring a test', () => this.finishTest(current, testTimeout));
+    }
+  }
+
+  private async finishTest(current: Measured, testTimeout: number): Promise<void> {
+    this.current = null;
+    const { test, info } = current;
+    const judgingStarted = performance.now();
+    // A failed test's cleanup may not have run: what it left behind is expected, and its
+    // result must stay the failure the user wrote.
+    if (test.errors.length > 0) {
+      this.recordWriter?.notMeasured(info.name, 'failed');
+      for (const probe of this.probes) probe.abandonTest();
+      if (this.userProbes.length > 0) this.userCodeRan();
+      return;
+    }
+    this.recordWriter?.judging(info.id, info.name);
+    const found = await judgeTest(this.probes, info, current.ignored, () => {
+      this.userCodeRan();
+      return rerunTest(test, testTimeout, this.env.global as never, this.env.moduleMocker);
+    });
+    for (const { finding } of found) this.report(test, info, finding);
+    // User probes' measure() is the user's code too, run after the others read.
+    if (this.userProbes.length > 0) this.userCodeRan();
+    await this.recordWriter?.judged(current.startMs + performance.now() - judgingStarted);
+  }
+
+  private userCodeRan(): void {
+    for (const probe of this.probes) probe.userCodeRan?.();
+  }
+
+  /** jest-circus is about to set a hook's or test's time-limit timer: not the test's handle. */
+  private runnerTimerStarting(delay: number): void {
+    for (const probe of this.probes) probe.runnerTimerStarting?.(delay);
+  }
+
+  private abandonTest(): void {
+    this.current = null;
+    for (const probe of this.probes) probe.abandonTest();
+  }
+
+  private addUserProbe(probe: UserProbe): void {
+    this.userProbes.push(probe);
+    // Before setup() (setupFiles), setup() adds it; in mode 'off' it is never measured.
+    if (this.probes.length === 0) return;
+    // Before the memory probes, whose extra runs must not count for the others.
+    const memory = this.probes.findIndex((p) => p.kind === 'memory');
+    this.probes.splice(memory < 0 ? this.probes.length : memory, 0, probe);
+  }
+
+  private async finishFile(): Promise<void> {
+    for (const probe of this.probes) {
+      for (const { test, finding } of probe.finishFile()) {
+        const entry = this.testsById.get(test.id);
+        if (entry) this.report(entry, test, finding);
+      }
+    }
+    for (const probe of this.userProbes) this.warnings.push(...probe.takeProblems());
+    if (debugEnabled()) this.warnings.push(...probeStatsLines(this.probes));
+    if (this.skippedConcurrent > 0) {
+      this.warnings.push(
+        `${this.skippedConcurrent} concurrent test(s) not measured: they overlap in time, so per-test numbers mean nothing`,
+      );
+    }
+    if (this.recordWriter) {
+      try {
+        await this.recordWriter.finish([...this.allWarnings, ...this.warnings]);
+      } catch (error) {
+        this.warnings.push(
+          `the report record for this file could not be written (${errorMessage(error)}); the reporter will list it as not measured`,
+        );
+      }
+    }
+    this.printWarnings();
+  }
+
+  private printWarnings(): void {
+    if (this.warnings.length === 0) return;
+    // Straight to stderr: the test console would print leakwatch's own code frame beside it.
+    process.stderr.write(`leakwatch: ${path.relative(this.rootDir, this.testPath)}:\n  ${this.warnings.join('\n  ')}\n`);
+    this.allWarnings.push(...this.warnings);
+    this.warnings.length = 0;
+  }
+
+  private report(test: Circus.TestEntry, info: TestInfo, finding: Finding): void {
+    const inBaseline = !!this.baseline?.has({ file: relativeTestFile(this.rootDir, this.testPath), test: info.name, check: finding.check });
+    const action = actionFor(finding, this.leakwatchConfig.mode, inBaseline);
+    this.recordWriter?.finding(info.id, { ...finding, verdict: action === FindingAction.Known ? 'known' : finding.verdict });
+    switch (action) {
+      case FindingAction.Fail:
+        test.errors.push(leakError(info.name, finding));
+        break;
+      case FindingAction.Known:
+        this.warnings.push(`${formatFinding(info.name, finding)}\n  Known leak, listed in ${this.leakwatchConfig.baseline}: not failed.`);
+        break;
+      case FindingAction.Warn:
+        this.warnings.push(formatFinding(info.name, finding));
+        break;
+    }
+  }
+
+  private disposeProbes(): void {
+    // In reverse: probes that wrap the same fs functions (fds, temp files) unwrap in the
+    // opposite order they wrapped, or each file would leave one more wrapper behind.
+    const probes = this.probes;
+    this.probes = [];
+    for (const probe of [...probes].reverse()) {
+      try {
+        probe.dispose();
+      } catch {
+        // Best effort: a probe that can't let go is dropped all the same.
+      }
+    }
+  }
+
+  private async guard(what: string, action: () => void | Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      this.warnings.push(`internal error while ${what}; test results are unchanged: ${errorStack(error)}`);
+      // A probe in an unknown state can't be trusted for the rest of the file.
+      this.current = null;
+      this.disposeProbes();
+      if (what === 'run_finish') this.printWarnings();
+    }
+  }
+}
+
+/** The report's record writer, loaded only when measuring with the reporter on (see probes/create.ts). */
+function createRecordWriter(outputDir: string, testPath: string): RecordWriter {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { RecordWriter: Writer } = require('../report/record-writer') as typeof import('../report/record-writer');
+  return new Writer(outputDir, testPath);
+}
