@@ -4,6 +4,8 @@
  * - e2e: real Jest 29 and 30 started in child processes on the projects in fixtures/, minutes.
  */
 module.exports = {
+  // A global option (projects can't set it): e2e tests start Jest in a child process, seconds each.
+  testTimeout: 120000,
   projects: [
     {
       displayName: 'unit',
@@ -15,8 +17,6 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/__tests__/**/*.test.js'],
-      // Each test starts Jest in a child process: seconds, not milliseconds.
-      testTimeout: 120000,
     },
   ],
 };
