@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // npm run bench: wall time of the same suites under plain jest-environment-node, leakwatch's
 // default, leakwatch detailed (snapshots on), LEAKWATCH=off and Jest's --detectLeaks. Runs
-// alternate, because this machine is shared: compare the ratios, not the seconds. A ratio is
-// the median of the rounds' own ratios (each variant against the plain run of the same round,
+// alternate, because a shared machine's load drifts: compare the ratios, not the seconds. A ratio
+// is the median of the rounds' own ratios (each variant against the plain run of the same round,
 // minutes apart at most, so slow drifts in the machine's load cancel), with the rounds' range
 // next to it; for wall time and for CPU time (user + system of every process of the run: a run
 // that waits for a core loses wall time, not CPU time). Also: overhead per test, peak RSS of
@@ -11,13 +11,15 @@
 // The wall-time ratio also gets a 95% interval of its median (a bootstrap over the rounds,
 // seeded, so the same times give the same interval): with 20 rounds it tells a median that is
 // under a target from one that only happens to be.
-// Usage: node scripts/bench.js [--runs N] [--jest 29|30] [--no-corpus] [--variants a,b] [suite-dir …]
+// Usage: node scripts/bench.js [--runs N] [--jest 29|30] [--no-corpus] [--variants a,b] [--dir <folder>] [suite …]
 //   --variants: which to run next to plain, of leakwatch, detailed, off, detect-leaks (default all).
-//   Default suites: the bundled trap fixture (fixtures/heap-clean), then the public suites of
-//   docs/realworld.md that are present under $LEAKWATCH_REALWORLD (default /work/realworld):
-//   luxon (1,208 tests), immer (2,159) and class-validator (747); a missing one is skipped
-//   with a note. A suite with its own Jest (node_modules/jest) runs with it, and with the
-//   leakwatch build for that Jest major from test-env/.
+//   --dir <folder> (or LEAKWATCH_SUITES_DIR): the folder holding checkouts of the public suites
+//     of scripts/suites.json (scripts/fetch-suites.js makes them).
+//   suite: a suite folder, or the name of a suite in scripts/suites.json (looked up in --dir).
+//   Default suites: the bundled trap fixture (fixtures/heap-clean), then, when a folder is
+//   given, the manifest's suites marked "bench" (luxon, immer, class-validator); a missing one
+//   is skipped with a note. A suite with its own Jest (node_modules/jest) runs with it, and with
+//   the leakwatch build for that Jest major from test-env/.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -37,32 +39,49 @@ if (noCorpus) args.splice(args.indexOf('--no-corpus'), 1);
 const runs = Number(option('--runs', '3'));
 const version = option('--jest', '30');
 /** --variants' names for the variants (plain always runs: the ratios are against it). */
-const VARIANT_KEYS = { leakwatch: 'leakwatch', detailed: 'leakwatch detailed (snapshots)', off: 'LEAKWATCH=off', 'detect-leaks': '--detectLeaks' };
+const VARIANT_KEYS = {
+  leakwatch: 'leakwatch',
+  detailed: 'leakwatch detailed (snapshots)',
+  off: 'LEAKWATCH=off',
+  'detect-leaks': '--detectLeaks',
+};
 const chosen = option('--variants', Object.keys(VARIANT_KEYS).join(',')).split(',');
 const unknownVariant = chosen.find((key) => !(key in VARIANT_KEYS));
 if (unknownVariant !== undefined) {
   console.error(`--variants: unknown variant "${unknownVariant}"; allowed: ${Object.keys(VARIANT_KEYS).join(', ')}`);
   process.exit(2);
 }
-// Public suites (docs/realworld.md) and the environment variables their own test scripts set.
-const REALWORLD = { luxon: { TZ: 'America/New_York', LANG: 'en_US.utf8' }, immer: {}, 'class-validator': {} };
-const realworldDir = process.env.LEAKWATCH_REALWORLD ?? '/work/realworld';
+const suitesDir = option('--dir', process.env.LEAKWATCH_SUITES_DIR || '');
+// Public suites, and the environment variables their own test scripts set: scripts/suites.json.
+const MANIFEST = require('./suites.json').suites;
+const envOf = (name) => MANIFEST.find((suite) => suite.name === name)?.env ?? {};
 const suites = [];
 if (args.length > 0) {
-  for (const dir of args) suites.push({ dir: path.resolve(dir), env: REALWORLD[path.basename(dir)] ?? {} });
+  for (const arg of args) {
+    const named = suitesDir && !fs.existsSync(arg) && MANIFEST.some((suite) => suite.name === arg);
+    const dir = named ? path.resolve(suitesDir, arg) : path.resolve(arg);
+    suites.push({ dir, env: envOf(path.basename(dir)) });
+  }
 } else {
   suites.push({ dir: path.join(root, 'fixtures', 'heap-clean'), env: {} });
-  for (const [name, env] of Object.entries(REALWORLD)) {
-    const dir = path.join(realworldDir, name);
-    if (fs.existsSync(path.join(dir, 'node_modules'))) suites.push({ dir, env });
-    else console.log(`(skipped ${name}: no installed copy at ${dir}; docs/realworld.md says how to make one)`);
+  if (!suitesDir) {
+    console.log(
+      '(public suites not run: pass --dir <folder> or set LEAKWATCH_SUITES_DIR to a folder of checkouts made by `node scripts/fetch-suites.js <folder>`)',
+    );
+  }
+  for (const suite of suitesDir ? MANIFEST.filter((entry) => entry.bench) : []) {
+    const dir = path.resolve(suitesDir, suite.name);
+    if (fs.existsSync(path.join(dir, 'node_modules'))) suites.push({ dir, env: suite.env ?? {} });
+    else console.log(`(skipped ${suite.name}: no installed checkout at ${dir}; \`node scripts/fetch-suites.js ${suitesDir}\` makes one)`);
   }
 }
 
 /** The suite's own Jest when it has one, and leakwatch's build for that Jest major. */
 function jestFor(dir) {
   const own = path.join(dir, 'node_modules', 'jest');
-  const major = fs.existsSync(path.join(own, 'package.json')) ? JSON.parse(fs.readFileSync(path.join(own, 'package.json'), 'utf8')).version.split('.')[0] : version;
+  const major = fs.existsSync(path.join(own, 'package.json'))
+    ? JSON.parse(fs.readFileSync(path.join(own, 'package.json'), 'utf8')).version.split('.')[0]
+    : version;
   const testEnv = path.join(root, 'test-env', `jest${major === '29' ? '29' : '30'}`, 'node_modules');
   const bin = fs.existsSync(own) ? path.join(own, 'bin', 'jest.js') : path.join(testEnv, 'jest', 'bin', 'jest.js');
   return { bin, leakwatch: path.join(testEnv, 'jest-environment-leakwatch', 'dist', 'index.js') };
@@ -70,7 +89,10 @@ function jestFor(dir) {
 
 function variantsFor(leakwatch) {
   // Jest transforms the environment module with the project's transformer unless ignored.
-  const ignore = [`--transformIgnorePatterns=/node_modules/`, `--transformIgnorePatterns=^${path.dirname(leakwatch).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/`];
+  const ignore = [
+    `--transformIgnorePatterns=/node_modules/`,
+    `--transformIgnorePatterns=^${path.dirname(leakwatch).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/`,
+  ];
   const all = {
     plain: { args: ['--testEnvironment=node'], env: {} },
     leakwatch: { args: [`--testEnvironment=${leakwatch}`, ...ignore], env: {} },
@@ -87,21 +109,17 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-bench-'));
 function timeRun(suite, jestBin, variant) {
   const usageFile = path.join(scratch, `usage-${Date.now()}-${Math.random()}`);
   const start = process.hrtime.bigint();
-  const child = spawnSync(
-    process.execPath,
-    [jestBin, '--ci', '--silent', ...variant.args, '--coverage=false'],
-    {
-      cwd: suite.dir,
-      env: {
-        ...process.env,
-        ...suite.env,
-        ...variant.env,
-        LEAKWATCH_BENCH_USAGE: usageFile,
-        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'process-usage.js')}`.trim(),
-      },
-      encoding: 'utf8',
+  const child = spawnSync(process.execPath, [jestBin, '--ci', '--silent', ...variant.args, '--coverage=false'], {
+    cwd: suite.dir,
+    env: {
+      ...process.env,
+      ...suite.env,
+      ...variant.env,
+      LEAKWATCH_BENCH_USAGE: usageFile,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'process-usage.js')}`.trim(),
     },
-  );
+    encoding: 'utf8',
+  });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const summary = /Tests:\s+(.*)/.exec(child.stderr)?.[1] ?? '?';
   const total = Number(/(\d+) total/.exec(summary)?.[1] ?? NaN);
@@ -163,8 +181,12 @@ for (const suite of suites) {
     }
   }
   const plain = median(times.plain);
-  console.log(`\n${path.relative(process.cwd(), suite.dir) || suite.dir} (Jest ${path.relative(suite.dir, bin).startsWith('..') ? version : 'of its own'})`);
-  console.log('| variant | median wall (s) | wall vs plain (range) | 95% interval of that median | CPU vs plain (range) | overhead per test | peak RSS, biggest process | tests |');
+  console.log(
+    `\n${path.relative(process.cwd(), suite.dir) || suite.dir} (Jest ${path.relative(suite.dir, bin).startsWith('..') ? version : 'of its own'})`,
+  );
+  console.log(
+    '| variant | median wall (s) | wall vs plain (range) | 95% interval of that median | CPU vs plain (range) | overhead per test | peak RSS, biggest process | tests |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const name of Object.keys(variants)) {
     const m = median(times[name]);
@@ -173,15 +195,25 @@ for (const suite of suites) {
     const wall = name === 'plain' ? '1' : pairedRatio(wallRatios);
     const interval = name === 'plain' ? '' : medianInterval(wallRatios);
     const cpuRatio = name === 'plain' ? `${median(cpu.plain).toFixed(2)} s` : pairedRatio(roundRatios(cpu[name], cpu.plain));
-    console.log(`| ${name} | ${m.toFixed(2)} | ${wall} | ${interval} | ${cpuRatio} | ${perTest} | ${Math.round(median(rss[name]) / 1024)} MB | ${summaries[name]} |`);
+    console.log(
+      `| ${name} | ${m.toFixed(2)} | ${wall} | ${interval} | ${cpuRatio} | ${perTest} | ${Math.round(median(rss[name]) / 1024)} MB | ${summaries[name]} |`,
+    );
   }
 }
 fs.rmSync(scratch, { recursive: true, force: true });
 
 if (!noCorpus) {
   // Detection next to the timings: the leak corpus, leakwatch only, one run.
-  const corpus = spawnSync(process.execPath, [path.join(__dirname, 'corpus.js'), '--no-detect-leaks', '--jest', version], { encoding: 'utf8' });
-  const rows = corpus.stdout.split('\n').filter((line) => line.startsWith('| **all leak patterns**') || /^\| \d+ \| \d+ \| \d+ \|/.test(line));
+  const corpus = spawnSync(process.execPath, [path.join(__dirname, 'corpus.js'), '--no-detect-leaks', '--jest', version], {
+    encoding: 'utf8',
+  });
+  const rows = corpus.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('| **all leak patterns**') || /^\| \d+ \| \d+ \| \d+ \|/.test(line));
   console.log('\nLeak corpus (scripts/corpus.js, one run): recall and false positives');
-  console.log(rows.length === 2 ? `  leak patterns caught: ${rows[0].split('|')[3].trim()} of ${rows[0].split('|')[2].trim()}; clean tests failed: ${rows[1].split('|')[3].trim()} of ${rows[1].split('|')[1].trim()}` : `  (corpus run failed: ${corpus.stderr.split('\n')[0]})`);
+  console.log(
+    rows.length === 2
+      ? `  leak patterns caught: ${rows[0].split('|')[3].trim()} of ${rows[0].split('|')[2].trim()}; clean tests failed: ${rows[1].split('|')[3].trim()} of ${rows[1].split('|')[1].trim()}`
+      : `  (corpus run failed: ${corpus.stderr.split('\n')[0]})`,
+  );
 }

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Real suites nobody here wrote, plain and under leakwatch (docs/realworld.md).
-// Runs each project's own Jest from a local copy (a `git archive` export with its deps installed),
-// plain and under leakwatch, alternating, N times each, one Jest at a time; reads the results from
-// Jest's --json --outputFile; prints a markdown table and every test that passes plain and fails
-// under leakwatch, with the first line of its message. It is a report: it exits 0 even when tests
-// are flagged (2 on bad usage).
+// Runs each project's own Jest from a local checkout (scripts/fetch-suites.js makes them from
+// scripts/suites.json), plain and under leakwatch, alternating, N times each, one Jest at a time;
+// reads the results from Jest's --json --outputFile; prints a markdown table and every test that
+// passes plain and fails under leakwatch, with the first line of its message. It is a report: it
+// exits 0 even when tests are flagged (2 on bad usage).
 //
-// Usage: node scripts/realworld.js [--dir /work/realworld] [--runs N] [--env29 <path>] [--env30 <path>]
+// Usage: node scripts/realworld.js --dir <folder> [--runs N] [--env29 <path>] [--env30 <path>]
 //          [--out <dir>] [--warmup] [--only plain|leakwatch] [name …]
-//   names: class-validator express-validator node-cron immutable-js luxon immer react-hook-form (default: all)
+//   --dir <folder> (or LEAKWATCH_SUITES_DIR): the folder holding one checkout per suite, <folder>/<name>.
+//   names: the suites of scripts/suites.json (default: all).
 //   --env29/--env30: a leakwatch build for Jest 29/30 projects: the package folder or a file in it
 //     (default: test-env/jest29|jest30/node_modules/jest-environment-leakwatch in this repo).
 //     The package must sit in a node_modules that also holds jest-environment-node (and
@@ -24,64 +25,31 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { stripVTControlCharacters } = require('node:util');
 
 const repoRoot = path.resolve(__dirname, '..');
 
-// What each project needs, as /work/realworld/run.sh and its README say (versions: the commit the
-// local copy was exported from; the copies are not git repositories, so it is written down here).
-const PROJECTS = {
-  'class-validator': {
-    repo: 'typestack/class-validator',
-    commit: '0853341cc36f53d54e5afb50800c3a4b169abd73',
-    // jest.config.js: preset ts-jest, testEnvironment node.
-  },
-  'express-validator': {
-    repo: 'express-validator/express-validator',
-    commit: 'b05efad51c9c073ec601b3a916082d3795471225',
-    // jest.config.js sets collectCoverage: true; --coverage=false turns it off.
-  },
-  'node-cron': {
-    repo: 'kelektiv/node-cron',
-    commit: '764b61ccc44d1be4fd20e9c09b5b344a2fc76e7b',
-    // npm "cron". Its npm test runs Jest with TZ=Europe/Paris; 3 tests fail in UTC.
-    env: { TZ: 'Europe/Paris' },
-  },
-  'immutable-js': {
-    repo: 'immutable-js/immutable-js',
-    commit: '712177a9ebcd21524095f699c521b86619786226',
-    // resources/jestResolver.js maps `immutable` to src/ unless CI is set (then it wants a built
-    // dist/). Its transform (rollup+buble on every .js) cannot compile leakwatch's files, hence the
-    // env's folder in transformIgnorePatterns (done for every project, see leakwatchArgs).
-    unset: ['CI'],
-  },
-  luxon: {
-    repo: 'moment/luxon',
-    commit: 'b6b9d03709085008287ed7f4ce5067f0f4be53f2',
-    // scripts/test and luxon's CI set these; many tests depend on them.
-    env: { TZ: 'America/New_York', LANG: 'en_US.utf8' },
-  },
-  immer: {
-    repo: 'immerjs/immer',
-    // The last commit on Jest (29.5, ts-jest, node environment, 2,159 tests); the next one
-    // moved to Vitest. Installed with `npx yarn@1.22.22 install --frozen-lockfile --ignore-scripts`.
-    commit: '3629a516671b129a53c29ea73bc2c86f89720f5c',
-  },
-  'react-hook-form': {
-    repo: 'react-hook-form/react-hook-form',
-    commit: 'd29f3ee09cc24aa29da6127e7657106fb06c76f5',
-    // The "Web" project only (TEST_ENV=web): jsdom (jest-fixed-jsdom), @swc/jest. Its config
-    // uses `projects:`, so leakwatch runs use a generated copy of it (see reactHookFormConfig).
-    env: { TEST_ENV: 'web' },
-    config: 'scripts/jest/jest.config.js',
-    jsdom: true,
-  },
-};
+// What each project needs (commit, environment variables, Jest config): scripts/suites.json.
+const PROJECTS = Object.fromEntries(
+  require('./suites.json').suites.map((suite) => [
+    suite.name,
+    {
+      repo: suite.repo.replace(/^https:\/\/github\.com\//, '').replace(/\.git$/, ''),
+      commit: suite.commit,
+      env: suite.env,
+      unset: suite.unset,
+      config: suite.jestConfig,
+      jsdom: suite.environment === 'jsdom',
+    },
+  ]),
+);
 
 function usage(message) {
   if (message) console.error(`realworld: ${message}`);
   console.error(
-    'usage: node scripts/realworld.js [--dir <dir>] [--runs N] [--env29 <path>] [--env30 <path>] [--out <dir>] [--warmup] [--only plain|leakwatch] [name …]',
+    'usage: node scripts/realworld.js --dir <folder> [--runs N] [--env29 <path>] [--env30 <path>] [--out <dir>] [--warmup] [--only plain|leakwatch] [name …]',
   );
+  console.error('  --dir <folder> (or LEAKWATCH_SUITES_DIR): where the checkouts are; `node scripts/fetch-suites.js <folder>` makes them.');
   console.error(`names: ${Object.keys(PROJECTS).join(' ')}`);
   process.exit(2);
 }
@@ -101,7 +69,9 @@ function flag(name) {
   return true;
 }
 if (flag('--help') || flag('-h')) usage();
-const dir = path.resolve(option('--dir', '/work/realworld'));
+const dirOption = option('--dir', process.env.LEAKWATCH_SUITES_DIR || '');
+if (!dirOption) usage('no folder of suite checkouts: pass --dir <folder> or set LEAKWATCH_SUITES_DIR');
+const dir = path.resolve(dirOption);
 const runs = Number(option('--runs', '1'));
 if (!Number.isInteger(runs) || runs < 1) usage('--runs must be a positive integer');
 const envOptions = {
@@ -132,7 +102,7 @@ function leakwatchPackage(given) {
 }
 
 const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-const stripAnsi = (text) => text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+const stripAnsi = (text) => stripVTControlCharacters(text);
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -251,11 +221,11 @@ function runOnce(name, projectDir, variant, pkg, label) {
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   fs.writeFileSync(`${base}.out`, child.stdout ?? '');
   fs.writeFileSync(`${base}.err`, child.stderr ?? '');
-  let results = null;
+  let results;
   try {
     results = readResults(outputFile, projectDir);
-  } catch (error) {
-    results = null;
+  } catch {
+    results = null; // Jest wrote no JSON (it crashed, or the suite did not start)
   }
   process.stderr.write(
     `${seconds.toFixed(1)} s, exit ${child.status}${results ? `, ${results.passed}/${results.total} passed` : ', no JSON results'}\n`,
@@ -327,7 +297,9 @@ console.log(
 );
 for (const study of studies) if (study.pkg) console.log(`leakwatch for ${study.name} (Jest ${study.jestVersion}): ${study.pkg}`);
 console.log('');
-console.log('| project | version (commit) | Jest | tests | passed plain | failed under leakwatch | wall plain (median) | wall leakwatch (median) | ratio |');
+console.log(
+  '| project | version (commit) | Jest | tests | passed plain | failed under leakwatch | wall plain (median) | wall leakwatch (median) | ratio |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|');
 const compared = new Map();
 for (const study of studies) {
