@@ -86,7 +86,9 @@ function runJest(extraArgs, label) {
   try {
     json = JSON.parse(fs.readFileSync(outputFile, 'utf8'));
   } catch {
-    console.error(`corpus: ${label}: Jest wrote no results (status ${child.status}, signal ${child.signal}).\n${child.stderr.slice(-3000)}`);
+    console.error(
+      `corpus: ${label}: Jest wrote no results (status ${child.status}, signal ${child.signal}).\n${child.stderr.slice(-3000)}`,
+    );
   }
   fs.rmSync(outDir, { recursive: true, force: true });
   const tests = [];
@@ -117,8 +119,17 @@ function runJest(extraArgs, label) {
 function firstLeakwatchLine(message) {
   const lines = message.split('\n');
   const index = lines.findIndex((line) => line.includes('leakwatch: '));
-  if (index >= 0) return lines.slice(index, index + 2).map((line) => line.trim()).join(' | ');
-  return lines.find((line) => line.trim() !== '')?.trim().slice(0, 200) ?? '';
+  if (index >= 0)
+    return lines
+      .slice(index, index + 2)
+      .map((line) => line.trim())
+      .join(' | ');
+  return (
+    lines
+      .find((line) => line.trim() !== '')
+      ?.trim()
+      .slice(0, 200) ?? ''
+  );
 }
 
 const expectedFinding = (kind) => (kind.startsWith('heap') ? 'heap' : kind);
@@ -168,11 +179,15 @@ const cleanFailed = cleans.filter((t) => t.failed);
 const cleanFiles = new Set(cleans.map((t) => t.file));
 const cleanOnlyFiles = [...cleanFiles].filter((file) => !leaks.some((t) => t.file === file));
 const cleanInFlagged = cleans.filter((t) => flaggedFiles.has(t.file));
-console.log('\n| clean tests | files holding them | failed under leakwatch (false positives) | --detectLeaks: clean tests in flagged files | --detectLeaks: clean-only files flagged |');
+console.log(
+  '\n| clean tests | files holding them | failed under leakwatch (false positives) | --detectLeaks: clean tests in flagged files | --detectLeaks: clean-only files flagged |',
+);
 console.log('|---|---|---|---|---|');
 console.log(
   `| ${cleans.length} | ${cleanFiles.size} | ${cleanFailed.length} | ` +
-    (plain ? `${cleanInFlagged.length} | ${cleanOnlyFiles.filter((f) => flaggedFiles.has(f)).length} of ${cleanOnlyFiles.length} |` : 'not run | not run |'),
+    (plain
+      ? `${cleanInFlagged.length} | ${cleanOnlyFiles.filter((f) => flaggedFiles.has(f)).length} of ${cleanOnlyFiles.length} |`
+      : 'not run | not run |'),
 );
 
 const misses = leaks.filter((t) => !(t.failed && t.found.has(expectedFinding(t.kind))));
@@ -192,15 +207,26 @@ if (plain) {
   console.log(`\n--detectLeaks flagged ${flaggedFiles.size} of ${plain.files.length} files:`);
   for (const file of [...flaggedFiles].sort()) {
     const inFile = first.tests.filter((t) => t.file === file);
-    const what = inFile.filter((t) => t.kind !== 'clean').map((t) => t.kind).join(', ') || 'clean only';
+    const what =
+      inFile
+        .filter((t) => t.kind !== 'clean')
+        .map((t) => t.kind)
+        .join(', ') || 'clean only';
     console.log(`  ${file} (${what})`);
   }
   const notPassing = plain.tests.filter((t) => t.status !== 'passed');
-  if (notPassing.length > 0) console.log(`\nUnder plain jest-environment-node, ${notPassing.length} test(s) did not pass: ${notPassing.map((t) => t.id).join(', ')}`);
+  if (notPassing.length > 0)
+    console.log(
+      `\nUnder plain jest-environment-node, ${notPassing.length} test(s) did not pass: ${notPassing.map((t) => t.id).join(', ')}`,
+    );
 }
 
 // Stability: the set of failed tests in each leakwatch run, against the first run.
-const verdict = (run) => run.tests.filter((t) => t.failed).map((t) => t.id).sort();
+const verdict = (run) =>
+  run.tests
+    .filter((t) => t.failed)
+    .map((t) => t.id)
+    .sort();
 const reference = verdict(first);
 let identical = 0;
 for (const [index, run] of leakwatchRuns.entries()) {

@@ -70,9 +70,17 @@ describe('file ${name}', () => {
       const copy = JSON.parse(JSON.stringify(items));
       await new Promise((resolve) => setTimeout(resolve, 0));
       expect(copy.filter((item) => item.tags[0] === 0).length).toBe(67);
-      expect(double(i)).toBe(2 * i);${LEAKING.has(file) ? `
-      if (i === 25) kept.push(new Array(131072).fill(i));` : ''}${FAILING(file) ? `
-      if (i === 7) expect(copy.length).toBe(201);` : ''}
+      expect(double(i)).toBe(2 * i);${
+        LEAKING.has(file)
+          ? `
+      if (i === 25) kept.push(new Array(131072).fill(i));`
+          : ''
+      }${
+        FAILING(file)
+          ? `
+      if (i === 7) expect(copy.length).toBe(201);`
+          : ''
+      }
     });
   }
 });
@@ -133,10 +141,23 @@ function run(cwd, variant, args) {
   const stateFile = path.join(cwd, `state-${process.pid}.jsonl`);
   const outputFile = path.join(cwd, `results-${process.pid}.json`);
   fs.rmSync(stateFile, { force: true });
-  const jestArgs = [jestBin, '--ci', '--json', `--outputFile=${outputFile}`, `--testEnvironment=${variant === 'plain' ? 'node' : leakwatchEnv}`, ...jestExtra, ...args];
+  const jestArgs = [
+    jestBin,
+    '--ci',
+    '--json',
+    `--outputFile=${outputFile}`,
+    `--testEnvironment=${variant === 'plain' ? 'node' : leakwatchEnv}`,
+    ...jestExtra,
+    ...args,
+  ];
   const command = hasTime ? '/usr/bin/time' : process.execPath;
   const commandArgs = hasTime ? ['-f', 'LOAD_TIME %e %M', process.execPath, ...jestArgs] : jestArgs;
-  const env = { ...process.env, FORCE_COLOR: '0', LEAKWATCH_WATCH_STATE: stateFile, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=4096`.trim() };
+  const env = {
+    ...process.env,
+    FORCE_COLOR: '0',
+    LEAKWATCH_WATCH_STATE: stateFile,
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=4096`.trim(),
+  };
   delete env.LEAKWATCH;
   delete env.LEAKWATCH_SNAPSHOTS;
   const start = process.hrtime.bigint();
@@ -156,7 +177,8 @@ function run(cwd, variant, args) {
   const outcomes = new Map();
   for (const file of json?.testResults ?? []) {
     if (file.assertionResults.length === 0) outcomes.set(file.name, `suite failed: ${file.message.split('\n')[0]}`);
-    for (const test of file.assertionResults) outcomes.set(test.fullName, `${test.status}: ${test.failureMessages.join('\n').split('\n')[0]}`);
+    for (const test of file.assertionResults)
+      outcomes.set(test.fullName, `${test.status}: ${test.failureMessages.join('\n').split('\n')[0]}`);
   }
   return { seconds, rssMb: rssKb ? Number(rssKb) / 1024 : null, outcomes, state, stderr: child.stderr, status: child.status };
 }
@@ -199,7 +221,14 @@ function measure(label, cwd, args) {
       `| ${label} | ${variant} | ${median(all.map((r) => r.seconds)).toFixed(1)} | ` +
       `${all.every((r) => r.rssMb !== null) ? median(all.map((r) => r.rssMb)).toFixed(0) : 'n/a'} | ` +
       `${last.state ? mb(last.state.heapUsed) : 'n/a'} | ${last.outcomes.size} / ${failed} | ` +
-      `${last.state ? Object.entries(last.state.objects).filter(([, n]) => n > 0).map(([name, n]) => `${name} ${n}`).join(', ') || 'none' : 'n/a'} |`
+      `${
+        last.state
+          ? Object.entries(last.state.objects)
+              .filter(([, n]) => n > 0)
+              .map(([name, n]) => `${name} ${n}`)
+              .join(', ') || 'none'
+          : 'n/a'
+      } |`
     );
   };
   const ratio = median(runs.leakwatch.map((r) => r.seconds)) / median(runs.plain.map((r) => r.seconds));
@@ -209,8 +238,12 @@ function measure(label, cwd, args) {
 const dir = keepDir ? path.resolve(keepDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-load-'));
 try {
   generate(dir);
-  console.log(`Jest ${version}, Node ${process.version}, jest ${jestExtra.join(' ')}, ${reps} rep(s) alternating, ${os.cpus().length} cores; ${new Date().toISOString()}`);
-  console.log('| suite | variant | wall s (median) | peak RSS MB | heap after GC at end MB | results / not passed | environments and leakwatch objects alive at end |');
+  console.log(
+    `Jest ${version}, Node ${process.version}, jest ${jestExtra.join(' ')}, ${reps} rep(s) alternating, ${os.cpus().length} cores; ${new Date().toISOString()}`,
+  );
+  console.log(
+    '| suite | variant | wall s (median) | peak RSS MB | heap after GC at end MB | results / not passed | environments and leakwatch objects alive at end |',
+  );
   console.log('|---|---|---|---|---|---|---|');
   const ratios = [];
   if (only === 'all' || only === '5000') {
@@ -231,7 +264,9 @@ try {
     ratios.push(`${heapMb} MB heap ${heap.ratio.toFixed(2)}×`);
   }
   console.log(`\nleakwatch / plain wall time: ${ratios.join('; ')}`);
-  console.log(failures === 0 ? 'Every result is plain Jest\'s but for the planted leaks, which leakwatch failed.' : `${failures} mismatch(es).`);
+  console.log(
+    failures === 0 ? "Every result is plain Jest's but for the planted leaks, which leakwatch failed." : `${failures} mismatch(es).`,
+  );
 } finally {
   if (!keepDir) fs.rmSync(dir, { recursive: true, force: true });
 }
