@@ -1,6 +1,8 @@
 /**
  * TempFilesProbe: files and folders a test created under the temp folder (os.tmpdir(), plus
- * `tempDirs`) and did not remove. It records the paths this process creates through `fs`
+ * `tempFiles.dirs`) and did not remove. A checkout that itself lives under os.tmpdir() (CI
+ * runners that build in /tmp) is the project, not a temp folder: paths under rootDir count
+ * only inside a folder listed in `tempFiles.dirs`. It records the paths this process creates through `fs`
  * while a test runs, so a file another worker creates at the same time is never blamed, and
  * it costs one existsSync per created path, however full the folder is. Paths under Jest's
  * cacheDirectory are Jest's own.
@@ -37,14 +39,21 @@ export class TempFilesProbe implements Probe {
   /** Paths created during the current test, with where (V8 formats the stack only if reported). */
   private created: Map<string, Error> | null = null;
   private readonly restore: Array<() => void> = [];
-  private readonly roots: string[];
+  /** os.tmpdir(), without rootDir. */
+  private readonly systemTemp: string;
+  /** `tempFiles.dirs`: watched wherever they are. */
+  private readonly listedDirs: string[];
+  private readonly projectDirs: string[];
 
   constructor(
     extraDirs: string[],
     private readonly cacheDirectory: string,
     private readonly rootDir: string,
   ) {
-    this.roots = [os.tmpdir(), ...extraDirs].map((dir) => realpath(path.resolve(dir)));
+    this.systemTemp = realpath(os.tmpdir());
+    this.listedDirs = extraDirs.map((dir) => realpath(path.resolve(dir)));
+    // Both spellings: fs calls may name the project by its symlink or by its real path.
+    this.projectDirs = [...new Set([path.resolve(rootDir), realpath(path.resolve(rootDir))])];
   }
 
   startFile(): string | null {
@@ -153,7 +162,10 @@ export class TempFilesProbe implements Probe {
   private watched(file: unknown): string | null {
     if (typeof file !== 'string' && !(file instanceof URL)) return null;
     const absolute = path.resolve(toFilePath(file));
-    return this.roots.some((root) => isInside(absolute, root)) && !isInside(absolute, this.cacheDirectory) ? absolute : null;
+    if (isInside(absolute, this.cacheDirectory)) return null;
+    if (this.listedDirs.some((dir) => isInside(absolute, dir))) return absolute;
+    const inProject = this.projectDirs.some((dir) => isInside(absolute, dir));
+    return !inProject && isInside(absolute, this.systemTemp) ? absolute : null;
   }
 }
 
