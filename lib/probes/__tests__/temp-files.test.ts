@@ -3,7 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TempFilesProbe } from '../temp-files';
 
-const test1 = { name: 'writes a file', id: 0 };
 let scratch: string;
 let probe: TempFilesProbe | null = null;
 
