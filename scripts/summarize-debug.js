@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Summarises a LEAKWATCH_DEBUG=<file> run (one JSON line per measured test): the numbers in docs/calibration.md.
+// Summarises a LEAKWATCH_DEBUG=<file> run (one JSON line per measured test): the noise figures in docs/measurements.md.
 'use strict';
 const fs = require('node:fs');
 

@@ -2,7 +2,7 @@
 // A randomised check that the heap window's bound (lib/heap/window.ts) is never under what a
 // "test" kept: windows around made-up tests with older objects promoted by the end scavenge,
 // garbage, and kept records, each from a fresh allocation site (`new Function`), so that V8
-// pretenures none of them (docs/design.md, Known limits). The true size of what was kept
+// pretenures none of them (docs/limits.md, "Pretenured objects"). The true size of what was kept
 // comes from full GCs with and without it. Prints one line per seed; exit 1 on any undercount.
 // Usage: npm run build && node [--min-semi-space-size=16] scripts/window-soundness.js [seed …]
 'use strict';
