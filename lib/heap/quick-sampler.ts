@@ -134,15 +134,15 @@ function leakwatchQuickMarker(length: number): unknown[] {
 /**
  * A big sample whose innermost frame is leakwatch's code. Not by function name: V8 inlines the
  * marker function into its callers, and the profiler then names whichever caller it went into
- * (a marker allocated from `beforeTest` was named `beforeTest`, two calls up).
+ * (a marker allocated from `beforeTest` was named `beforeTest`, two calls up). Exported for its unit tests.
  */
-function isMarker(survivor: Survivor, interval: number): boolean {
+export function isMarker(survivor: Survivor, interval: number): boolean {
   const top = survivor.stack[0];
   return survivor.size >= (interval * MARKER_INTERVALS) / 2 && top !== undefined && isLeakwatchFrame(top);
 }
 
-/** One survivor per profile node with samples: ordinals are not given, nor needed here. */
-function survivorsOf(head: NativeNode): Survivor[] {
+/** One survivor per profile node with samples: ordinals are not given, nor needed here. Exported for its unit tests. */
+export function survivorsOf(head: NativeNode): Survivor[] {
   const survivors: Survivor[] = [];
   const pending: Array<[NativeNode, Survivor['stack']]> = [[head, []]];
   for (let item = pending.pop(); item; item = pending.pop()) {

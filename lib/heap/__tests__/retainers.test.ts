@@ -1,0 +1,87 @@
+import { describeRetainers, lastObjectId, readablePath } from '../retainers';
+import { parseSnapshot, pathTo, shortestPaths, type RetainerStep } from '../snapshot-parser';
+import { leakSnapshot, MAX_ID_BEFORE, N, ROOT_DIR } from './synthetic-snapshot';
+
+const text = leakSnapshot();
+const snapshot = parseSnapshot(text);
+/** The path V8's global handles do not shorten: from the root through `makeCache`'s scope. */
+const throughScope = pathTo(
+  snapshot,
+  shortestPaths(snapshot, (node, edgeType) => node === N.globalHandles || edgeType === 'hidden'),
+  N.elements,
+)!;
+
+/** Steps that need no snapshot: no context edge on them, so no function's script is looked up. */
+function step(edgeType: string, edge: string, nodeType: string, node: string): RetainerStep {
+  return { edge, edgeType, node, nodeType, ordinal: 0 };
+}
+
+describe('describeRetainers', () => {
+  test('explains the biggest groups of new objects by the variable of the project that holds them', () => {
+    expect(describeRetainers(MAX_ID_BEFORE, text, ROOT_DIR)).toEqual([
+      '~7.8 KB in 1 × (object elements): __tests__/cache.test.js: cache (Map) → entries (array) → entry (Array) → elements',
+      '~1000 B in 1 × array: __tests__/cache.test.js: cache (Map) → entries (array)',
+    ]);
+  });
+
+  test('leaves out groups no strong path reaches (held only by global handles or weakly)', () => {
+    // New since id 108: the stray elements (global handles only), Detached (weak) and the string.
+    expect(describeRetainers(108, text, ROOT_DIR)).toEqual([
+      '~24 B in 1 × string: __tests__/cache.test.js: cache (Map) → entries (array) → entry (Array) → elements → [0] (string)',
+    ]);
+  });
+
+  test('is empty when the run added nothing', () => {
+    expect(describeRetainers(lastObjectId(text), text, ROOT_DIR)).toEqual([]);
+  });
+});
+
+describe('readablePath', () => {
+  test("starts at the first variable in a scope of the project's, named with its file relative to rootDir", () => {
+    expect(readablePath(snapshot, throughScope, ROOT_DIR)).toBe(
+      '__tests__/cache.test.js: cache (Map) → entries (array) → entry (Array) → elements',
+    );
+  });
+
+  test('outside the project, starts at the property of the global object', () => {
+    expect(readablePath(snapshot, throughScope, '/elsewhere')).toBe(
+      'globalThis: .makeCache (function makeCache) → cache (Map) → entries (array) → entry (Array) → elements',
+    );
+  });
+
+  test('with neither, shows the last five steps and no holder', () => {
+    const steps = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => step('property', name, 'object', 'Object'));
+    expect(readablePath(snapshot, steps, ROOT_DIR)).toBe('.b (Object) → .c (Object) → .d (Object) → .e (Object) → .f (Object)');
+  });
+
+  test('a long chain keeps its first five steps and its last two', () => {
+    const steps = [
+      step('element', '[2]', 'object', 'global'),
+      step('property', 'list', 'object', 'Object'),
+      ...Array.from({ length: 9 }, () => step('property', 'next', 'object', 'Object')),
+    ];
+    expect(readablePath(snapshot, steps, ROOT_DIR)).toBe(
+      'globalThis: .list (Object) → .next (Object) → .next (Object) → .next (Object) → .next (Object) → … 3 more … → .next (Object) → .next (Object)',
+    );
+  });
+
+  test("labels each kind of step: a Map's table and entries, elements, closures, strings; shortcuts left out", () => {
+    const steps = [
+      step('element', '[2]', 'object', 'global'),
+      step('property', 'handler', 'closure', 'onData'),
+      step('shortcut', 'bound', 'object', 'Object'),
+      step('property', 'anonymous', 'closure', ''),
+      step('internal', 'table', 'array', 'system / OrderedHashMap'),
+      step('internal', '3', 'string', 'key'),
+    ];
+    expect(readablePath(snapshot, steps, ROOT_DIR)).toBe(
+      'globalThis: .handler (function onData) → .anonymous (function) → entries (array) → entry (string)',
+    );
+  });
+});
+
+describe('lastObjectId', () => {
+  test("is the snapshot text's largest JS object id", () => {
+    expect(lastObjectId(text)).toBe(113);
+  });
+});

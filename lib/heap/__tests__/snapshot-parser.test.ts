@@ -1,0 +1,127 @@
+import {
+  follow,
+  maxObjectId,
+  newObjects,
+  nodeCount,
+  nodeId,
+  nodeName,
+  nodeType,
+  parseSnapshot,
+  pathTo,
+  selfSize,
+  shortestPaths,
+} from '../snapshot-parser';
+import { leakSnapshot, MAX_ID_BEFORE, N } from './synthetic-snapshot';
+
+const snapshot = parseSnapshot(leakSnapshot());
+
+describe('parseSnapshot', () => {
+  test("finds each field's offset from the meta's field names", () => {
+    expect(snapshot.nodeFieldCount).toBe(7);
+    expect(snapshot.edgeFieldCount).toBe(3);
+    expect(snapshot.f).toEqual({ type: 0, name: 1, id: 2, selfSize: 3, edgeCount: 4 });
+    expect(snapshot.e).toEqual({ type: 0, nameOrIndex: 1, toNode: 2 });
+  });
+
+  test("indexes each node's first edge, with the edges' end after the last node", () => {
+    // Edges: root 2, (Global handles) 2, global 2, makeCache 3, then one each for 4, 6, 7, 8, 9, 10.
+    expect([...snapshot.firstEdge]).toEqual([0, 6, 12, 18, 27, 30, 30, 33, 36, 39, 42, 45, 45, 45, 45, 45]);
+  });
+
+  test('reads a node by ordinal: type, name, id and self size', () => {
+    expect(nodeCount(snapshot)).toBe(15);
+    expect([
+      nodeType(snapshot, N.makeCache),
+      nodeName(snapshot, N.makeCache),
+      nodeId(snapshot, N.makeCache),
+      selfSize(snapshot, N.makeCache),
+    ]).toEqual(['closure', 'makeCache', 7, 32]);
+  });
+
+  test('reads the fields by their names when the meta lists them in another order', () => {
+    const reordered = parseSnapshot(leakSnapshot(['id', 'self_size', 'edge_count', 'name', 'type', 'trace_node_id', 'detachedness']));
+    expect([nodeType(reordered, N.map), nodeName(reordered, N.map), nodeId(reordered, N.map), selfSize(reordered, N.map)]).toEqual([
+      'object',
+      'Map',
+      101,
+      32,
+    ]);
+    expect(follow(reordered, N.map, 'table')).toBe(N.table);
+  });
+});
+
+describe('maxObjectId', () => {
+  test('is the largest id of a JS object, leaving out embedder nodes (native, synthetic), which get fresh ids every snapshot', () => {
+    expect(maxObjectId(snapshot)).toBe(113);
+  });
+});
+
+describe('newObjects', () => {
+  test('groups objects newer than the id given by constructor or type, biggest first, leaving out V8 internals', () => {
+    const groups = newObjects(snapshot, MAX_ID_BEFORE);
+    expect(groups.map(({ kind, count, bytes }) => [kind, count, bytes])).toEqual([
+      ['(object elements)', 2, 8016],
+      ['array', 1, 1000],
+      ['Detached', 1, 64],
+      ['Map', 1, 32],
+      ['Array', 1, 32],
+      ['string', 1, 24],
+    ]);
+  });
+
+  test("keeps each group's members and its largest", () => {
+    const [elements] = newObjects(snapshot, MAX_ID_BEFORE);
+    expect(elements.members).toEqual([N.elements, N.strayElements]);
+    expect(elements.largest).toBe(N.elements);
+  });
+
+  test('is empty when nothing is newer than the id given', () => {
+    expect(newObjects(snapshot, maxObjectId(snapshot))).toEqual([]);
+  });
+});
+
+describe('shortestPaths and pathTo', () => {
+  test('with nothing skipped, the shortest path goes through any strong edge (here the global handles)', () => {
+    expect(pathTo(snapshot, shortestPaths(snapshot), N.elements)).toEqual([
+      { edge: '[1]', edgeType: 'element', node: '(Global handles)', nodeType: 'synthetic', ordinal: N.globalHandles },
+      { edge: '[0]', edgeType: 'element', node: '(object elements)', nodeType: 'array', ordinal: N.elements },
+    ]);
+  });
+
+  test('counts the steps from the root', () => {
+    const tree = shortestPaths(snapshot);
+    expect([tree.depth[N.root], tree.depth[N.global], tree.depth[N.array], tree.depth[N.table]]).toEqual([0, 1, 3, 5]);
+  });
+
+  test('weak edges do not retain: an object held only weakly has no path', () => {
+    const tree = shortestPaths(snapshot);
+    expect(tree.depth[N.detached]).toBe(-1);
+    expect(pathTo(snapshot, tree, N.detached)).toBeNull();
+  });
+
+  test('skip gets the holder, the edge type and the name, numbers as text, and the path avoids what it rejects', () => {
+    const skip = jest.fn((node: number, edgeType: string, name: string) => node === N.root && edgeType === 'element' && name === '1');
+    const steps = pathTo(snapshot, shortestPaths(snapshot, skip), N.elements);
+    expect(skip).toHaveBeenCalledWith(N.makeCache, 'internal', 'context');
+    expect(steps?.map((step) => `${step.edgeType} ${step.edge} → ${step.node}`)).toEqual([
+      'element [2] → global',
+      'property makeCache → makeCache',
+      'hidden [0] → Array',
+      'internal elements → (object elements)',
+    ]);
+  });
+
+  test('the path to the root itself is empty', () => {
+    expect(pathTo(snapshot, shortestPaths(snapshot), N.root)).toEqual([]);
+  });
+});
+
+describe('follow', () => {
+  test('finds where a named edge leads', () => {
+    expect(follow(snapshot, N.makeCache, 'shared')).toBe(N.sharedInfo);
+  });
+
+  test('is -1 for a name the node has no edge of', () => {
+    expect(follow(snapshot, N.makeCache, 'prototype')).toBe(-1);
+  });
+});

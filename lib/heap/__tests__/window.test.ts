@@ -1,0 +1,163 @@
+/**
+ * The heap window's arithmetic, on a fake V8: the test sets each space's used and available
+ * bytes, which collections V8 ran during the "test", and what leakwatch's own scavenge does.
+ */
+import type { GcFunction } from '../../core/gc';
+import { closeWindow, openWindow } from '../window';
+
+interface Space {
+  used: number;
+  available?: number;
+}
+
+/** The fake heap: spaces now, V8's collections during the window, and what a scavenge leaves. */
+const mockHeap = {
+  spaces: {} as Record<string, Space>,
+  gcs: [] as Array<{ gcType: string }>,
+};
+
+jest.mock('node:v8', () => ({
+  getHeapSpaceStatistics: () =>
+    Object.entries(mockHeap.spaces).map(([name, space]) => ({
+      space_name: name,
+      space_size: 0,
+      space_used_size: space.used,
+      space_available_size: space.available ?? 0,
+      physical_space_size: 0,
+    })),
+  GCProfiler: class {
+    start(): void {}
+    stop(): { statistics: Array<{ gcType: string }> } {
+      return { statistics: mockHeap.gcs };
+    }
+  },
+}));
+
+const BAR = 400;
+
+/** A young generation of 1000 bytes (semi-space), 300 used, and an old generation of 5000. */
+function heapAtStart(young = 300): Record<string, Space> {
+  return {
+    new_space: { used: young, available: 1000 - young },
+    new_large_object_space: { used: 0 },
+    old_space: { used: 5000 },
+    code_space: { used: 100 },
+    large_object_space: { used: 0 },
+  };
+}
+
+/** A gc function that applies `after` to the heap when it is called (leakwatch's scavenge). */
+function gcLeaving(after: Record<string, Space> = {}): jest.Mock<void, Parameters<GcFunction>> {
+  return jest.fn(() => {
+    mockHeap.spaces = { ...mockHeap.spaces, ...after };
+  });
+}
+
+beforeEach(() => {
+  mockHeap.spaces = heapAtStart();
+  mockHeap.gcs = [];
+});
+
+describe('openWindow', () => {
+  test('reads each space and collects nothing when the young generation has room for the bar', () => {
+    const gc = gcLeaving();
+    const window = openWindow(gc, BAR);
+    expect(gc).not.toHaveBeenCalled();
+    expect([...window.spacesAtStart]).toEqual([
+      ['new_space', 300],
+      ['new_large_object_space', 0],
+      ['old_space', 5000],
+      ['code_space', 100],
+      ['large_object_space', 0],
+    ]);
+  });
+
+  test('scavenges first when the young generation has less room left than the bar, and reads after it', () => {
+    mockHeap.spaces = heapAtStart(700);
+    const gc = gcLeaving({ new_space: { used: 50, available: 950 }, old_space: { used: 5200 } });
+    const window = openWindow(gc, BAR);
+    expect(gc.mock.calls).toEqual([[{ type: 'minor' }]]);
+    expect(window.spacesAtStart.get('new_space')).toBe(50);
+    expect(window.spacesAtStart.get('old_space')).toBe(5200);
+  });
+});
+
+describe('closeWindow', () => {
+  test('with no GC during the test and less than the bar allocated, the bound is what was allocated, with no scavenge', () => {
+    const gc = gcLeaving();
+    const window = openWindow(gc, BAR);
+    mockHeap.spaces = { ...mockHeap.spaces, new_space: { used: 450, available: 550 }, old_space: { used: 5100 } };
+    expect(closeWindow(gc, window, BAR)).toEqual({ bound: 250, majorGcs: 0, usedAfter: 5650 });
+    expect(gc).not.toHaveBeenCalled();
+  });
+
+  test("a space's shrinking does not hide another space's growth", () => {
+    const gc = gcLeaving();
+    const window = openWindow(gc, BAR);
+    // Concurrent sweeping freed 3000 in the old space while the test put 350 in large objects.
+    mockHeap.spaces = { ...mockHeap.spaces, old_space: { used: 2000 }, large_object_space: { used: 350 } };
+    expect(closeWindow(gc, window, BAR).bound).toBe(350);
+  });
+
+  test('after a V8 scavenge during the test, the bound is the old growth plus the whole young generation, with no scavenge of its own under the bar', () => {
+    const gc = gcLeaving();
+    const window = openWindow(gc, BAR);
+    mockHeap.gcs = [{ gcType: 'Scavenge' }];
+    mockHeap.spaces = { ...mockHeap.spaces, new_space: { used: 150, available: 850 }, old_space: { used: 5100 } };
+    expect(closeWindow(gc, window, BAR)).toEqual({ bound: 250, majorGcs: 0, usedAfter: 5350 });
+    expect(gc).not.toHaveBeenCalled();
+  });
+
+  test('after a V8 scavenge, over the bar: scavenges, then counts the old growth, promotions included, plus what is still young', () => {
+    const gc = gcLeaving({ new_space: { used: 100, available: 900 }, old_space: { used: 5300 } });
+    const window = openWindow(gc, BAR);
+    mockHeap.gcs = [{ gcType: 'Scavenge' }];
+    mockHeap.spaces = { ...mockHeap.spaces, new_space: { used: 600, available: 400 }, old_space: { used: 5200 } };
+    expect(closeWindow(gc, window, BAR)).toEqual({ bound: 400, majorGcs: 0, usedAfter: 5500 });
+    expect(gc.mock.calls).toEqual([[{ type: 'minor' }]]);
+  });
+
+  test('counts the mark-compacts V8 ran during the test, and an old space they shrank counts as no growth', () => {
+    const gc = gcLeaving();
+    const window = openWindow(gc, BAR);
+    mockHeap.gcs = [{ gcType: 'Scavenge' }, { gcType: 'MarkSweepCompact' }, { gcType: 'MarkSweepCompact' }];
+    mockHeap.spaces = { ...mockHeap.spaces, new_space: { used: 50, available: 950 }, old_space: { used: 4000 } };
+    expect(closeWindow(gc, window, BAR)).toEqual({ bound: 50, majorGcs: 2, usedAfter: 4150 });
+  });
+
+  describe('with no GC during the test and the bar reached', () => {
+    /** The test allocated 500 young and 100 old (600 > BAR); leakwatch's scavenge leaves `young` and `old`. */
+    function closeAfterScavengeTo(young: Space, old: number, youngAtStart = 300): number {
+      mockHeap.spaces = heapAtStart(youngAtStart);
+      const gc = gcLeaving({ new_space: young, old_space: { used: old } });
+      const window = openWindow(gc, BAR);
+      mockHeap.spaces = {
+        ...mockHeap.spaces,
+        new_space: { used: youngAtStart + 500, available: 500 - youngAtStart },
+        old_space: { used: 5100 },
+      };
+      const { bound } = closeWindow(gc, window, BAR);
+      expect(gc.mock.calls).toEqual([[{ type: 'minor' }]]);
+      return bound;
+    }
+
+    test('what the scavenge promoted from before the test is not counted: the old space is read before it', () => {
+      // 150 promoted (5100 → 5250), all from the 300 young at the start: 150 young + 100 old growth.
+      expect(closeAfterScavengeTo({ used: 150, available: 850 }, 5250)).toBe(250);
+    });
+
+    test('more promoted than was young at the start: the old space is read after the scavenge', () => {
+      // 150 promoted out of 100 young at the start: 150 young + 250 old growth.
+      expect(closeAfterScavengeTo({ used: 150, available: 850 }, 5250, 100)).toBe(400);
+    });
+
+    test('survivors without room in the semi-space (V8 promotes young objects too): the old space is read after', () => {
+      // 400 young + 150 promoted reach half the 1000-byte semi-space.
+      expect(closeAfterScavengeTo({ used: 400, available: 600 }, 5250)).toBe(650);
+    });
+
+    test('an old space that shrank during the scavenge: read after, and its growth since the start counted', () => {
+      expect(closeAfterScavengeTo({ used: 150, available: 850 }, 5050)).toBe(200);
+    });
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * keptByEveryRun: the verdict on a suspect's extra runs, from what the user's code allocated
+ * in each run and still holds after the last.
+ */
+import type { Attribution } from '../../heap/attribution';
+import { keptByEveryRun } from '../heap';
+
+const KB = 1024;
+const ENOUGH = 192 * KB;
+
+/** Runs whose user's survivors are these sizes (the rest of an Attribution plays no part). */
+function runs(...userBytes: number[]): Attribution[] {
+  return userBytes.map((bytes) => ({ userBytes: bytes, allBytes: bytes, sites: [], userSamples: new Map() }));
+}
+
+describe('keptByEveryRun', () => {
+  test('one run that kept enough looks like a leak', () => {
+    expect(keptByEveryRun(runs(ENOUGH), ENOUGH, 1)).toBe(true);
+  });
+
+  test('one run that kept a byte less than enough does not', () => {
+    expect(keptByEveryRun(runs(ENOUGH - 1), ENOUGH, 1)).toBe(false);
+  });
+
+  test('fewer runs than asked for is no leak, whatever they kept', () => {
+    expect(keptByEveryRun(runs(10 * ENOUGH, 10 * ENOUGH), ENOUGH, 3)).toBe(false);
+  });
+
+  test('no runs at all is no leak', () => {
+    expect(keptByEveryRun([], ENOUGH, 1)).toBe(false);
+  });
+
+  test('three runs that each kept enough are a leak', () => {
+    expect(keptByEveryRun(runs(ENOUGH, ENOUGH, ENOUGH), ENOUGH, 3)).toBe(true);
+  });
+
+  test('a growing Map counted unevenly (96, 384, 144 KB for 256 KB a run) is a leak: the mean counts, not each run', () => {
+    expect(keptByEveryRun(runs(96 * KB, 384 * KB, 144 * KB), ENOUGH, 3)).toBe(true);
+  });
+
+  test('runs whose mean is a byte short of enough are no leak', () => {
+    expect(keptByEveryRun(runs(ENOUGH, ENOUGH, ENOUGH - 3), ENOUGH, 3)).toBe(false);
+  });
+
+  test("a first run whose data is gone (a bounded window keeping the last results) is no leak, whatever the later runs' mean", () => {
+    expect(keptByEveryRun(runs(0, 2 * ENOUGH, 2 * ENOUGH), ENOUGH, 3)).toBe(false);
+  });
+
+  test('after several runs, the first needs only a third of enough', () => {
+    expect(keptByEveryRun(runs(ENOUGH / 3, ENOUGH, 2 * ENOUGH), ENOUGH, 3)).toBe(true);
+  });
+
+  test('after several runs, a first run a byte under a third of enough is no leak', () => {
+    expect(keptByEveryRun(runs(ENOUGH / 3 - 1, ENOUGH, 2 * ENOUGH), ENOUGH, 3)).toBe(false);
+  });
+
+  test('nothing kept with nothing asked (enough 0) counts as a leak: the caller sets enough above zero', () => {
+    expect(keptByEveryRun(runs(0), 0, 1)).toBe(true);
+  });
+});
