@@ -39,7 +39,9 @@ const normalize = (text) =>
     .replace(/leakwatch-watch-[A-Za-z0-9]{6}/g, 'leakwatch-watch-XXXXXX')
     // Jest's own frames: in band they are index.js, in a worker testWorker.js.
     .replace(/^\s+at .*node_modules.*\n?/gm, '')
-    .replace(/ \(\d+ ms\)/g, '')
+    // Jest's promise frames come and go with timing, as do durations (ms, or s past 5 s).
+    .replace(/^\s+at new Promise \(<anonymous>\)\n?/gm, '')
+    .replace(/ \(\d+(\.\d+)? m?s\)/g, '')
     .replace(/^Time: .*$/gm, 'Time: …')
     .replace(/^Test results written to: .*$/gm, '')
     // Sampled sizes of the 1 MiB leak: ~1.0 MB, sometimes ~1.1 MB.

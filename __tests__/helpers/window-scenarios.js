@@ -7,7 +7,7 @@
  *
  * Each kind of object comes from an allocation site of its own, used by one scenario only:
  * once many of a site's objects survived, V8 allocates the site's next ones straight in the
- * old space (pretenuring), and that is a different case (docs/design.md, "Known limits").
+ * old space (pretenuring), and that is a different case (docs/limits.md, "Accuracy of the heap numbers").
  */
 'use strict';
 const path = require('node:path');

@@ -33,7 +33,7 @@ export async function stillThereAfterGrace<T>(read: () => T[]): Promise<T[]> {
  * included: a timer whose callback sets the next one (an async validation chain) is followed too.
  * Not a count of every timer in the process: in band, Jest's status line ticks every second
  * and its tick schedules a 100 ms repaint, which such a count took for the run's own work
- * (two 100 ms waits in each immer run in band; docs/performance.md).
+ * (docs/measurements.md).
  */
 export class RunTimers {
   private readonly made = new Set<number>();

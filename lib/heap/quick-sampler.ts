@@ -3,7 +3,7 @@
  * `v8-profiler-next`: V8's sampling heap profiler, started without the "force GC" flag that
  * node:inspector always sets, so reading the profile costs nothing (0.3 ms) where the
  * inspector's read runs a full GC first (40 ms at luxon's 50 MB heap, plus the profile's
- * trip through JSON: 130 ms per suspect there, docs/performance.md).
+ * trip through JSON; docs/measurements.md).
  *
  * Read after a scavenge, the profile holds every sample still alive, plus dead ones in the
  * old generation that only a full GC would drop: more than the run kept, never less. When

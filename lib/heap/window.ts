@@ -1,6 +1,6 @@
 /**
  * A test's heap window: what it can have kept at most, from heap reads at its two ends and a
- * scavenge only when needed (docs/design.md, "The loop").
+ * scavenge only when needed (docs/how-it-works.md, "The heap check, step by step").
  *
  * Read per heap space, each space's growth counted and its shrinking not: V8 sweeps the old
  * generation concurrently after a mark-compact, so a space's used size can drop during a
@@ -56,8 +56,7 @@ export function openWindow(gc: GcFunction, bar: number): OpenWindow {
   // A young generation with less room left than `bar` is one V8 collects within the next
   // `bar` bytes allocated: early in the test, which then takes the slower path above and
   // counts what that collection promotes from before it. Collect it now: the scavenge V8 was
-  // about to run, not an extra one (immer: 12 of the 15 over-the-bar tests with a GC in them
-  // had started with a full young generation; docs/performance.md).
+  // about to run, not an extra one (docs/measurements.md).
   const young = newSpace(statistics);
   if (young && young.space_available_size < bar) {
     minorGc(gc);
@@ -98,7 +97,7 @@ export function closeWindow(gc: GcFunction, window: OpenWindow, bar: number): { 
  * space as read *before* that scavenge. A scavenge promotes only objects that survived the one
  * before it (V8's age mark); with none during the test, those are all older than it, and what
  * it moved into the old space is not the test's, while the test's own survivors stay young and
- * count whole. Counting them made 40 of luxon's 72 suspects (docs/performance.md, session 7).
+ * count whole; counting them made most suspects of a real suite (docs/measurements.md).
  * Large objects are promoted whatever their age, so the large-object space is read after.
  * Guards, or the old space is read after too: what moved must fit in what was young at the
  * start, and the survivors must have had room (without it, V8 promotes young objects too).

@@ -190,7 +190,7 @@ export class HandlesProbe implements Probe {
  * Open and keeping the process alive. Collected: closed. A timer or immediate that fired or
  * was cleared is marked `_destroyed` at once. Every other handle type here is a libuv handle
  * wrap whose hasRef() is false when unref'ed and undefined once closed (its native half is
- * gone); measured on Node 20, 22 and 24 for each type (docs/design.md).
+ * gone); checked on Node 20, 22 and 24 for each type (docs/how-it-works.md, "Open handles").
  */
 function isOpen(resource: object | undefined): boolean {
   if (!resource) return false;

@@ -1,5 +1,5 @@
 /**
- * HeapProbe: V8 heap retained by a test. See docs/design.md for the reasoning.
+ * HeapProbe: V8 heap retained by a test. docs/how-it-works.md gives the reason for each step.
  *
  * Every test, cheaply: a heap read at each end, and a scavenge only when the test allocated
  * more than the threshold or V8 collected during it. Live memory never exceeds used memory,
