@@ -154,9 +154,15 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
 
       // Nothing half-written stays: the full disks hold only their filler again.
       expect(fs.readFileSync(path.join(base, 'a-file'), 'utf8')).toBe('not a folder\n');
-      if (projects.includes('disk-full')) expect(fs.readdirSync(path.join(base, 'full'))).toEqual(['filler']);
-      if (projects.includes('fills-during-pair')) expect(fs.readdirSync(path.join(base, 'filling'))).toEqual(['filler']);
-      if (projects.includes('file-too-large')) expect(fs.readdirSync(path.join(base, 'too-large'))).toEqual([]);
+      /** @type {Record<string, [string, string[]]>} */
+      const leftovers = {
+        'disk-full': ['full', ['filler']],
+        'fills-during-pair': ['filling', ['filler']],
+        'file-too-large': ['too-large', []],
+      };
+      for (const [dir, files] of projects.filter((project) => project in leftovers).map((project) => leftovers[project])) {
+        expect(fs.readdirSync(path.join(base, dir))).toEqual(files);
+      }
     } finally {
       cleanup();
     }

@@ -45,6 +45,8 @@ if (!fs.existsSync(CHROMIUM)) {
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
     execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
   } else {
-    console.log(`prepare-test-env: ${CHROMIUM} is missing and cannot be installed here; the HTML report test will fail until Debian's chromium package is installed.`);
+    console.log(
+      `prepare-test-env: ${CHROMIUM} is missing and cannot be installed here; the HTML report test will fail until Debian's chromium package is installed.`,
+    );
   }
 }

@@ -3,7 +3,12 @@
 'use strict';
 const fs = require('node:fs');
 
-const rows = fs.readFileSync(process.argv[2], 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+const rows = fs
+  .readFileSync(process.argv[2], 'utf8')
+  .trim()
+  .split('\n')
+  .filter(Boolean)
+  .map((line) => JSON.parse(line));
 const quantile = (values, q) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -20,5 +25,7 @@ console.log(
 );
 for (const row of suspects) {
   const runs = row.runs ? `extra runs kept ${row.runs.map(kb).join(' / ')}` : 'cleared without a profile';
-  console.log(`  ${row.file} › ${row.test.slice(0, 70)}: bound ${kb(row.bound)}, ${row.quickUserBytes == null ? '' : `user's samples in the first look ${kb(row.quickUserBytes)}, `}${runs}`);
+  console.log(
+    `  ${row.file} › ${row.test.slice(0, 70)}: bound ${kb(row.bound)}, ${row.quickUserBytes == null ? '' : `user's samples in the first look ${kb(row.quickUserBytes)}, `}${runs}`,
+  );
 }

@@ -23,8 +23,8 @@ const usedAfterFullGc = () => {
 };
 
 let undercounts = 0;
-/** Records made before a window and kept across it. */
-let older = null;
+/** Records made before a window and kept across it (a property: written, never read). */
+const alive = { older: null, kept: null };
 for (const seed of process.argv.slice(2).length > 0 ? process.argv.slice(2).map(Number) : [1, 2, 3]) {
   let state = seed;
   const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -36,19 +36,19 @@ for (const seed of process.argv.slice(2).length > 0 ? process.argv.slice(2).map(
     gc();
     minorGc(gc);
     minorGc(gc);
-    older = records(olderKb);
+    alive.older = records(olderKb);
     // Most times the older records survive one scavenge before the window: the next promotes them.
     if (random() < 0.7) minorGc(gc);
     const window = openWindow(gc, BAR);
     const watch = new GCProfiler();
     watch.start();
     records(Math.floor(random() * 3000));
-    let kept = records(keptKb);
+    alive.kept = records(keptKb);
     records(Math.floor(random() * 1000));
     if ((watch.stop()?.statistics ?? []).length > 0) collected += 1;
     const { bound } = closeWindow(gc, window, BAR);
     const withKept = usedAfterFullGc();
-    kept = null;
+    alive.kept = null;
     const keptBytes = withKept - usedAfterFullGc();
     smallest = Math.min(smallest, bound / keptBytes);
     if (bound < keptBytes) {

@@ -26,8 +26,7 @@ const garbage = (kb) => Array.from({ length: count(kb) }, (_, i) => ({ garbage: 
 const keptWithOlder = (kb) => Array.from({ length: count(kb) }, (_, i) => ({ keptWithOlder: i }));
 const keptAlone = (kb) => Array.from({ length: count(kb) }, (_, i) => ({ keptAlone: i }));
 
-/** @type {unknown[]} */
-let beforeTest = [];
+const alive = { beforeTest: /** @type {unknown[]} */ ([]) };
 /** @type {unknown[]} */
 const kept = [];
 
@@ -42,7 +41,7 @@ function scenario(makeOlder, keep) {
   gc();
   minorGc(gc);
   minorGc(gc);
-  beforeTest = makeOlder();
+  alive.beforeTest = makeOlder();
   minorGc(gc);
   const window = openWindow(gc, BAR);
   const watch = new GCProfiler();
