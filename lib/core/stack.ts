@@ -20,11 +20,9 @@ export function firstUserFrame(stack: string, rootDir: string): string | null {
 
 /**
  * "src/server.ts:14" for the innermost project frame of a creationStack() error, or null.
- * Frames are read raw first (file names, no formatting): most errors recorded are Jest's or
- * Node's own and have no project frame, and formatting their text through Jest's
- * source-map-support loads and parses source maps (0.2 ms for each test's own hook timer on
- * luxon's suite). Only the project frame found is formatted, by the installed
- * Error.prepareStackTrace, so its line is the original source's.
+ * Frames are read raw first: most recorded errors are Jest's or Node's own, and formatting
+ * their text would load and parse source maps for nothing. Only the project frame found is
+ * formatted, by the installed Error.prepareStackTrace, so its line is the original source's.
  */
 export function userSite(error: Error, rootDir: string): string | null {
   const frames = rawFrames(error);

@@ -45,8 +45,8 @@ export function nativeProfiler(): NativeProfiler | null {
 /**
  * The addon's compiled module, loaded from where its build puts it (its package.json's
  * `binary` field, as node-pre-gyp reads it). Its entry point finds the same file through
- * @xprofiler/node-pre-gyp, whose modules took 50–70 ms to load in each Jest process (the
- * compiled module alone: 2–3 ms). Null when the layout is not the expected one.
+ * @xprofiler/node-pre-gyp, whose modules cost far more to load in each Jest process than the
+ * compiled module alone. Null when the layout is not the expected one.
  */
 function compiledBinding(): NativeProfiler | null {
   try {

@@ -14,7 +14,7 @@ import { BeforeAfterProbe } from './probe';
 
 /**
  * The same number as `process.memoryUsage().external`, which also reads the RSS from /proc
- * (0.1 ms per test on luxon's suite); Node before 20 has no `external_memory` here.
+ * each time; Node before 20 has no `external_memory` here.
  */
 const external = (): number => getHeapStatistics().external_memory ?? process.memoryUsage().external;
 

@@ -33,7 +33,7 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
   private openedAt: Map<number, Opened> | null = null;
   /**
    * The descriptors open at the last test's end, while nothing but Jest ran since: the next
-   * test's start reading (listing /proc/self/fd took ~40 µs in a Jest worker, twice a test).
+   * test's start reading, which spares a listing of /proc/self/fd.
    */
   private lastEnd: Set<string> | null = null;
   private readonly restore: Array<() => void> = [];
@@ -81,7 +81,7 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
     const openedAt = this.openedAt;
     this.openedAt = null;
     // As many descriptors as at the start, and none opened through `fs`: the same ones (one
-    // syscall instead of a listing, ~75 µs in immer's run in band). Missed: a test that closes
+    // syscall instead of a listing). Missed: a test that closes
     // a descriptor it did not open and leaves one open that `fs` did not open (a native
     // addon's), both in the same test.
     if (this.countable && openedAt?.size === 0 && fdCount() === before.size) {
