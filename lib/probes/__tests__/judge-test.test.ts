@@ -1,0 +1,129 @@
+import type { Check, Finding, ProbeKind, Rerun, TestInfo, Verdict } from '../../core/types';
+import { judgeTest } from '../judge-test';
+import type { Probe } from '../probe';
+
+const TEST: TestInfo = { name: 'opens a server', id: 7 };
+const rerun: Rerun = async () => ({ threw: null });
+
+/** A probe that finds what it is told to, and logs every call judgeTest makes on it. */
+function fakeProbe(check: string, kind: ProbeKind, verdict: Verdict | null, log: string[], withEndTest = true) {
+  const finding: Finding | null = verdict && { check: check as Check, verdict, summary: `${check} ${verdict}`, details: [] };
+  const probe: Probe & { rerunGot?: Rerun } = {
+    check: check as Check,
+    kind,
+    startFile: () => null,
+    beforeTest: () => undefined,
+    afterTest: async (test, givenRerun) => {
+      log.push(`${check}.afterTest(${test.name})`);
+      probe.rerunGot = givenRerun;
+      return finding;
+    },
+    abandonTest: () => log.push(`${check}.abandonTest`),
+    finishFile: () => [],
+    dispose: () => undefined,
+  };
+  if (withEndTest) probe.endTest = () => log.push(`${check}.endTest`);
+  return probe;
+}
+
+const summaries = (judged: Array<{ finding: Finding }>) => judged.map(({ finding }) => finding.summary);
+
+describe('judgeTest', () => {
+  test('collects the findings in probe order, each with its probe', async () => {
+    const log: string[] = [];
+    const heap = fakeProbe('heap', 'memory', 'unconfirmed', log);
+    const fds = fakeProbe('fds', 'resource', 'leak', log);
+    const listeners = fakeProbe('listeners', 'resource', 'leak', log);
+    const judged = await judgeTest([heap, fds, listeners], TEST, new Set(), rerun);
+    expect(judged.map(({ probe }) => probe)).toEqual([heap, fds, listeners]);
+    expect(summaries(judged)).toEqual(['heap unconfirmed', 'fds leak', 'listeners leak']);
+  });
+
+  test('a confirmed memory leak stops the memory probes after it, not the resource ones', async () => {
+    const log: string[] = [];
+    const probes = [
+      fakeProbe('heap', 'memory', 'leak', log),
+      fakeProbe('fds', 'resource', null, log),
+      fakeProbe('external', 'memory', 'leak', log),
+    ];
+    expect(summaries(await judgeTest(probes, TEST, new Set(), rerun))).toEqual(['heap leak']);
+    expect(log).toEqual([
+      'heap.endTest',
+      'fds.endTest',
+      'external.endTest',
+      'heap.afterTest(opens a server)',
+      'fds.afterTest(opens a server)',
+      'external.abandonTest',
+    ]);
+  });
+
+  test('no findings when no probe finds anything', async () => {
+    const log: string[] = [];
+    const probes = [fakeProbe('heap', 'memory', null, log), fakeProbe('fds', 'resource', null, log)];
+    expect(await judgeTest(probes, TEST, new Set(), rerun)).toEqual([]);
+  });
+
+  test('memory probes are abandoned after a resource finding: a second run would leave a second resource', async () => {
+    const log: string[] = [];
+    const probes = [fakeProbe('handles', 'resource', 'leak', log), fakeProbe('heap', 'memory', 'leak', log)];
+    expect(summaries(await judgeTest(probes, TEST, new Set(), rerun))).toEqual(['handles leak']);
+    expect(log).toContain('heap.abandonTest');
+    expect(log).not.toContain('heap.afterTest(opens a server)');
+  });
+
+  test("an ignored check's finding is dropped, but its resource still stops the memory probes", async () => {
+    const log: string[] = [];
+    const probes = [
+      fakeProbe('handles', 'resource', 'leak', log),
+      fakeProbe('heap', 'memory', 'leak', log),
+      fakeProbe('fds', 'resource', 'leak', log),
+    ];
+    expect(summaries(await judgeTest(probes, TEST, new Set<Check>(['handles']), rerun))).toEqual(['fds leak']);
+    expect(log).toEqual([
+      'heap.endTest',
+      'fds.endTest',
+      'handles.afterTest(opens a server)',
+      'heap.abandonTest',
+      'fds.afterTest(opens a server)',
+    ]);
+  });
+
+  test('an ignored memory probe is abandoned without being read', async () => {
+    const log: string[] = [];
+    const probes = [fakeProbe('heap', 'memory', 'leak', log), fakeProbe('external', 'memory', 'leak', log)];
+    expect(summaries(await judgeTest(probes, TEST, new Set<Check>(['heap']), rerun))).toEqual(['external leak']);
+    expect(log).toEqual(['external.endTest', 'heap.abandonTest', 'external.afterTest(opens a server)']);
+  });
+
+  test('an unconfirmed memory finding does not stop later probes', async () => {
+    const log: string[] = [];
+    const probes = [fakeProbe('heap', 'memory', 'unconfirmed', log), fakeProbe('external', 'memory', 'leak', log)];
+    expect(summaries(await judgeTest(probes, TEST, new Set(), rerun))).toEqual(['heap unconfirmed', 'external leak']);
+    expect(log).not.toContain('external.abandonTest');
+  });
+
+  test('endTest is called only for probes that have it and are not ignored, all before any afterTest', async () => {
+    const log: string[] = [];
+    const probes = [
+      fakeProbe('heap', 'memory', null, log),
+      fakeProbe('fds', 'resource', null, log, false),
+      fakeProbe('handles', 'resource', null, log),
+    ];
+    await judgeTest(probes, TEST, new Set<Check>(['handles']), rerun);
+    expect(log).toEqual([
+      'heap.endTest',
+      'heap.afterTest(opens a server)',
+      'fds.afterTest(opens a server)',
+      'handles.afterTest(opens a server)',
+    ]);
+  });
+
+  test('passes the rerun function through to the probes it reads', async () => {
+    const log: string[] = [];
+    const heap = fakeProbe('heap', 'memory', null, log);
+    const fds = fakeProbe('fds', 'resource', null, log);
+    await judgeTest([heap, fds], TEST, new Set(), rerun);
+    expect(heap.rerunGot).toBe(rerun);
+    expect(fds.rerunGot).toBe(rerun);
+  });
+});
