@@ -30,6 +30,9 @@ export interface TestInfo {
   id: number;
 }
 
+/** Where a test file's own code runs outside its tests: what a file-level finding names. */
+export type FilePhase = 'module scope' | 'beforeAll' | 'afterAll';
+
 /** 'leak' fails the test (in fail mode); 'unconfirmed' only warns. */
 export type Verdict = 'leak' | 'unconfirmed';
 

@@ -9,7 +9,16 @@ export interface LeakErrorDetails {
 }
 
 export function formatFinding(testName: string, finding: Finding): string {
-  return [`leakwatch: ${quoteTestName(testName)} ${finding.summary}.`, ...finding.details.map((line) => `  ${line}`)].join('\n');
+  return formatAbout(quoteTestName(testName), finding);
+}
+
+/** A finding about a whole test file (its module scope and beforeAll/afterAll hooks). */
+export function formatFileFinding(file: string, finding: Finding): string {
+  return formatAbout(`test file ${file}`, finding);
+}
+
+function formatAbout(subject: string, finding: Finding): string {
+  return [`leakwatch: ${subject} ${finding.summary}.`, ...finding.details.map((line) => `  ${line}`)].join('\n');
 }
 
 /** A title as a JSON string: control characters escaped, at most 200 characters. */
@@ -19,7 +28,15 @@ export function quoteTestName(name: string): string {
 
 /** An Error whose stack is the message alone: Jest prints `stack`, and ours would only show leakwatch's frames. */
 export function leakError(testName: string, finding: Finding): Error {
-  const message = formatFinding(testName, finding);
+  return errorWithMessage(formatFinding(testName, finding), finding);
+}
+
+/** The same for a file-level finding, which Jest reports as the file's own error. */
+export function fileLeakError(file: string, finding: Finding): Error {
+  return errorWithMessage(formatFileFinding(file, finding), finding);
+}
+
+function errorWithMessage(message: string, finding: Finding): Error {
   const error = new Error(message);
   error.name = 'LeakwatchLeakError';
   error.stack = message;

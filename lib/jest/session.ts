@@ -9,20 +9,26 @@ import type { Circus } from '@jest/types';
 import * as path from 'node:path';
 import { parseConfig, type LeakwatchConfig } from '../core/config';
 import { errorMessage, errorStack } from '../core/errors';
-import type { Check, Finding, TestInfo } from '../core/types';
+import type { Check, FilePhase, Finding, TestInfo } from '../core/types';
 import { judgeTest } from '../probes/judge-test';
 import type { Probe } from '../probes/probe';
 import type { UserProbe } from '../probes/user';
 import { loadBaseline, relativeTestFile, type Baseline } from '../report/baseline';
 import type { RecordWriter } from '../report/record-writer';
 import { appendMeasurement, debugEnabled, debugLinesFile, probeStatsLines } from './debug';
-import { formatFinding, leakError } from './leak-error';
+import { fileLeakError, formatFileFinding, formatFinding, leakError } from './leak-error';
 import { addMeasuringHook } from './measuring-hook';
 import { leakwatchReporterConfigured } from './reporter-detection';
 import { rerunTest } from './rerun';
 import { createTestApi } from './test-api';
 import { countConcurrentTests, fullTestName } from './test-tree';
 import { actionFor, FindingAction } from './verdict';
+
+/** Events on which jest-circus installs its own error listeners at 'setup' (Jest 29: the first two). */
+const CIRCUS_ERROR_EVENTS = ['uncaughtException', 'unhandledRejection', 'rejectionHandled'];
+
+/** The test name a baseline entry gives for a file-level leak. */
+const FILE_LEVEL = '(test file)';
 
 interface Measured {
   test: Circus.TestEntry;
@@ -55,6 +61,8 @@ export class LeakwatchSession {
   private readonly allWarnings: string[] = [];
   private readonly baseline: Baseline | null;
   private readonly recordWriter: RecordWriter | null;
+  /** File-level failures, for the report (Jest shows them as the file's error). */
+  private readonly fileFindings: string[] = [];
 
   constructor(
     config: JestEnvironmentConfig,
@@ -112,6 +120,9 @@ export class LeakwatchSession {
         };
       }
       this.probes = probes;
+      // The test file's module scope runs next, before run_start.
+      for (const probe of probes) probe.startFileWindow?.();
+      this.fileCodeRunning('module scope');
     });
   }
 
@@ -132,7 +143,13 @@ export class LeakwatchSession {
 
   private async onEvent(event: Circus.Event, state: Circus.State): Promise<void> {
     switch (event.name) {
+      case 'setup': {
+        // jest-circus has just replaced the process's error listeners with its own.
+        for (const probe of this.probes) probe.runnerInstalledListeners?.(CIRCUS_ERROR_EVENTS);
+        break;
+      }
       case 'run_start': {
+        this.fileCodeRunning(null);
         this.pendingConcurrent = countConcurrentTests(state.rootDescribeBlock);
         for (const probe of this.probes) {
           const problem = probe.startFile();
@@ -142,8 +159,16 @@ export class LeakwatchSession {
         break;
       }
       case 'hook_start': {
-        if (event.hook.type === 'beforeAll' || event.hook.type === 'afterAll') this.userCodeRan();
+        if (event.hook.type === 'beforeAll' || event.hook.type === 'afterAll') {
+          this.userCodeRan();
+          this.fileCodeRunning(event.hook.type);
+        }
         this.runnerTimerStarting(event.hook.timeout || state.testTimeout);
+        break;
+      }
+      case 'hook_success':
+      case 'hook_failure': {
+        if (event.hook.type === 'beforeAll' || event.hook.type === 'afterAll') this.fileCodeRunning(null);
         break;
       }
       case 'test_fn_start': {
@@ -166,6 +191,7 @@ export class LeakwatchSession {
         break;
       }
       case 'run_finish': {
+        await this.finishFileWindow(state);
         await this.finishFile();
         break;
       }
@@ -220,6 +246,31 @@ export class LeakwatchSession {
     await this.recordWriter?.judged(current.startMs + performance.now() - judgingStarted);
   }
 
+  private fileCodeRunning(phase: FilePhase | null): void {
+    for (const probe of this.probes) probe.fileCodeRunning?.(phase);
+  }
+
+  /**
+   * What the file's own code left open, judged after its last afterAll hook. A failure goes
+   * where jest-circus puts an afterAll hook's error: the file fails, every test keeps its result.
+   */
+  private async finishFileWindow(state: Circus.State): Promise<void> {
+    const file = relativeTestFile(this.rootDir, this.testPath);
+    for (const probe of this.probes) {
+      const finding = await probe.finishFileWindow?.();
+      if (!finding) continue;
+      const inBaseline = !!this.baseline?.has({ file, test: FILE_LEVEL, check: finding.check });
+      const action = actionFor(finding, this.leakwatchConfig.mode, inBaseline);
+      if (action === FindingAction.Fail) {
+        state.unhandledErrors.push(fileLeakError(file, finding));
+        this.fileFindings.push(formatFileFinding(file, finding));
+      } else {
+        const known = action === FindingAction.Known ? `\n  Known leak, listed in ${this.leakwatchConfig.baseline}: not failed.` : '';
+        this.warnings.push(`${formatFileFinding(file, finding)}${known}`);
+      }
+    }
+  }
+
   private userCodeRan(): void {
     for (const probe of this.probes) probe.userCodeRan?.();
   }
@@ -259,7 +310,7 @@ export class LeakwatchSession {
     }
     if (this.recordWriter) {
       try {
-        await this.recordWriter.finish([...this.allWarnings, ...this.warnings]);
+        await this.recordWriter.finish([...this.fileFindings, ...this.allWarnings, ...this.warnings]);
       } catch (error) {
         this.warnings.push(
           `the report record for this file could not be written (${errorMessage(error)}); the reporter will list it as not measured`,

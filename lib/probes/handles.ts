@@ -10,7 +10,7 @@ import { createHook, type AsyncHook } from 'node:async_hooks';
 import { creationStack, userSite } from '../core/stack';
 import { GRACE_MS, stillThereAfterGrace } from '../core/timers';
 import type { Probe } from './probe';
-import type { Finding, TestInfo } from '../core/types';
+import type { FilePhase, Finding, TestInfo } from '../core/types';
 
 /** Resource types that keep the event loop alive. */
 const HANDLE_TYPES = new Set([
@@ -34,6 +34,8 @@ const HANDLE_TYPES = new Set([
 
 /** Beyond this many resources in one test, only handles are tracked (bounded memory). */
 const MAX_TRACKED = 100_000;
+/** The "test" number of what the file's own code opens outside its tests (tests count from 1). */
+const FILE = 0;
 
 interface Resource {
   type: string;
@@ -43,6 +45,10 @@ interface Resource {
   /** Handle types only: other resources are kept for what they tell about where a handle came from. */
   resource: WeakRef<object> | null;
   test: number;
+  /** For the file's own resources: where its code ran. */
+  phase?: FilePhase;
+  /** The file's own handles: their project line, found before what led to them is dropped. */
+  site?: string | null;
 }
 
 interface OpenHandle extends Resource {
@@ -67,6 +73,8 @@ export class HandlesProbe implements Probe {
    * between the event that announces it and the first timer made after that.
    */
   private jestTimerDelay: number | null = null;
+  /** Where the file's own code runs now, outside a test; null while no such code runs. */
+  private filePhase: FilePhase | null = null;
 
   constructor(private readonly rootDir: string) {
     this.hook = createHook({
@@ -81,18 +89,49 @@ export class HandlesProbe implements Probe {
           this.jestTimerDelay = null;
           if (jestTimer) return;
         }
-        const test = this.test ?? (this.graceTest !== null && this.live.get(triggerId)?.test === this.graceTest ? this.graceTest : null);
+        const parent = this.live.get(triggerId);
+        const test =
+          this.test ??
+          (this.graceTest !== null && parent?.test === this.graceTest ? this.graceTest : null) ??
+          (this.filePhase !== null || parent?.test === FILE ? FILE : null);
         if (test === null) return;
         const handle = HANDLE_TYPES.has(type);
         if (this.live.size >= MAX_TRACKED && !handle) return;
-        this.live.set(asyncId, { type, origin: creationStack(), triggerId, resource: handle ? new WeakRef(resource) : null, test });
+        const phase = test === FILE ? (this.filePhase ?? parent?.phase) : undefined;
+        this.live.set(asyncId, { type, origin: creationStack(), triggerId, resource: handle ? new WeakRef(resource) : null, test, phase });
       },
     });
+  }
+
+  startFileWindow(): void {
+    this.hook.enable();
   }
 
   startFile(): string | null {
     this.hook.enable();
     return null;
+  }
+
+  fileCodeRunning(phase: FilePhase | null): void {
+    this.filePhase = phase;
+  }
+
+  async finishFileWindow(): Promise<Finding | null> {
+    this.filePhase = null;
+    this.jestTimerDelay = null;
+    const left = await stillThereAfterGrace(() => this.leftOpen(FILE));
+    this.forgetTest(FILE);
+    if (left.length === 0) return null;
+    const count = left.length === 1 ? '1 open handle' : `${left.length} open handles`;
+    return {
+      check: 'handles',
+      verdict: 'leak',
+      summary: `leaked ${count}`,
+      details: [
+        ...left.map((handle) => `${describeHandle(handle)}, created at ${handle.site} (${handle.phase ?? 'the file'})`),
+        `Still open ${GRACE_MS} ms after the file's last afterAll hook: it keeps a Jest worker busy, and in band it keeps Jest from exiting. Close it in an afterAll hook (server.close(), clearInterval, socket.destroy(), child.kill(), worker.terminate(), watcher.close()), or unref() it.`,
+      ],
+    };
   }
 
   /**
@@ -111,6 +150,7 @@ export class HandlesProbe implements Probe {
   beforeTest(): void {
     this.testCount += 1;
     this.test = this.testCount;
+    this.pruneFileResources();
   }
 
   async afterTest(): Promise<Finding | null> {
@@ -160,7 +200,7 @@ export class HandlesProbe implements Probe {
     for (const handle of this.live.values()) {
       if (handle.test !== testNumber || !HANDLE_TYPES.has(handle.type)) continue;
       if (!isOpen(handle.resource?.deref())) continue;
-      const site = this.siteOf(handle);
+      const site = handle.site === undefined ? this.siteOf(handle) : handle.site;
       // No project frame where it was made, nor where what made it was made: Jest's or a library's own.
       if (site) open.push({ ...handle, site });
     }
@@ -178,6 +218,19 @@ export class HandlesProbe implements Probe {
       current = this.live.get(current.triggerId);
     }
     return null;
+  }
+
+  /**
+   * The file's own resources are kept until its end, so only the ones that matter then: open
+   * handles. What led to them (a DNS lookup before a server's listen) was needed only while
+   * the hook that made them ran.
+   */
+  private pruneFileResources(): void {
+    const open = (resource: Resource): boolean => resource.resource !== null && isOpen(resource.resource.deref());
+    for (const resource of this.live.values()) {
+      if (resource.test === FILE && resource.site === undefined && open(resource)) resource.site = this.siteOf(resource);
+    }
+    for (const [asyncId, resource] of this.live) if (resource.test === FILE && !open(resource)) this.live.delete(asyncId);
   }
 
   /** Reported or not, a test's resources are judged once: keep none of them past its end. */

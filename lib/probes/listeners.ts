@@ -1,32 +1,172 @@
 /**
  * ListenersProbe: listeners a test added to `process` and did not remove. Both the real
  * process and the test's own `process` (Jest gives each file a copy) are counted per event.
+ * At file level, what the file's own code (module scope, beforeAll, afterAll) added: the
+ * growth between tests, summed per event, so a test's own listeners never count twice; and
+ * of that, only listeners added from a project line (a library's or Jest's are not the file's).
  */
+import { wrapFunction, type AnyFunction } from '../core/patch';
+import { creationStack, userSite } from '../core/stack';
+import type { FilePhase, Finding, Rerun, TestInfo } from '../core/types';
 import { BeforeAfterProbe } from './probe';
-import type { Finding } from '../core/types';
+
+/** EventEmitter methods that add a listener, its function the second argument. */
+const ADDERS = ['on', 'addListener', 'prependListener', 'once', 'prependOnceListener'];
 
 type Counts = Map<string | symbol, number>;
 
 interface Emitter {
   eventNames(): Array<string | symbol>;
   listenerCount(event: string | symbol): number;
+  listeners(event: string | symbol): unknown[];
 }
 
 export class ListenersProbe extends BeforeAfterProbe<Counts[]> {
   readonly check = 'listeners' as const;
+  /** Per event, what the file's own code added (or removed) outside its tests. */
+  private outside: Map<string, number> | null = null;
+  /** The reading where the current stretch outside a test began; null during a test. */
+  private outsideSince: Counts[] | null = null;
+  /** Listeners the test runner installed, by event: never the file's. */
+  private readonly runnerOwned = new Map<string | symbol, WeakSet<object>>();
+  /** Where the file's own code runs now, outside a test; null otherwise. */
+  private filePhase: FilePhase | null = null;
+  /** Listeners added while the file's own code ran: where, and in which phase. */
+  private readonly origins = new WeakMap<object, { origin: Error; phase: FilePhase }>();
+  private readonly restore: Array<() => void> = [];
 
-  constructor(private readonly emitters: Emitter[]) {
+  constructor(
+    private readonly emitters: Emitter[],
+    private readonly rootDir: string | null = null,
+  ) {
     super();
   }
 
+  fileCodeRunning(phase: FilePhase | null): void {
+    this.filePhase = phase;
+  }
+
+  /** The listeners now on these events are the test runner's own (its error handlers). */
+  runnerInstalledListeners(events: readonly string[]): void {
+    // No adjustment of readings taken before: the runner's listeners were not there yet.
+    for (const event of events) {
+      const owned = new WeakSet<object>();
+      for (const emitter of this.emitters)
+        for (const listener of emitter.listeners(event)) if (typeof listener === 'function') owned.add(listener);
+      this.runnerOwned.set(event, owned);
+    }
+  }
+
+  startFileWindow(): void {
+    this.outside = new Map();
+    this.outsideSince = this.read();
+    const probe = this;
+    for (const emitter of new Set(this.emitters)) {
+      for (const name of ADDERS) {
+        this.restore.push(
+          wrapFunction(
+            emitter,
+            name,
+            (original: AnyFunction) =>
+              function (this: unknown, ...args: unknown[]): unknown {
+                const listener = args[1];
+                if (probe.filePhase !== null && typeof listener === 'function' && !probe.origins.has(listener)) {
+                  probe.origins.set(listener, { origin: creationStack(), phase: probe.filePhase });
+                }
+                return original.apply(this, args);
+              },
+          ),
+        );
+      }
+    }
+  }
+
+  override dispose(): void {
+    for (const undo of this.restore.splice(0)) undo();
+    super.dispose();
+  }
+
+  override beforeTest(): void {
+    this.endOutsideStretch();
+    super.beforeTest();
+  }
+
+  override async afterTest(test: TestInfo, rerun: Rerun): Promise<Finding | null> {
+    const finding = await super.afterTest(test, rerun);
+    this.startOutsideStretch();
+    return finding;
+  }
+
+  override abandonTest(): void {
+    super.abandonTest();
+    this.startOutsideStretch();
+  }
+
+  finishFileWindow(): Finding | null {
+    this.endOutsideStretch();
+    const grown = [...(this.outside ?? [])].filter(([, n]) => n > 0).map(([event]) => event);
+    this.outside = null;
+    this.filePhase = null;
+    const lines = grown.flatMap((event) => this.fileListenerLines(event));
+    if (lines.length === 0) return null;
+    return {
+      check: 'listeners',
+      verdict: 'leak',
+      summary: `leaked ${lines.length === 1 ? '1 process listener' : `${lines.length} process listeners`}`,
+      details: [
+        ...lines,
+        "Remove it with process.off(event, listener) in an afterAll hook: a listener on the real process keeps the file's whole environment (its global, its modules) alive after the file ends.",
+      ],
+    };
+  }
+
+  /** The file's own listeners still on `event`, one line each: where its code added them. */
+  private fileListenerLines(event: string): string[] {
+    if (this.rootDir === null) return [];
+    const lines: string[] = [];
+    for (const emitter of new Set(this.emitters)) {
+      for (const listener of emitter.listeners(event)) {
+        const added = typeof listener === 'function' ? this.origins.get(listener) : undefined;
+        const site = added ? userSite(added.origin, this.rootDir) : null;
+        if (added && site) lines.push(`process.on('${event}') listener, added at ${site} (${added.phase}) and not removed`);
+      }
+    }
+    return lines;
+  }
+
+  private startOutsideStretch(): void {
+    if (this.outside === null) return;
+    this.endOutsideStretch();
+    this.outsideSince = this.read();
+  }
+
+  private endOutsideStretch(): void {
+    if (this.outside === null || this.outsideSince === null) return;
+    for (const [event, n] of this.growthSince(this.outsideSince)) this.outside.set(event, (this.outside.get(event) ?? 0) + n);
+    this.outsideSince = null;
+  }
+
+  /** Per event, listeners now minus then, over every emitter (negative when removed). */
+  private growthSince(then: Counts[]): Map<string, number> {
+    const growth = new Map<string, number>();
+    this.emitters.forEach((emitter, index) => {
+      const now = this.count(emitter);
+      for (const event of new Set([...now.keys(), ...then[index].keys()])) {
+        const change = (now.get(event) ?? 0) - (then[index].get(event) ?? 0);
+        if (change !== 0) growth.set(String(event), (growth.get(String(event)) ?? 0) + change);
+      }
+    });
+    return growth;
+  }
+
   protected read(): Counts[] {
-    return this.emitters.map(count);
+    return this.emitters.map((emitter) => this.count(emitter));
   }
 
   protected compare(before: Counts[]): Finding | null {
     const added = new Map<string, number>();
     this.emitters.forEach((emitter, index) => {
-      for (const [event, n] of count(emitter)) {
+      for (const [event, n] of this.count(emitter)) {
         const extra = n - (before[index].get(event) ?? 0);
         if (extra > 0) added.set(String(event), (added.get(String(event)) ?? 0) + extra);
       }
@@ -43,10 +183,16 @@ export class ListenersProbe extends BeforeAfterProbe<Counts[]> {
       ],
     };
   }
-}
 
-function count(emitter: Emitter): Counts {
-  const counts: Counts = new Map();
-  for (const event of emitter.eventNames()) counts.set(event, emitter.listenerCount(event));
-  return counts;
+  private count(emitter: Emitter): Counts {
+    const counts: Counts = new Map();
+    for (const event of emitter.eventNames()) {
+      const owned = this.runnerOwned.get(event);
+      const n = owned
+        ? emitter.listeners(event).filter((listener) => !(typeof listener === 'function' && owned.has(listener))).length
+        : emitter.listenerCount(event);
+      counts.set(event, n);
+    }
+    return counts;
+  }
 }

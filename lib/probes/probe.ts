@@ -1,5 +1,5 @@
 /** The interface every leak check implements: look before the test, compare after it. */
-import type { Check, Finding, ProbeKind, Rerun, TestInfo } from '../core/types';
+import type { Check, FilePhase, Finding, ProbeKind, Rerun, TestInfo } from '../core/types';
 
 export interface Probe {
   readonly check: Check;
@@ -33,6 +33,20 @@ export interface Probe {
    * or a test body). Not the test's own handle.
    */
   runnerTimerStarting?(delay: number): void;
+  /**
+   * Optional, the file-level window: at environment setup, before the test file's module
+   * scope runs. Resources the file's own code opens outside its tests count from here.
+   */
+  startFileWindow?(): void;
+  /** Optional: the test runner put its own listeners on these `process` events (not the file's). */
+  runnerInstalledListeners?(events: readonly string[]): void;
+  /** Optional: the file's own code starts running outside a test (`phase`), or stops (null). */
+  fileCodeRunning?(phase: FilePhase | null): void;
+  /**
+   * Optional: after the file's last afterAll hook, what its module scope and its
+   * beforeAll/afterAll hooks left open, not counting what its tests left.
+   */
+  finishFileWindow?(): Finding | null | Promise<Finding | null>;
   /** At the end of the file's tests, before results are made: findings kept for then (warnings). */
   finishFile(): Array<{ test: TestInfo; finding: Finding }>;
   /** At environment teardown. Must not throw. */

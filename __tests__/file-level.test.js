@@ -1,0 +1,66 @@
+// @ts-check
+/**
+ * What a test file's own code (module scope, beforeAll, afterAll) leaves open fails the file,
+ * as a failing afterAll hook does: every test keeps its own result. Clean twins pass.
+ */
+'use strict';
+const { runJest, JEST_VERSIONS } = require('./helpers/run-jest');
+
+/** File-level messages, from the first line through the creating line. */
+const FILE_LEAKS = {
+  'server-left-open.test.js':
+    /leakwatch: test file __tests__\/server-left-open\.test\.js leaked 1 open handle\.\n\s+TCP server listening on 127\.0\.0\.1:\d+, created at __tests__\/server-left-open\.test\.js:6 \(beforeAll\)\n\s+Still open 100 ms after the file's last afterAll hook/,
+  'timer-left-at-module-scope.test.js':
+    /leakwatch: test file __tests__\/timer-left-at-module-scope\.test\.js leaked 1 open handle\.\n\s+setInterval timer \(every 60000 ms\), created at __tests__\/timer-left-at-module-scope\.test\.js:1 \(module scope\)\n/,
+  'listener-left.test.js':
+    /leakwatch: test file __tests__\/listener-left\.test\.js leaked 1 process listener\.\n\s+process\.on\('SIGUSR2'\) listener, added at __tests__\/listener-left\.test\.js:4 \(beforeAll\) and not removed\n\s+Remove it with process\.off\(event, listener\) in an afterAll hook/,
+  'module-scope-listener.test.js':
+    /leakwatch: test file __tests__\/module-scope-listener\.test\.js leaked 1 process listener\.\n\s+process\.on\('beforeExit'\) listener, added at __tests__\/module-scope-listener\.test\.js:2 \(module scope\) and not removed\n/,
+};
+const CLEAN_FILES = ['server-closed.test.js', 'listener-removed.test.js', 'fixture-dropped.test.js'];
+
+/** @param {{ name: string }} file */
+const baseName = (file) => file.name.replace(/^.*\//, '');
+
+describe.each(JEST_VERSIONS)('Jest %s', (version) => {
+  describe.each([
+    ['workers', ['-w', '2']],
+    ['in band', ['-i']],
+  ])('%s', (_mode, args) => {
+    /** @type {ReturnType<typeof runJest>} */
+    let run;
+    beforeAll(() => {
+      // The leaky files keep handles open on purpose: without --forceExit, Jest in band would wait for them.
+      run = runJest(version, 'file-level', { args: [...args, '--forceExit'] });
+    });
+
+    test('every test keeps its own result: only the test that leaked its own interval fails', () => {
+      const failed = [...run.tests].filter(([, outcome]) => outcome.status === 'failed').map(([name]) => name);
+      expect(failed).toEqual(['leaves an interval (failed for it, not again for the file)']);
+      expect(run.tests.size).toBe(8);
+      expect(run.exitCode).toBe(1);
+    });
+
+    test.each(Object.entries(FILE_LEAKS))('%s fails as a file, naming the line that opened it', (name, message) => {
+      const file = run.files.find((f) => baseName(f) === name);
+      expect(file?.status).toBe('failed');
+      expect(file?.message).toMatch(message);
+    });
+
+    test.each(CLEAN_FILES)('clean twin %s passes', (name) => {
+      const file = run.files.find((f) => baseName(f) === name);
+      expect(file?.status).toBe('passed');
+      expect(file?.message).toBe('');
+    });
+
+    test("a test's own leak is not reported again for its file", () => {
+      const file = run.files.find((f) => baseName(f) === 'test-leaves-timer.test.js');
+      expect(file?.message).not.toContain('leakwatch: test file');
+      expect(file?.message).toContain('leakwatch: "leaves an interval (failed for it, not again for the file)" leaked 1 open handle.');
+    });
+
+    test('nothing internal went wrong', () => {
+      expect(run.stderr).not.toContain('internal error');
+    });
+  });
+});
