@@ -1,0 +1,83 @@
+import { EventEmitter } from 'node:events';
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+import type { RerunOutcome } from '../../core/types';
+import { ListenersProbe } from '../listeners';
+
+const root = path.resolve('/project');
+const TEST = { name: 'a test', id: 1 };
+const rerun = async (): Promise<RerunOutcome> => ({ threw: null });
+
+/** Calls `emitter.on(event, fn)` from line 2 of a file of the project (this file is leakwatch's own). */
+function addFromProject(emitter: EventEmitter, event: string, listener: () => void, file = 'src/setup.js'): void {
+  const add = vm.runInThisContext('(function add(emitter, event, listener) {\n  emitter.on(event, listener);\n})', {
+    filename: path.join(root, file),
+  }) as (emitter: EventEmitter, event: string, listener: () => void) => void;
+  add(emitter, event, listener);
+}
+
+describe('ListenersProbe at file level', () => {
+  let processLike: EventEmitter;
+  let probe: ListenersProbe;
+
+  beforeEach(() => {
+    processLike = new EventEmitter();
+    probe = new ListenersProbe([processLike], root);
+    probe.startFileWindow();
+  });
+
+  afterEach(() => probe.dispose());
+
+  test('reports a listener added at module scope and never removed, with its line and phase', async () => {
+    probe.fileCodeRunning('module scope');
+    addFromProject(processLike, 'beforeExit', () => undefined);
+    probe.fileCodeRunning(null);
+    probe.beforeTest();
+    await probe.afterTest(TEST, rerun);
+    expect(probe.finishFileWindow()?.details[0]).toBe(
+      "process.on('beforeExit') listener, added at src/setup.js:2 (module scope) and not removed",
+    );
+  });
+
+  test('says how many listeners the file left', () => {
+    probe.fileCodeRunning('beforeAll');
+    addFromProject(processLike, 'SIGUSR2', () => undefined);
+    addFromProject(processLike, 'SIGUSR2', () => undefined);
+    expect(probe.finishFileWindow()?.summary).toBe('leaked 2 process listeners');
+  });
+
+  test('a listener that afterAll removes is no finding', () => {
+    const listener = (): undefined => undefined;
+    probe.fileCodeRunning('beforeAll');
+    addFromProject(processLike, 'SIGUSR2', listener);
+    probe.fileCodeRunning('afterAll');
+    processLike.off('SIGUSR2', listener);
+    expect(probe.finishFileWindow()).toBeNull();
+  });
+
+  test("a test's own listener is judged with the test, not again with the file", async () => {
+    probe.beforeTest();
+    addFromProject(processLike, 'SIGUSR2', () => undefined);
+    expect((await probe.afterTest(TEST, rerun))?.summary).toBe('leaked 1 process listener');
+    expect(probe.finishFileWindow()).toBeNull();
+  });
+
+  test("a library's listener (no project line) is not the file's", () => {
+    probe.fileCodeRunning('module scope');
+    processLike.on('exit', () => undefined);
+    expect(probe.finishFileWindow()).toBeNull();
+  });
+
+  test("the test runner's own listeners never count", () => {
+    probe.fileCodeRunning('module scope');
+    addFromProject(processLike, 'uncaughtException', () => undefined);
+    probe.runnerInstalledListeners(['uncaughtException']);
+    expect(probe.finishFileWindow()).toBeNull();
+  });
+
+  test('dispose puts the emitter methods back', () => {
+    expect(processLike.on).not.toBe(EventEmitter.prototype.on);
+    probe.dispose();
+    expect(processLike.on).toBe(EventEmitter.prototype.on);
+  });
+});
