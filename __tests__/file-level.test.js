@@ -4,6 +4,9 @@
  * as a failing afterAll hook does: every test keeps its own result. Clean twins pass.
  */
 'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { runJest, JEST_VERSIONS } = require('./helpers/run-jest');
 
 /** File-level messages, from the first line through the creating line. */
@@ -14,10 +17,12 @@ const FILE_LEAKS = {
     /leakwatch: test file __tests__\/timer-left-at-module-scope\.test\.js leaked 1 open handle\.\n\s+setInterval timer \(every 60000 ms\), created at __tests__\/timer-left-at-module-scope\.test\.js:1 \(module scope\)\n/,
   'listener-left.test.js':
     /leakwatch: test file __tests__\/listener-left\.test\.js leaked 1 process listener\.\n\s+process\.on\('SIGUSR2'\) listener, added at __tests__\/listener-left\.test\.js:4 \(beforeAll\) and not removed\n\s+Remove it with process\.off\(event, listener\) in an afterAll hook/,
+  'temp-dir-left.test.js':
+    /leakwatch: test file __tests__\/temp-dir-left\.test\.js left 1 path in the temp folder\.\n\s+\/.*\/leakwatch-file-level-\w{6}, created at __tests__\/temp-dir-left\.test\.js:7 \(beforeAll\)\n\s+Remove them in an afterAll hook/,
   'module-scope-listener.test.js':
     /leakwatch: test file __tests__\/module-scope-listener\.test\.js leaked 1 process listener\.\n\s+process\.on\('beforeExit'\) listener, added at __tests__\/module-scope-listener\.test\.js:2 \(module scope\) and not removed\n/,
 };
-const CLEAN_FILES = ['server-closed.test.js', 'listener-removed.test.js', 'fixture-dropped.test.js'];
+const CLEAN_FILES = ['server-closed.test.js', 'listener-removed.test.js', 'fixture-dropped.test.js', 'temp-dir-removed.test.js'];
 
 /** @param {{ name: string }} file */
 const baseName = (file) => file.name.replace(/^.*\//, '');
@@ -29,6 +34,12 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
   ])('%s', (_mode, args) => {
     /** @type {ReturnType<typeof runJest>} */
     let run;
+    afterAll(() => {
+      // The leaky fixture's folders, left in the temp folder on purpose.
+      for (const name of fs.readdirSync(os.tmpdir())) {
+        if (name.startsWith('leakwatch-file-level-')) fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+      }
+    });
     beforeAll(() => {
       // The leaky files keep handles open on purpose: without --forceExit, Jest in band would wait for them.
       run = runJest(version, 'file-level', { args: [...args, '--forceExit'] });
@@ -37,7 +48,7 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
     test('every test keeps its own result: only the test that leaked its own interval fails', () => {
       const failed = [...run.tests].filter(([, outcome]) => outcome.status === 'failed').map(([name]) => name);
       expect(failed).toEqual(['leaves an interval (failed for it, not again for the file)']);
-      expect(run.tests.size).toBe(8);
+      expect(run.tests.size).toBe(10);
       expect(run.exitCode).toBe(1);
     });
 

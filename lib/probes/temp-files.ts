@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { wrapFunction, type AnyFunction } from '../core/patch';
 import { creationStack, userSite, isInside, toFilePath } from '../core/stack';
 import type { Probe } from './probe';
-import type { Finding, TestInfo } from '../core/types';
+import type { FilePhase, Finding, TestInfo } from '../core/types';
 
 /** fs functions whose first argument is a path they may create. */
 const CREATORS = [
@@ -38,6 +38,11 @@ export class TempFilesProbe implements Probe {
   readonly kind = 'resource' as const;
   /** Paths created during the current test, with where (V8 formats the stack only if reported). */
   private created: Map<string, Error> | null = null;
+  /** Paths the file's own code (module scope, beforeAll, afterAll) created, with where and when. */
+  private readonly fileCreated = new Map<string, Error>();
+  private readonly filePhases = new Map<string, FilePhase>();
+  private filePhase: FilePhase | null = null;
+  private testRunning = false;
   private readonly restore: Array<() => void> = [];
   /** os.tmpdir(), without rootDir. */
   private readonly systemTemp: string;
@@ -56,7 +61,32 @@ export class TempFilesProbe implements Probe {
     this.projectDirs = [...new Set([path.resolve(rootDir), realpath(path.resolve(rootDir))])];
   }
 
+  startFileWindow(): void {
+    this.startFile();
+  }
+
+  fileCodeRunning(phase: FilePhase | null): void {
+    this.filePhase = phase;
+    if (!this.testRunning) this.created = phase === null ? null : this.fileCreated;
+  }
+
+  finishFileWindow(): Finding | null {
+    this.fileCodeRunning(null);
+    const left = leftBehind(this.fileCreated).filter((file) => this.siteOf(this.fileCreated, file) !== null);
+    if (left.length === 0) return null;
+    return {
+      check: 'tempFiles',
+      verdict: 'leak',
+      summary: `left ${left.length === 1 ? '1 path' : `${left.length} paths`} in the temp folder`,
+      details: [
+        ...left.map((file) => `${file}, created at ${this.siteOf(this.fileCreated, file)} (${this.filePhases.get(file) ?? 'the file'})`),
+        'Remove them in an afterAll hook (fs.rmSync(path, { recursive: true, force: true })).',
+      ],
+    };
+  }
+
   startFile(): string | null {
+    if (this.restore.length > 0) return null;
     this.wrap(fs, CREATORS, 0);
     this.wrap(fs, SECOND_ARG_CREATORS, 1);
     this.wrap(fs.promises, PROMISE_CREATORS, 0);
@@ -67,18 +97,19 @@ export class TempFilesProbe implements Probe {
   }
 
   beforeTest(): void {
+    this.testRunning = true;
     this.created = new Map();
   }
 
   afterTest(): Finding | null {
-    const created = this.created;
+    const created = this.testRunning ? this.created : null;
+    this.testRunning = false;
     this.created = null;
     if (!created) return null;
-    const left = [...created.keys()]
-      .filter((file) => fs.existsSync(file))
-      .sort()
-      // Report a folder once, not every file in it.
-      .filter((file, index, all) => !all.slice(0, index).some((dir) => isInside(file, dir)));
+    // Inside a folder the file's own code made (a beforeAll fixture folder), a path is the
+    // file's to clean up, judged at the file's end with its folder.
+    const fileDirs = [...this.fileCreated.keys()];
+    const left = leftBehind(created).filter((file) => !fileDirs.some((dir) => isInside(file, dir)));
     if (left.length === 0) return null;
     return {
       check: 'tempFiles',
@@ -86,8 +117,7 @@ export class TempFilesProbe implements Probe {
       summary: `left ${left.length === 1 ? '1 path' : `${left.length} paths`} in the temp folder`,
       details: [
         ...left.map((file) => {
-          const origin = created.get(file);
-          const site = origin ? userSite(origin, this.rootDir) : null;
+          const site = this.siteOf(created, file);
           return site ? `${file}, created at ${site}` : file;
         }),
         'Remove them in the test or an afterEach hook (fs.rmSync(path, { recursive: true, force: true })).',
@@ -96,7 +126,13 @@ export class TempFilesProbe implements Probe {
   }
 
   abandonTest(): void {
+    this.testRunning = false;
     this.created = null;
+  }
+
+  private siteOf(created: Map<string, Error>, file: string): string | null {
+    const origin = created.get(file);
+    return origin ? userSite(origin, this.rootDir) : null;
   }
 
   finishFile(): Array<{ test: TestInfo; finding: Finding }> {
@@ -155,7 +191,9 @@ export class TempFilesProbe implements Probe {
 
   private record(created: Map<string, Error>, file: unknown, origin: Error): void {
     const absolute = this.watched(file);
-    if (absolute && !created.has(absolute)) created.set(absolute, origin);
+    if (!absolute || created.has(absolute)) return;
+    created.set(absolute, origin);
+    if (created === this.fileCreated && this.filePhase !== null) this.filePhases.set(absolute, this.filePhase);
   }
 
   /** The absolute path if it lies in a watched folder (and not in Jest's cache), else null. */
@@ -167,6 +205,14 @@ export class TempFilesProbe implements Probe {
     const inProject = this.projectDirs.some((dir) => isInside(absolute, dir));
     return !inProject && isInside(absolute, this.systemTemp) ? absolute : null;
   }
+}
+
+/** The created paths that still exist, sorted, a folder once rather than every file in it. */
+function leftBehind(created: Map<string, Error>): string[] {
+  return [...created.keys()]
+    .filter((file) => fs.existsSync(file))
+    .sort()
+    .filter((file, index, all) => !all.slice(0, index).some((dir) => isInside(file, dir)));
 }
 
 function realpath(dir: string): string {

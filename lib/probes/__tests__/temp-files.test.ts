@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import { TempFilesProbe } from '../temp-files';
 
 let scratch: string;
@@ -81,4 +82,65 @@ test('dispose puts fs back as it was', () => {
   probe?.dispose();
   probe = null;
   expect(fs.writeFileSync).toBe(original);
+});
+
+describe('at file level', () => {
+  /** mkdtempSync called from line 2 of a project file (this file is leakwatch's own). */
+  function mkdtempFromProject(rootDir: string, prefix: string): string {
+    const make = vm.runInThisContext('(function make(fs, prefix) {\n  return fs.mkdtempSync(prefix);\n})', {
+      filename: path.join(rootDir, 'test', 'setup.js'),
+    }) as (fsModule: typeof fs, prefix: string) => string;
+    return make(fs, prefix);
+  }
+
+  function fileProbe(rootDir: string): TempFilesProbe {
+    probe = new TempFilesProbe([], path.join(scratch, 'jest-cache'), rootDir);
+    probe.startFileWindow();
+    return probe;
+  }
+
+  test('a folder beforeAll made and nobody removed is named with its line and phase', () => {
+    const rootDir = path.join(scratch, 'elsewhere');
+    const started = fileProbe(rootDir);
+    started.fileCodeRunning('beforeAll');
+    const dir = mkdtempFromProject(rootDir, path.join(scratch, 'fixture-'));
+    started.fileCodeRunning(null);
+    expect(started.finishFileWindow()?.details[0]).toBe(`${dir}, created at test/setup.js:2 (beforeAll)`);
+  });
+
+  test('a folder afterAll removes is no finding', () => {
+    const rootDir = path.join(scratch, 'elsewhere');
+    const started = fileProbe(rootDir);
+    started.fileCodeRunning('beforeAll');
+    const dir = mkdtempFromProject(rootDir, path.join(scratch, 'fixture-'));
+    started.fileCodeRunning('afterAll');
+    fs.rmSync(dir, { recursive: true });
+    expect(started.finishFileWindow()).toBeNull();
+  });
+
+  test("a test's own leftovers are judged with the test, not again with the file", () => {
+    const started = fileProbe(path.join(scratch, 'elsewhere'));
+    started.beforeTest();
+    fs.writeFileSync(path.join(scratch, 'by-the-test.txt'), 'x');
+    expect(started.afterTest()?.summary).toBe('left 1 path in the temp folder');
+    expect(started.finishFileWindow()).toBeNull();
+  });
+
+  test('a path made by code with no project line (a library) is not the file’s', () => {
+    const started = fileProbe(path.join(scratch, 'elsewhere'));
+    started.fileCodeRunning('module scope');
+    fs.mkdtempSync(path.join(scratch, 'library-'));
+    expect(started.finishFileWindow()).toBeNull();
+  });
+});
+
+test("a file a test writes into the file's own fixture folder is left to the file's cleanup", () => {
+  probe = new TempFilesProbe([], path.join(scratch, 'jest-cache'), path.join(scratch, 'elsewhere'));
+  probe.startFileWindow();
+  probe.fileCodeRunning('beforeAll');
+  const dir = fs.mkdtempSync(path.join(scratch, 'fixture-'));
+  probe.fileCodeRunning(null);
+  probe.beforeTest();
+  fs.writeFileSync(path.join(dir, 'out.txt'), 'x');
+  expect(probe.afterTest()).toBeNull();
 });
