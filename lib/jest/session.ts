@@ -9,26 +9,22 @@ import type { Circus } from '@jest/types';
 import * as path from 'node:path';
 import { parseConfig, type LeakwatchConfig } from '../core/config';
 import { errorMessage, errorStack } from '../core/errors';
-import type { Check, FilePhase, Finding, TestInfo } from '../core/types';
+import type { Check, FilePhase, TestInfo } from '../core/types';
 import { judgeTest } from '../probes/judge-test';
 import type { Probe } from '../probes/probe';
 import type { UserProbe } from '../probes/user';
-import { loadBaseline, relativeTestFile, type Baseline } from '../report/baseline';
+import { loadBaseline, relativeTestFile } from '../report/baseline';
 import type { RecordWriter } from '../report/record-writer';
 import { appendMeasurement, debugEnabled, debugLinesFile, probeStatsLines } from './debug';
-import { fileLeakError, formatFileFinding, formatFinding, leakError } from './leak-error';
+import { FindingSink } from './finding-sink';
 import { addMeasuringHook } from './measuring-hook';
 import { leakwatchReporterConfigured } from './reporter-detection';
 import { rerunTest } from './rerun';
 import { createTestApi } from './test-api';
 import { countConcurrentTests, fullTestName } from './test-tree';
-import { actionFor, FindingAction } from './verdict';
 
 /** Events on which jest-circus installs its own error listeners at 'setup' (Jest 29: the first two). */
 const CIRCUS_ERROR_EVENTS = ['uncaughtException', 'unhandledRejection', 'rejectionHandled'];
-
-/** The test name a baseline entry gives for a file-level leak. */
-const FILE_LEVEL = '(test file)';
 
 interface Measured {
   test: Circus.TestEntry;
@@ -56,13 +52,8 @@ export class LeakwatchSession {
   private nextTestId = 0;
   private pendingConcurrent = 0;
   private skippedConcurrent = 0;
-  private readonly warnings: string[] = [];
-  /** Every warning of the file, for the report (printed ones are cleared from `warnings`). */
-  private readonly allWarnings: string[] = [];
-  private readonly baseline: Baseline | null;
   private readonly recordWriter: RecordWriter | null;
-  /** File-level failures, for the report (Jest shows them as the file's error). */
-  private readonly fileFindings: string[] = [];
+  private readonly sink: FindingSink;
 
   constructor(
     config: JestEnvironmentConfig,
@@ -80,11 +71,18 @@ export class LeakwatchSession {
     this.rootDir = config.projectConfig.rootDir;
     this.cacheDirectory = config.projectConfig.cacheDirectory;
     const measuring = this.leakwatchConfig.mode !== 'off';
-    this.baseline = measuring && this.leakwatchConfig.baseline ? loadBaseline(this.leakwatchConfig.baseline) : null;
+    const baselinePath = this.leakwatchConfig.baseline;
     this.recordWriter =
       measuring && leakwatchReporterConfigured(config.globalConfig.reporters)
         ? createRecordWriter(this.leakwatchConfig.outputDir, this.testPath)
         : null;
+    this.sink = new FindingSink({
+      mode: this.leakwatchConfig.mode,
+      baselinePath,
+      baseline: measuring && baselinePath ? loadBaseline(baselinePath) : null,
+      recordWriter: this.recordWriter,
+      file: relativeTestFile(this.rootDir, this.testPath),
+    });
     // jest-environment-node copies testEnvironmentOptions onto the global, so `leakwatch` is
     // already a global holding the options: replace it with the API for test code.
     this.env.global.leakwatch = createTestApi({
@@ -137,7 +135,7 @@ export class LeakwatchSession {
       await this.guard(event.name, () => this.onEvent(event, state));
     } else if (event.name === 'run_finish' && this.leakwatchConfig.mode !== 'off') {
       // Switched off by an internal error earlier in the file: still say so.
-      this.printWarnings();
+      this.sink.print();
     }
   }
 
@@ -153,7 +151,7 @@ export class LeakwatchSession {
         this.pendingConcurrent = countConcurrentTests(state.rootDescribeBlock);
         for (const probe of this.probes) {
           const problem = probe.startFile();
-          if (problem) this.warnings.push(problem);
+          if (problem) this.sink.warn(problem);
         }
         addMeasuringHook(state, () => this.measureCurrentTest(state.testTimeout));
         break;
@@ -240,7 +238,7 @@ export class LeakwatchSession {
       this.userCodeRan();
       return rerunTest(test, testTimeout, this.env.global as never, this.env.moduleMocker);
     });
-    for (const { finding } of found) this.report(test, info, finding);
+    for (const { finding } of found) this.sink.testFinding(test, info, finding);
     // User probes' measure() is the user's code too, run after the others read.
     if (this.userProbes.length > 0) this.userCodeRan();
     await this.recordWriter?.judged(current.startMs + performance.now() - judgingStarted);
@@ -255,19 +253,9 @@ export class LeakwatchSession {
    * where jest-circus puts an afterAll hook's error: the file fails, every test keeps its result.
    */
   private async finishFileWindow(state: Circus.State): Promise<void> {
-    const file = relativeTestFile(this.rootDir, this.testPath);
     for (const probe of this.probes) {
       const finding = await probe.finishFileWindow?.();
-      if (!finding) continue;
-      const inBaseline = !!this.baseline?.has({ file, test: FILE_LEVEL, check: finding.check });
-      const action = actionFor(finding, this.leakwatchConfig.mode, inBaseline);
-      if (action === FindingAction.Fail) {
-        state.unhandledErrors.push(fileLeakError(file, finding));
-        this.fileFindings.push(formatFileFinding(file, finding));
-      } else {
-        const known = action === FindingAction.Known ? `\n  Known leak, listed in ${this.leakwatchConfig.baseline}: not failed.` : '';
-        this.warnings.push(`${formatFileFinding(file, finding)}${known}`);
-      }
+      if (finding) this.sink.fileFinding(state, finding);
     }
   }
 
@@ -298,51 +286,24 @@ export class LeakwatchSession {
     for (const probe of this.probes) {
       for (const { test, finding } of probe.finishFile()) {
         const entry = this.testsById.get(test.id);
-        if (entry) this.report(entry, test, finding);
+        if (entry) this.sink.testFinding(entry, test, finding);
       }
     }
-    for (const probe of this.userProbes) this.warnings.push(...probe.takeProblems());
-    if (debugEnabled()) this.warnings.push(...probeStatsLines(this.probes));
+    for (const probe of this.userProbes) for (const problem of probe.takeProblems()) this.sink.warn(problem);
+    if (debugEnabled()) for (const line of probeStatsLines(this.probes)) this.sink.warn(line);
     if (this.skippedConcurrent > 0) {
-      this.warnings.push(
-        `${this.skippedConcurrent} concurrent test(s) not measured: they overlap in time, so per-test numbers mean nothing`,
-      );
+      this.sink.warn(`${this.skippedConcurrent} concurrent test(s) not measured: they overlap in time, so per-test numbers mean nothing`);
     }
     if (this.recordWriter) {
       try {
-        await this.recordWriter.finish([...this.fileFindings, ...this.allWarnings, ...this.warnings]);
+        await this.recordWriter.finish(this.sink.forRecord());
       } catch (error) {
-        this.warnings.push(
+        this.sink.warn(
           `the report record for this file could not be written (${errorMessage(error)}); the reporter will list it as not measured`,
         );
       }
     }
-    this.printWarnings();
-  }
-
-  private printWarnings(): void {
-    if (this.warnings.length === 0) return;
-    // Straight to stderr: the test console would print leakwatch's own code frame beside it.
-    process.stderr.write(`leakwatch: ${path.relative(this.rootDir, this.testPath)}:\n  ${this.warnings.join('\n  ')}\n`);
-    this.allWarnings.push(...this.warnings);
-    this.warnings.length = 0;
-  }
-
-  private report(test: Circus.TestEntry, info: TestInfo, finding: Finding): void {
-    const inBaseline = !!this.baseline?.has({ file: relativeTestFile(this.rootDir, this.testPath), test: info.name, check: finding.check });
-    const action = actionFor(finding, this.leakwatchConfig.mode, inBaseline);
-    this.recordWriter?.finding(info.id, { ...finding, verdict: action === FindingAction.Known ? 'known' : finding.verdict });
-    switch (action) {
-      case FindingAction.Fail:
-        test.errors.push(leakError(info.name, finding));
-        break;
-      case FindingAction.Known:
-        this.warnings.push(`${formatFinding(info.name, finding)}\n  Known leak, listed in ${this.leakwatchConfig.baseline}: not failed.`);
-        break;
-      case FindingAction.Warn:
-        this.warnings.push(formatFinding(info.name, finding));
-        break;
-    }
+    this.sink.print();
   }
 
   private disposeProbes(): void {
@@ -363,11 +324,11 @@ export class LeakwatchSession {
     try {
       await action();
     } catch (error) {
-      this.warnings.push(`internal error while ${what}; test results are unchanged: ${errorStack(error)}`);
+      this.sink.warn(`internal error while ${what}; test results are unchanged: ${errorStack(error)}`);
       // A probe in an unknown state can't be trusted for the rest of the file.
       this.current = null;
       this.disposeProbes();
-      if (what === 'run_finish') this.printWarnings();
+      if (what === 'run_finish') this.sink.print();
     }
   }
 }
