@@ -42,10 +42,18 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
     super();
   }
 
+  /**
+   * Wraps `fs` here, before module scope, as the temp files probe does: probes that wrap the
+   * same functions must wrap in probe order so that disposing in reverse unwraps each one.
+   */
+  startFileWindow(): void {
+    if (this.supported) this.wrapOpens();
+  }
+
   override startFile(): string | null {
     if (!this.supported) return `file descriptors are not checked on ${process.platform} (no ${FD_DIR})`;
     this.countable = countMatchesListing();
-    this.wrapOpens();
+    if (this.restore.length === 0) this.wrapOpens();
     return null;
   }
 
