@@ -121,17 +121,10 @@ export class HandlesProbe implements Probe {
     this.jestTimerDelay = null;
     const left = await stillThereAfterGrace(() => this.leftOpen(FILE));
     this.forgetTest(FILE);
-    if (left.length === 0) return null;
-    const count = left.length === 1 ? '1 open handle' : `${left.length} open handles`;
-    return {
-      check: 'handles',
-      verdict: 'leak',
-      summary: `leaked ${count}`,
-      details: [
-        ...left.map((handle) => `${describeHandle(handle)}, created at ${handle.site} (${handle.phase ?? 'the file'})`),
-        `Still open ${GRACE_MS} ms after the file's last afterAll hook: it keeps a Jest worker busy, and in band it keeps Jest from exiting. Close it in an afterAll hook (server.close(), clearInterval, socket.destroy(), child.kill(), worker.terminate(), watcher.close()), or unref() it.`,
-      ],
-    };
+    return handlesFinding(
+      left.map((handle) => `${describeHandle(handle)}, created at ${handle.site} (${handle.phase ?? 'the file'})`),
+      `Still open ${GRACE_MS} ms after the file's last afterAll hook: it keeps a Jest worker busy, and in band it keeps Jest from exiting. Close it in an afterAll hook (server.close(), clearInterval, socket.destroy(), child.kill(), worker.terminate(), watcher.close()), or unref() it.`,
+    );
   }
 
   /**
@@ -166,17 +159,10 @@ export class HandlesProbe implements Probe {
       this.graceTest = null;
     }
     this.forgetTest(testNumber);
-    if (left.length === 0) return null;
-    const count = left.length === 1 ? '1 open handle' : `${left.length} open handles`;
-    return {
-      check: 'handles',
-      verdict: 'leak',
-      summary: `leaked ${count}`,
-      details: [
-        ...left.map((handle) => `${describeHandle(handle)}, created at ${handle.site}`),
-        `Still open ${GRACE_MS} ms after the test ended. Close it in the test or an afterEach hook (clearTimeout/clearInterval, server.close(), socket.destroy(), child.kill(), worker.terminate(), watcher.close()), or unref() it if it must outlive the test.`,
-      ],
-    };
+    return handlesFinding(
+      left.map((handle) => `${describeHandle(handle)}, created at ${handle.site}`),
+      `Still open ${GRACE_MS} ms after the test ended. Close it in the test or an afterEach hook (clearTimeout/clearInterval, server.close(), socket.destroy(), child.kill(), worker.terminate(), watcher.close()), or unref() it if it must outlive the test.`,
+    );
   }
 
   abandonTest(): void {
@@ -255,6 +241,17 @@ function isOpen(resource: object | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/** One line per handle left open, then what to do; null when none is. */
+function handlesFinding(lines: string[], advice: string): Finding | null {
+  if (lines.length === 0) return null;
+  return {
+    check: 'handles',
+    verdict: 'leak',
+    summary: `leaked ${lines.length === 1 ? '1 open handle' : `${lines.length} open handles`}`,
+    details: [...lines, advice],
+  };
 }
 
 function describeHandle(handle: OpenHandle): string {

@@ -73,16 +73,10 @@ export class TempFilesProbe implements Probe {
   finishFileWindow(): Finding | null {
     this.fileCodeRunning(null);
     const left = leftBehind(this.fileCreated).filter((file) => this.siteOf(this.fileCreated, file) !== null);
-    if (left.length === 0) return null;
-    return {
-      check: 'tempFiles',
-      verdict: 'leak',
-      summary: `left ${left.length === 1 ? '1 path' : `${left.length} paths`} in the temp folder`,
-      details: [
-        ...left.map((file) => `${file}, created at ${this.siteOf(this.fileCreated, file)} (${this.filePhases.get(file) ?? 'the file'})`),
-        'Remove them in an afterAll hook (fs.rmSync(path, { recursive: true, force: true })).',
-      ],
-    };
+    return tempFilesFinding(
+      left.map((file) => `${file}, created at ${this.siteOf(this.fileCreated, file)} (${this.filePhases.get(file) ?? 'the file'})`),
+      'Remove them in an afterAll hook (fs.rmSync(path, { recursive: true, force: true })).',
+    );
   }
 
   startFile(): string | null {
@@ -110,19 +104,13 @@ export class TempFilesProbe implements Probe {
     // file's to clean up, judged at the file's end with its folder.
     const fileDirs = [...this.fileCreated.keys()];
     const left = leftBehind(created).filter((file) => !fileDirs.some((dir) => isInside(file, dir)));
-    if (left.length === 0) return null;
-    return {
-      check: 'tempFiles',
-      verdict: 'leak',
-      summary: `left ${left.length === 1 ? '1 path' : `${left.length} paths`} in the temp folder`,
-      details: [
-        ...left.map((file) => {
-          const site = this.siteOf(created, file);
-          return site ? `${file}, created at ${site}` : file;
-        }),
-        'Remove them in the test or an afterEach hook (fs.rmSync(path, { recursive: true, force: true })).',
-      ],
-    };
+    return tempFilesFinding(
+      left.map((file) => {
+        const site = this.siteOf(created, file);
+        return site ? `${file}, created at ${site}` : file;
+      }),
+      'Remove them in the test or an afterEach hook (fs.rmSync(path, { recursive: true, force: true })).',
+    );
   }
 
   abandonTest(): void {
@@ -205,6 +193,17 @@ export class TempFilesProbe implements Probe {
     const inProject = this.projectDirs.some((dir) => isInside(absolute, dir));
     return !inProject && isInside(absolute, this.systemTemp) ? absolute : null;
   }
+}
+
+/** One line per path left, then what to do; null when none is. */
+function tempFilesFinding(lines: string[], advice: string): Finding | null {
+  if (lines.length === 0) return null;
+  return {
+    check: 'tempFiles',
+    verdict: 'leak',
+    summary: `left ${lines.length === 1 ? '1 path' : `${lines.length} paths`} in the temp folder`,
+    details: [...lines, advice],
+  };
 }
 
 /** The created paths that still exist, sorted, a folder once rather than every file in it. */

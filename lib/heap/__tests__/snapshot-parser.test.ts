@@ -1,19 +1,7 @@
-import {
-  follow,
-  maxObjectId,
-  newObjects,
-  nodeCount,
-  nodeId,
-  nodeName,
-  nodeType,
-  parseSnapshot,
-  pathTo,
-  selfSize,
-  shortestPaths,
-} from '../snapshot-parser';
+import * as parser from '../snapshot-parser';
 import { leakSnapshot, MAX_ID_BEFORE, N } from './synthetic-snapshot';
 
-const snapshot = parseSnapshot(leakSnapshot());
+const snapshot = parser.parseSnapshot(leakSnapshot());
 
 describe('parseSnapshot', () => {
   test("finds each field's offset from the meta's field names", () => {
@@ -28,37 +16,37 @@ describe('parseSnapshot', () => {
     expect([...snapshot.firstEdge]).toEqual([0, 6, 12, 18, 27, 30, 30, 33, 36, 39, 42, 45, 45, 45, 45, 45]);
   });
 
+  /** A node's type, name, id and self size. */
+  const fieldsOf = (parsed: parser.HeapSnapshot, ordinal: number) => [
+    parser.nodeType(parsed, ordinal),
+    parser.nodeName(parsed, ordinal),
+    parser.nodeId(parsed, ordinal),
+    parser.selfSize(parsed, ordinal),
+  ];
+
   test('reads a node by ordinal: type, name, id and self size', () => {
-    expect(nodeCount(snapshot)).toBe(15);
-    expect([
-      nodeType(snapshot, N.makeCache),
-      nodeName(snapshot, N.makeCache),
-      nodeId(snapshot, N.makeCache),
-      selfSize(snapshot, N.makeCache),
-    ]).toEqual(['closure', 'makeCache', 7, 32]);
+    expect(parser.nodeCount(snapshot)).toBe(15);
+    expect(fieldsOf(snapshot, N.makeCache)).toEqual(['closure', 'makeCache', 7, 32]);
   });
 
   test('reads the fields by their names when the meta lists them in another order', () => {
-    const reordered = parseSnapshot(leakSnapshot(['id', 'self_size', 'edge_count', 'name', 'type', 'trace_node_id', 'detachedness']));
-    expect([nodeType(reordered, N.map), nodeName(reordered, N.map), nodeId(reordered, N.map), selfSize(reordered, N.map)]).toEqual([
-      'object',
-      'Map',
-      101,
-      32,
-    ]);
-    expect(follow(reordered, N.map, 'table')).toBe(N.table);
+    const reordered = parser.parseSnapshot(
+      leakSnapshot(['id', 'self_size', 'edge_count', 'name', 'type', 'trace_node_id', 'detachedness']),
+    );
+    expect(fieldsOf(reordered, N.map)).toEqual(['object', 'Map', 101, 32]);
+    expect(parser.follow(reordered, N.map, 'table')).toBe(N.table);
   });
 });
 
 describe('maxObjectId', () => {
   test('is the largest id of a JS object, leaving out embedder nodes (native, synthetic), which get fresh ids every snapshot', () => {
-    expect(maxObjectId(snapshot)).toBe(113);
+    expect(parser.maxObjectId(snapshot)).toBe(113);
   });
 });
 
 describe('newObjects', () => {
   test('groups objects newer than the id given by constructor or type, biggest first, leaving out V8 internals', () => {
-    const groups = newObjects(snapshot, MAX_ID_BEFORE);
+    const groups = parser.newObjects(snapshot, MAX_ID_BEFORE);
     expect(groups.map(({ kind, count, bytes }) => [kind, count, bytes])).toEqual([
       ['(object elements)', 2, 8016],
       ['array', 1, 1000],
@@ -70,38 +58,38 @@ describe('newObjects', () => {
   });
 
   test("keeps each group's members and its largest", () => {
-    const [elements] = newObjects(snapshot, MAX_ID_BEFORE);
+    const [elements] = parser.newObjects(snapshot, MAX_ID_BEFORE);
     expect(elements.members).toEqual([N.elements, N.strayElements]);
     expect(elements.largest).toBe(N.elements);
   });
 
   test('is empty when nothing is newer than the id given', () => {
-    expect(newObjects(snapshot, maxObjectId(snapshot))).toEqual([]);
+    expect(parser.newObjects(snapshot, parser.maxObjectId(snapshot))).toEqual([]);
   });
 });
 
 describe('shortestPaths and pathTo', () => {
   test('with nothing skipped, the shortest path goes through any strong edge (here the global handles)', () => {
-    expect(pathTo(snapshot, shortestPaths(snapshot), N.elements)).toEqual([
+    expect(parser.pathTo(snapshot, parser.shortestPaths(snapshot), N.elements)).toEqual([
       { edge: '[1]', edgeType: 'element', node: '(Global handles)', nodeType: 'synthetic', ordinal: N.globalHandles },
       { edge: '[0]', edgeType: 'element', node: '(object elements)', nodeType: 'array', ordinal: N.elements },
     ]);
   });
 
   test('counts the steps from the root', () => {
-    const tree = shortestPaths(snapshot);
+    const tree = parser.shortestPaths(snapshot);
     expect([tree.depth[N.root], tree.depth[N.global], tree.depth[N.array], tree.depth[N.table]]).toEqual([0, 1, 3, 5]);
   });
 
   test('weak edges do not retain: an object held only weakly has no path', () => {
-    const tree = shortestPaths(snapshot);
+    const tree = parser.shortestPaths(snapshot);
     expect(tree.depth[N.detached]).toBe(-1);
-    expect(pathTo(snapshot, tree, N.detached)).toBeNull();
+    expect(parser.pathTo(snapshot, tree, N.detached)).toBeNull();
   });
 
   test('skip gets the holder, the edge type and the name, numbers as text, and the path avoids what it rejects', () => {
     const skip = jest.fn((node: number, edgeType: string, name: string) => node === N.root && edgeType === 'element' && name === '1');
-    const steps = pathTo(snapshot, shortestPaths(snapshot, skip), N.elements);
+    const steps = parser.pathTo(snapshot, parser.shortestPaths(snapshot, skip), N.elements);
     expect(skip).toHaveBeenCalledWith(N.makeCache, 'internal', 'context');
     expect(steps?.map((step) => `${step.edgeType} ${step.edge} → ${step.node}`)).toEqual([
       'element [2] → global',
@@ -112,16 +100,16 @@ describe('shortestPaths and pathTo', () => {
   });
 
   test('the path to the root itself is empty', () => {
-    expect(pathTo(snapshot, shortestPaths(snapshot), N.root)).toEqual([]);
+    expect(parser.pathTo(snapshot, parser.shortestPaths(snapshot), N.root)).toEqual([]);
   });
 });
 
 describe('follow', () => {
   test('finds where a named edge leads', () => {
-    expect(follow(snapshot, N.makeCache, 'shared')).toBe(N.sharedInfo);
+    expect(parser.follow(snapshot, N.makeCache, 'shared')).toBe(N.sharedInfo);
   });
 
   test('is -1 for a name the node has no edge of', () => {
-    expect(follow(snapshot, N.makeCache, 'prototype')).toBe(-1);
+    expect(parser.follow(snapshot, N.makeCache, 'prototype')).toBe(-1);
   });
 });

@@ -28,6 +28,13 @@ function fakeProbe(check: string, kind: ProbeKind, verdict: Verdict | null, log:
 
 const summaries = (judged: Array<{ finding: Finding }>) => judged.map(({ finding }) => finding.summary);
 
+/** Judges fake probes made from [check, kind, verdict]; the findings' summaries and the call log. */
+async function judge(specs: Array<[string, ProbeKind, Verdict | null]>, ignored: Check[] = []) {
+  const log: string[] = [];
+  const probes = specs.map(([check, kind, verdict]) => fakeProbe(check, kind, verdict, log));
+  return { found: summaries(await judgeTest(probes, TEST, new Set(ignored), rerun)), log };
+}
+
 describe('judgeTest', () => {
   test('collects the findings in probe order, each with its probe', async () => {
     const log: string[] = [];
@@ -40,13 +47,12 @@ describe('judgeTest', () => {
   });
 
   test('a confirmed memory leak stops the memory probes after it, not the resource ones', async () => {
-    const log: string[] = [];
-    const probes = [
-      fakeProbe('heap', 'memory', 'leak', log),
-      fakeProbe('fds', 'resource', null, log),
-      fakeProbe('external', 'memory', 'leak', log),
-    ];
-    expect(summaries(await judgeTest(probes, TEST, new Set(), rerun))).toEqual(['heap leak']);
+    const { found, log } = await judge([
+      ['heap', 'memory', 'leak'],
+      ['fds', 'resource', null],
+      ['external', 'memory', 'leak'],
+    ]);
+    expect(found).toEqual(['heap leak']);
     expect(log).toEqual([
       'heap.endTest',
       'fds.endTest',
@@ -58,47 +64,59 @@ describe('judgeTest', () => {
   });
 
   test('no findings when no probe finds anything', async () => {
-    const log: string[] = [];
-    const probes = [fakeProbe('heap', 'memory', null, log), fakeProbe('fds', 'resource', null, log)];
-    expect(await judgeTest(probes, TEST, new Set(), rerun)).toEqual([]);
+    expect(
+      (
+        await judge([
+          ['heap', 'memory', null],
+          ['fds', 'resource', null],
+        ])
+      ).found,
+    ).toEqual([]);
   });
 
   test('memory probes are abandoned after a resource finding: a second run would leave a second resource', async () => {
-    const log: string[] = [];
-    const probes = [fakeProbe('handles', 'resource', 'leak', log), fakeProbe('heap', 'memory', 'leak', log)];
-    expect(summaries(await judgeTest(probes, TEST, new Set(), rerun))).toEqual(['handles leak']);
+    const { found, log } = await judge([
+      ['handles', 'resource', 'leak'],
+      ['heap', 'memory', 'leak'],
+    ]);
+    expect(found).toEqual(['handles leak']);
     expect(log).toContain('heap.abandonTest');
     expect(log).not.toContain('heap.afterTest(opens a server)');
   });
 
   test("an ignored check's finding is dropped, but its resource still stops the memory probes", async () => {
-    const log: string[] = [];
-    const probes = [
-      fakeProbe('handles', 'resource', 'leak', log),
-      fakeProbe('heap', 'memory', 'leak', log),
-      fakeProbe('fds', 'resource', 'leak', log),
-    ];
-    expect(summaries(await judgeTest(probes, TEST, new Set<Check>(['handles']), rerun))).toEqual(['fds leak']);
-    expect(log).toEqual([
-      'heap.endTest',
-      'fds.endTest',
-      'handles.afterTest(opens a server)',
-      'heap.abandonTest',
-      'fds.afterTest(opens a server)',
-    ]);
+    const { found, log } = await judge(
+      [
+        ['handles', 'resource', 'leak'],
+        ['heap', 'memory', 'leak'],
+        ['fds', 'resource', 'leak'],
+      ],
+      ['handles'],
+    );
+    expect(found).toEqual(['fds leak']);
+    expect(log.join(' → ')).toBe(
+      'heap.endTest → fds.endTest → handles.afterTest(opens a server) → heap.abandonTest → fds.afterTest(opens a server)',
+    );
   });
 
   test('an ignored memory probe is abandoned without being read', async () => {
-    const log: string[] = [];
-    const probes = [fakeProbe('heap', 'memory', 'leak', log), fakeProbe('external', 'memory', 'leak', log)];
-    expect(summaries(await judgeTest(probes, TEST, new Set<Check>(['heap']), rerun))).toEqual(['external leak']);
+    const { found, log } = await judge(
+      [
+        ['heap', 'memory', 'leak'],
+        ['external', 'memory', 'leak'],
+      ],
+      ['heap'],
+    );
+    expect(found).toEqual(['external leak']);
     expect(log).toEqual(['external.endTest', 'heap.abandonTest', 'external.afterTest(opens a server)']);
   });
 
   test('an unconfirmed memory finding does not stop later probes', async () => {
-    const log: string[] = [];
-    const probes = [fakeProbe('heap', 'memory', 'unconfirmed', log), fakeProbe('external', 'memory', 'leak', log)];
-    expect(summaries(await judgeTest(probes, TEST, new Set(), rerun))).toEqual(['heap unconfirmed', 'external leak']);
+    const { found, log } = await judge([
+      ['heap', 'memory', 'unconfirmed'],
+      ['external', 'memory', 'leak'],
+    ]);
+    expect(found).toEqual(['heap unconfirmed', 'external leak']);
     expect(log).not.toContain('external.abandonTest');
   });
 
