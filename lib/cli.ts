@@ -35,7 +35,8 @@ export function main(argv: string[]): number {
     );
     return command === '--help' ? 0 : 2;
   } catch (error) {
-    process.stderr.write(`leakwatch: ${errorMessage(error)}\n`);
+    // A LeakwatchConfigError's message has the prefix already: printed once, not twice.
+    process.stderr.write(`leakwatch: ${errorMessage(error).replace(/^leakwatch: /, '')}\n`);
     return 1;
   }
 }
@@ -76,7 +77,8 @@ function baseline(args: string[]): number {
   if (positional.length > 0) throw new Error(`baseline takes no positional arguments\n${USAGE}`);
   const report = readReport(flags['--report'] ?? path.join('.leakwatch', 'report.json'));
   const file = path.resolve(flags['--baseline'] ?? DEFAULT_BASELINE);
-  const before = loadBaseline(file, file).entries;
+  // Named by the flag: the option name loadBaseline uses by default is the environment's.
+  const before = loadBaseline(file, '--baseline').entries;
   const entries: BaselineEntry[] = report.files.flatMap((f) =>
     f.tests.flatMap((test) =>
       test.findings
@@ -108,7 +110,8 @@ function readReport(input: string): RunReport {
   return report;
 }
 
-function parseArgs(args: string[], known: string[]): { positional: string[]; flags: Record<string, string> } {
+// Exported for its unit tests (lib/__tests__/cli.test.ts).
+export function parseArgs(args: string[], known: string[]): { positional: string[]; flags: Record<string, string> } {
   const positional: string[] = [];
   const flags: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
@@ -117,7 +120,10 @@ function parseArgs(args: string[], known: string[]): { positional: string[]; fla
       positional.push(arg);
       continue;
     }
-    const [name, inline] = arg.split('=', 2);
+    // Split at the first '=' only: split('=', 2) dropped the rest of a value holding one.
+    const equals = arg.indexOf('=');
+    const name = equals < 0 ? arg : arg.slice(0, equals);
+    const inline = equals < 0 ? undefined : arg.slice(equals + 1);
     if (!known.includes(name)) throw new Error(`unknown option ${name}; allowed: ${known.join(', ')}`);
     const value = inline ?? args[++i];
     if (value === undefined) throw new Error(`${name} needs a value`);
