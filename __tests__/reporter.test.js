@@ -1,8 +1,11 @@
 // @ts-check
 /**
- * The reporter (jest-environment-leakwatch/reporter): terminal summary, report.json and a
- * self-contained report.html, the known-leaks baseline and its ratchet, warn mode, and shard
- * reports merged by `leakwatch merge`.
+ * The reporter (jest-environment-leakwatch/reporter) wired into real Jest 29 and 30 with
+ * workers: the records of the environments reach the report, the baseline ratchet, warn mode,
+ * shard reports merged by `leakwatch merge`, and report.html in Chromium. How the summary,
+ * the report and the HTML are rendered, the reporter's options and the CLI's arguments and
+ * errors are unit-tested (lib/report/__tests__, lib/jest/__tests__/reporter.test.ts,
+ * lib/__tests__/cli.test.ts).
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -14,6 +17,7 @@ const { runJest, failedTests, JEST_VERSIONS, root } = require('./helpers/run-jes
 const LEAKS = ['keeps 1 MiB in a module array', 'leaves an interval running'];
 const KNOWN = 'fills a cache that never shrinks';
 const cli = path.join(root, 'dist', 'cli.js');
+const { summaryText } = require(path.join(root, 'dist', 'report', 'summary.js'));
 
 /** @param {string} version @param {string[]} args @param {Record<string, string>} [env] */
 function runReportFixture(version, args = [], env = {}) {
@@ -50,19 +54,13 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
     fixture = runReportFixture(version);
   });
 
-  test('fails the new leaks, warns about the known one, and prints a summary', () => {
-    const { run } = fixture;
+  test('fails the new leaks, warns about the known one, and prints the summary of the report it wrote', () => {
+    const { run, report, outputDir } = fixture;
     expect(failedTests(run)).toEqual(LEAKS);
     expect(run.tests.get(KNOWN)?.status).toBe('passed');
     expect(run.stderr).toContain(`Known leak, listed in ${path.join(root, 'fixtures', 'report', 'leakwatch.baseline.json')}: not failed.`);
-    expect(run.stderr).toContain("leakwatch: 21 of 22 tests measured in 4 files (not measured: 1 todo); leakwatch's own time");
-    expect(run.stderr).toContain('  Leaks: 2 (');
-    expect(run.stderr).toMatch(/handles 1/);
-    expect(run.stderr).toContain('; known (baseline): 1; unconfirmed: 0');
-    expect(run.stderr).toMatch(
-      /Top offenders:\n {4}~1\.0 MB of heap per run — __tests__\/heap\.test\.js › "keeps 1 MiB in a module array" — __tests__\/heap\.test\.js:4 in \(anonymous\)\n/,
-    );
-    expect(run.stderr).toContain(`Report: ${path.join(fixture.outputDir, 'report.json')}, ${path.join(fixture.outputDir, 'report.html')}`);
+    // The summary's wording is unit-tested; here, that Jest's main process prints it for this run.
+    expect(run.stderr).toContain(summaryText(report, [path.join(outputDir, 'report.json'), path.join(outputDir, 'report.html')]));
   });
 
   test('report.json lists every leaking test with its kind and size', () => {
@@ -103,11 +101,7 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
     // that run keeps its 256 KB too (6.2 MB measured once with v8-profiler-next installed).
     expect(report.growth[0].bytes).toBeLessThan(8 * 1024 * 1024);
     expect(report.growth[0].largest).toHaveLength(3);
-    // A bound is what a test may have kept at most: MBs when V8 collected during it (Node 22,
-    // once the report stopped taking the smaller bound of a suspect's extra run).
-    expect(run.stderr).toMatch(
-      /Growth without a leaking test: __tests__\/growth\.test\.js's tests left [2-7]\.\d MB more live heap at its end than after its first test\. Largest bounds \(the most each test could have kept\): "keeps a little, number \d+" \d+(\.\d)? (KB|MB)/,
-    );
+    expect(report.growth[0].largest.every((/** @type {any} */ t) => /^keeps a little, number \d+$/.test(t.name))).toBe(true);
   });
 
   test('warn mode fails nothing and reports the same leaks', () => {
@@ -119,12 +113,10 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
   });
 });
 
-test('`leakwatch baseline` writes the known leaks; with it every leak warns; fixed ones are dropped (Jest 30)', () => {
+test('`leakwatch baseline` writes the known leaks of a run; with it every leak warns (Jest 30)', () => {
   const fixture = runReportFixture('30');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-baseline-'));
   const baselineFile = path.join(dir, 'leakwatch.baseline.json');
-  const stale = { file: '__tests__/gone.test.js', test: 'leaked once, fixed since', check: 'heap' };
-  fs.writeFileSync(baselineFile, JSON.stringify({ version: 1, leaks: [stale] }));
   const update = spawnSync(
     process.execPath,
     [cli, 'baseline', '--report', path.join(fixture.outputDir, 'report.json'), '--baseline', baselineFile],
@@ -132,8 +124,7 @@ test('`leakwatch baseline` writes the known leaks; with it every leak warns; fix
       encoding: 'utf8',
     },
   );
-  expect(update.stderr).toBe('');
-  expect(update.stdout).toBe(`leakwatch: ${baselineFile}: 3 known leaks (3 added, 1 dropped as no longer found)\n`);
+  expect([update.status, update.stderr]).toEqual([0, '']);
   const written = JSON.parse(fs.readFileSync(baselineFile, 'utf8'));
   expect(written.leaks.map((/** @type {any} */ e) => `${e.file} › ${e.test}: ${e.check}`).sort()).toEqual(
     EXPECTED_FINDINGS.map((line) => line.replace(/ (leak|known)$/, '')),
@@ -147,24 +138,9 @@ test('`leakwatch baseline` writes the known leaks; with it every leak warns; fix
   });
   expect(failedTests(run)).toEqual([]);
   expect(run.exitCode).toBe(0);
-  expect(run.stderr).toContain('; known (baseline): 3; unconfirmed: 0');
-});
-
-test('a corrupt baseline file fails the files with a message naming the option and the fix', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-baseline-'));
-  const baselineFile = path.join(dir, 'broken.json');
-  fs.writeFileSync(baselineFile, '{"leaks": [{"file": 1}]}');
-  const run = runJest('30', 'report', {
-    args: [
-      `--testEnvironmentOptions=${JSON.stringify({ leakwatch: { outputDir: dir, baseline: baselineFile } })}`,
-      '__tests__/heap.test.js',
-    ],
-    env: { LEAKWATCH_INSTALLED: path.join(root, 'test-env', 'jest30', 'node_modules') },
-  });
-  expect(run.exitCode).toBe(1);
-  expect(run.stderr).toContain(
-    `leakwatch: testEnvironmentOptions.leakwatch.baseline: ${baselineFile} must be {"version": 1, "leaks": [{"file", "test", "check"}, …]} with strings; regenerate it with \`npx leakwatch baseline\`.`,
-  );
+  const report = JSON.parse(fs.readFileSync(path.join(outputDir, 'report.json'), 'utf8'));
+  expect(report.totals).toMatchObject({ leaks: {}, known: 3, unconfirmed: 0 });
+  expect(findingsOf(report)).toEqual(EXPECTED_FINDINGS.map((line) => line.replace(/ leak$/, ' known')));
 });
 
 test('two shard reports merge into one that lists the leaks of both (Jest 30)', () => {
@@ -181,24 +157,20 @@ test('two shard reports merge into one that lists the leaks of both (Jest 30)', 
       encoding: 'utf8',
     },
   );
-  expect(merge.stderr).toBe('');
-  expect(merge.stdout).toBe(
-    `leakwatch: merged 2 reports (22 tests, 2 leaks) into ${path.join(out, 'report.json')}, ${path.join(out, 'report.html')}\n`,
-  );
+  expect([merge.status, merge.stderr]).toEqual([0, '']);
   const merged = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
   expect(merged.shards).toEqual(['1/2', '2/2']);
-  expect(merged.totals).toMatchObject({ files: 4, tests: 22, leaks: { heap: 1, handles: 1 }, known: 1 });
+  // The same totals as one run of the whole suite (the Jest 30 tests above).
+  expect(merged.totals).toMatchObject({
+    files: 4,
+    tests: 22,
+    measured: 21,
+    notMeasured: { todo: 1 },
+    leaks: { heap: 1, handles: 1 },
+    known: 1,
+    unconfirmed: 0,
+  });
   expect(findingsOf(merged)).toEqual(EXPECTED_FINDINGS);
-});
-
-test('`leakwatch merge` of something that is not a report says so', () => {
-  const notReport = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-merged-')), 'report.json');
-  fs.writeFileSync(notReport, '{"numTotalTests": 3}');
-  const merge = spawnSync(process.execPath, [cli, 'merge', notReport], { encoding: 'utf8' });
-  expect(merge.status).toBe(1);
-  expect(merge.stderr).toBe(
-    `leakwatch: ${notReport} is not a leakwatch report (schema 1) written by jest-environment-leakwatch/reporter\n`,
-  );
 });
 
 test('report.html loads in headless Chromium without errors and draws one point per measured test', () => {
