@@ -1,21 +1,11 @@
 import * as path from 'node:path';
 import { defaultSamplingInterval, LeakwatchConfigError, outputDirOf, parseCheckNames, parseConfig, parseProbeDefinition } from '../config';
 import type { UserCheck } from '../types';
+import { configError } from './thrown';
 
 const rootDir = path.resolve('/project');
 const parse = (options: unknown, env: NodeJS.ProcessEnv = {}, pragmas: Record<string, string | string[]> = {}) =>
   parseConfig({ options, env, pragmas, rootDir });
-
-/** The message of what `run` throws, checked to be a LeakwatchConfigError. */
-function configError(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(LeakwatchConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('did not throw');
-}
 
 const SIZE_ALLOWED = `allowed: a number of bytes or a string such as '512KB', '2MB', '1GB'.`;
 

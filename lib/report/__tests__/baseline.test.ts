@@ -1,34 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LeakwatchConfigError } from '../../core/config';
 import { Baseline, loadBaseline, relativeTestFile, writeBaseline } from '../baseline';
+import { configError, thrownMessage } from '../../core/__tests__/thrown';
 import { temporaryDir } from './fixtures';
 
 const dir = temporaryDir();
 const OPTION = 'testEnvironmentOptions.leakwatch.baseline';
 const entry = { file: '__tests__/a.test.js', test: 'keeps a cache', check: 'heap' };
 
-/** The message of what `run` throws (Node's own wording, which varies by version and OS). */
-function thrownMessage(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('did not throw');
-}
-
-/** The message of what `run` throws, checked to be a LeakwatchConfigError. */
-function configError(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(LeakwatchConfigError);
-    return (error as Error).message;
-  }
-  throw new Error('did not throw');
-}
-
+// Node's own wording of a read or parse error varies by version and OS: thrownMessage reads it here.
 describe('loadBaseline', () => {
   test('a missing file is an empty baseline', () => {
     expect(loadBaseline(path.join(dir(), 'none.json')).entries).toEqual([]);
