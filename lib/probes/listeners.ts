@@ -115,7 +115,7 @@ export class ListenersProbe extends BeforeAfterProbe<Counts[]> {
       summary: `leaked ${lines.length === 1 ? '1 process listener' : `${lines.length} process listeners`}`,
       details: [
         ...lines,
-        "Remove it with process.off(event, listener) in an afterAll hook: a listener on the real process keeps the file's whole environment (its global, its modules) alive after the file ends.",
+        "Remove it with process.off(event, listener) in an afterAll hook: a listener left on process can keep the file's whole environment (its global, its modules) alive after the file ends, and it runs again on every event.",
       ],
     };
   }
