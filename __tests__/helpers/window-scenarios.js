@@ -12,7 +12,7 @@
 'use strict';
 const path = require('node:path');
 const { GCProfiler } = require('node:v8');
-const { getGc, minorGc } = require(path.join(__dirname, '..', '..', 'dist', 'gc.js'));
+const { getGc, minorGc } = require(path.join(__dirname, '..', '..', 'dist', 'core', 'gc.js'));
 const { openWindow, closeWindow } = require(path.join(__dirname, '..', '..', 'dist', 'heap', 'window.js'));
 
 const KB = 1024;
