@@ -111,9 +111,11 @@ function watch(version, args, runs) {
       stderr += chunk;
       // Jest prints this line once the run's results are on disk.
       const end = stderr.indexOf('Test results written to', from);
-      if (end === -1) return;
-      const lineEnd = stderr.indexOf('\n', end);
-      if (lineEnd === -1) return;
+      const lineEnd = end === -1 ? -1 : stderr.indexOf('\n', end);
+      if (lineEnd !== -1) runEnded(lineEnd);
+    });
+    /** @param {number} lineEnd where the run's last line ends in `stderr` */
+    const runEnded = (lineEnd) => {
       done.push({
         outcomes: outcomesOf(JSON.parse(fs.readFileSync(outputFile, 'utf8'))),
         stderr: normalize(stderr.slice(from, lineEnd)).trim(),
@@ -125,7 +127,7 @@ function watch(version, args, runs) {
         const now = new Date();
         fs.utimesSync(path.join(fixture, '__tests__', 'clean.test.js'), now, now);
       }, 300);
-    });
+    };
   });
 }
 

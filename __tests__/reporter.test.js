@@ -41,6 +41,16 @@ const findingsOf = (report) =>
     )
     .sort();
 
+/** The totals of one run of the whole report fixture, with its baseline. */
+const EXPECTED_TOTALS = {
+  files: 4,
+  tests: 22,
+  measured: 21,
+  notMeasured: { todo: 1 },
+  leaks: { heap: 1, handles: 1 },
+  known: 1,
+  unconfirmed: 0,
+};
 const EXPECTED_FINDINGS = [
   `__tests__/handle.test.js › ${LEAKS[1]}: handles leak`,
   `__tests__/heap.test.js › ${LEAKS[0]}: heap leak`,
@@ -66,15 +76,7 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
   test('report.json lists every leaking test with its kind and size', () => {
     const { report } = fixture;
     expect(report.schema).toBe(1);
-    expect(report.totals).toMatchObject({
-      files: 4,
-      tests: 22,
-      measured: 21,
-      notMeasured: { todo: 1 },
-      leaks: { heap: 1, handles: 1 },
-      known: 1,
-      unconfirmed: 0,
-    });
+    expect(report.totals).toMatchObject(EXPECTED_TOTALS);
     expect(findingsOf(report)).toEqual(EXPECTED_FINDINGS);
     const heapTest = report.files
       .find((/** @type {any} */ f) => f.file === '__tests__/heap.test.js')
@@ -161,15 +163,7 @@ test('two shard reports merge into one that lists the leaks of both (Jest 30)', 
   const merged = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
   expect(merged.shards).toEqual(['1/2', '2/2']);
   // The same totals as one run of the whole suite (the Jest 30 tests above).
-  expect(merged.totals).toMatchObject({
-    files: 4,
-    tests: 22,
-    measured: 21,
-    notMeasured: { todo: 1 },
-    leaks: { heap: 1, handles: 1 },
-    known: 1,
-    unconfirmed: 0,
-  });
+  expect(merged.totals).toMatchObject(EXPECTED_TOTALS);
   expect(findingsOf(merged)).toEqual(EXPECTED_FINDINGS);
 });
 
