@@ -115,7 +115,7 @@ export function readablePath(snapshot: HeapSnapshot, steps: RetainerStep[], root
   return `${where ? `${where}: ` : ''}${shown.join(' → ')}`;
 }
 
-function edgeLabel(step: RetainerStep): string | null {
+export function edgeLabel(step: RetainerStep): string | null {
   switch (step.edgeType) {
     case 'context':
       return step.edge;
@@ -135,7 +135,7 @@ function edgeLabel(step: RetainerStep): string | null {
   }
 }
 
-function nodeLabel(step: RetainerStep): string | null {
+export function nodeLabel(step: RetainerStep): string | null {
   if (step.nodeType === 'closure') return step.node ? `function ${step.node}` : 'function';
   if (step.nodeType === 'object') return step.node === 'system / Context' ? null : step.node;
   if (step.nodeType === 'array') return step.node === '(object elements)' ? null : 'array';
@@ -153,13 +153,13 @@ function scriptOfScope(snapshot: HeapSnapshot, steps: RetainerStep[], index: num
   return fn ? scriptOf(snapshot, fn.ordinal) : null;
 }
 
-function displayPath(file: string, rootDir: string): string {
+export function displayPath(file: string, rootDir: string): string {
   const relative = path.relative(rootDir, file);
   return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative.split(path.sep).join('/');
 }
 
 /** The file a function was compiled from (closure → SharedFunctionInfo → Script), or null. */
-function scriptOf(snapshot: HeapSnapshot, closure: number): string | null {
+export function scriptOf(snapshot: HeapSnapshot, closure: number): string | null {
   const shared = follow(snapshot, closure, 'shared');
   const script = shared < 0 ? -1 : Math.max(follow(snapshot, shared, 'script_or_debug_info'), follow(snapshot, shared, 'script'));
   const file = script < 0 ? '' : toFilePath(nodeName(snapshot, script));

@@ -9,6 +9,13 @@
  * first snapshot are those with an id above its largest.
  */
 
+export interface ScriptLocation {
+  scriptId: number;
+  /** 0-based, in the code V8 ran (transformed, for Jest). */
+  line: number;
+  column: number;
+}
+
 export interface HeapSnapshot {
   nodeFieldCount: number;
   edgeFieldCount: number;
@@ -22,13 +29,18 @@ export interface HeapSnapshot {
   e: { type: number; nameOrIndex: number; toNode: number };
   /** Index into `edges` of each node's first edge (node ordinal → edge offset). */
   firstEdge: Uint32Array;
+  /** Where a function was defined: node ordinal → its script and 0-based position (V8 writes it for closures). */
+  locations: Map<number, ScriptLocation>;
 }
 
 interface RawSnapshot {
-  snapshot: { meta: { node_fields: string[]; edge_fields: string[]; node_types: [string[]]; edge_types: [string[]] } };
+  snapshot: {
+    meta: { node_fields: string[]; edge_fields: string[]; node_types: [string[]]; edge_types: [string[]]; location_fields?: string[] };
+  };
   nodes: number[];
   edges: number[];
   strings: string[];
+  locations?: number[];
 }
 
 export function parseSnapshot(text: string): HeapSnapshot {
@@ -56,6 +68,7 @@ export function parseSnapshot(text: string): HeapSnapshot {
   }
   firstEdge[count] = raw.edges.length;
   return {
+    locations: readLocations(raw, nodeFieldCount),
     nodeFieldCount,
     edgeFieldCount,
     nodes: Uint32Array.from(raw.nodes),
@@ -67,6 +80,22 @@ export function parseSnapshot(text: string): HeapSnapshot {
     e,
     firstEdge,
   };
+}
+
+/** Node ordinal → location, from the `locations` table (object_index is an offset into `nodes`). */
+function readLocations(raw: RawSnapshot, nodeFieldCount: number): Map<number, ScriptLocation> {
+  const locations = new Map<number, ScriptLocation>();
+  const fields = raw.snapshot.meta.location_fields;
+  if (!fields || !raw.locations) return locations;
+  const [object, script, line, column] = ['object_index', 'script_id', 'line', 'column'].map((name) => fields.indexOf(name));
+  for (let at = 0; at + fields.length <= raw.locations.length; at += fields.length) {
+    locations.set(raw.locations[at + object] / nodeFieldCount, {
+      scriptId: raw.locations[at + script],
+      line: raw.locations[at + line],
+      column: raw.locations[at + column],
+    });
+  }
+  return locations;
 }
 
 export function nodeCount(snapshot: HeapSnapshot): number {
@@ -144,6 +173,9 @@ export interface RetainerStep {
   ordinal: number;
 }
 
+/** Edges not to follow: `node` holds the edge, `name` is its name (numbers as text). */
+export type EdgeFilter = (node: number, edgeType: string, name: string) => boolean;
+
 /** Shortest strong paths from the snapshot's root to every node (breadth-first). */
 export interface PathTree {
   parentNode: Int32Array;
@@ -156,22 +188,43 @@ export interface PathTree {
  * Breadth-first from the root over strong edges (weak edges do not retain), leaving out the
  * edges `skip` rejects.
  */
-export function shortestPaths(
-  snapshot: HeapSnapshot,
-  /** Edges not to follow: `node` holds the edge, `name` is its name (numbers as text). */
-  skip: (node: number, edgeType: string, name: string) => boolean = () => false,
-): PathTree {
+export function shortestPaths(snapshot: HeapSnapshot, skip: EdgeFilter = () => false): PathTree {
   const count = nodeCount(snapshot);
-  const { edges, edgeFieldCount: ef, nodeFieldCount: nf, e } = snapshot;
   const parentEdge = new Int32Array(count).fill(-1);
   const parentNode = new Int32Array(count).fill(-1);
   const depth = new Int32Array(count).fill(-1);
   parentNode[0] = 0;
   depth[0] = 0;
-  const queue = new Uint32Array(count);
+  breadthFirst(
+    snapshot,
+    0,
+    skip,
+    (to) => depth[to] === -1,
+    (from, to, edge) => {
+      parentNode[to] = from;
+      parentEdge[to] = edge;
+      depth[to] = depth[from] + 1;
+    },
+  );
+  return { parentNode, parentEdge, depth };
+}
+
+/**
+ * Visits nodes breadth-first from `start` over strong edges that `skip` does not reject,
+ * entering each node `open` still allows; `visit` records it.
+ */
+function breadthFirst(
+  snapshot: HeapSnapshot,
+  start: number,
+  skip: EdgeFilter,
+  open: (node: number) => boolean,
+  visit: (from: number, to: number, edge: number) => void,
+): void {
+  const { edges, edgeFieldCount: ef, nodeFieldCount: nf, e } = snapshot;
+  const queue = new Uint32Array(nodeCount(snapshot));
   let head = 0;
   let tail = 0;
-  queue[tail++] = 0;
+  queue[tail++] = start;
   const weak = snapshot.edgeTypes.indexOf('weak');
   while (head < tail) {
     const node = queue[head++];
@@ -179,17 +232,11 @@ export function shortestPaths(
       const type = edges[edge + e.type];
       if (type === weak) continue;
       const to = edges[edge + e.toNode] / nf;
-      if (depth[to] !== -1) continue;
-      const typeName = snapshot.edgeTypes[type];
-      const numbered = typeName === 'element' || typeName === 'hidden';
-      if (skip(node, typeName, numbered ? String(edges[edge + e.nameOrIndex]) : snapshot.strings[edges[edge + e.nameOrIndex]])) continue;
-      parentNode[to] = node;
-      parentEdge[to] = edge;
-      depth[to] = depth[node] + 1;
+      if (!open(to) || skip(node, snapshot.edgeTypes[type], edgeName(snapshot, edge))) continue;
+      visit(node, to, edge);
       queue[tail++] = to;
     }
   }
-  return { parentNode, parentEdge, depth };
 }
 
 /** The steps from the root to `target` in `tree`, or null when nothing strong reaches it. */
@@ -211,6 +258,30 @@ export function pathTo(snapshot: HeapSnapshot, tree: PathTree, target: number): 
     });
   }
   return steps;
+}
+
+/**
+ * Nodes reachable from `start` over strong edges, not entering `blocked` ones (1 = blocked),
+ * leaving out the edges `skip` rejects: 1 for each node reached.
+ */
+export function reachable(snapshot: HeapSnapshot, start: number, blocked: Uint8Array | null, skip: EdgeFilter): Uint8Array {
+  const seen = new Uint8Array(nodeCount(snapshot));
+  seen[start] = 1;
+  breadthFirst(
+    snapshot,
+    start,
+    skip,
+    (to) => seen[to] === 0 && blocked?.[to] !== 1,
+    (_from, to) => (seen[to] = 1),
+  );
+  return seen;
+}
+
+/** An edge's name, element and hidden indexes as text. */
+function edgeName(snapshot: HeapSnapshot, edge: number): string {
+  const type = snapshot.edgeTypes[snapshot.edges[edge + snapshot.e.type]];
+  const nameOrIndex = snapshot.edges[edge + snapshot.e.nameOrIndex];
+  return type === 'element' || type === 'hidden' ? String(nameOrIndex) : snapshot.strings[nameOrIndex];
 }
 
 /** Where an edge named `name` of `node` leads (node ordinal), or -1. */

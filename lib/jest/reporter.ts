@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { LeakwatchConfigError, outputDirOf } from '../core/config';
 import { relativeTestFile } from '../report/baseline';
 import { errorMessage } from '../core/errors';
-import { takeRecord } from '../report/file-record';
+import { takeRecord, takeRetainedRecords, type RetainedFileRecord } from '../report/file-record';
 import { parseBytes } from '../core/units';
 import { buildReport, fileFromRecord, type ReportedFile, type RunReport } from '../report/run-report';
 import { summaryText } from '../report/summary';
@@ -43,6 +43,7 @@ export default class LeakwatchReporter {
   private readonly growthThreshold: number;
   private startedAt = Date.now();
   private files: ReportedFile[] = [];
+  private retained: RetainedFileRecord[] = [];
   private firstOutputDir: string | null = null;
 
   constructor(
@@ -70,6 +71,7 @@ export default class LeakwatchReporter {
   onRunStart(): void {
     this.startedAt = Date.now();
     this.files = [];
+    this.retained = [];
   }
 
   onTestFileResult(test: JestTest, result: JestTestResult): void {
@@ -79,6 +81,7 @@ export default class LeakwatchReporter {
       const outputDir = outputDirOf(options, rootDir);
       this.firstOutputDir ??= outputDir;
       const record = takeRecord(outputDir, test.path, this.startedAt);
+      this.retained.push(...(record?.retainedFiles ?? []));
       const statuses = new Map(result.testResults.map((t) => [t.fullName, t.status]));
       this.files.push(fileFromRecord(relativeTestFile(rootDir, test.path), record, statuses, [...statuses.keys()]));
     } catch (error) {
@@ -86,10 +89,17 @@ export default class LeakwatchReporter {
     }
   }
 
-  onRunComplete(): void {
+  async onRunComplete(): Promise<void> {
     const outputDir = this.outputDir ?? this.firstOutputDir ?? path.join(this.globalConfig.rootDir, '.leakwatch');
     const shard = this.globalConfig.shard ? `${this.globalConfig.shard.shardIndex}/${this.globalConfig.shard.shardCount}` : null;
-    const report = buildReport(this.files, { versions: versions(), shards: [shard], growthThreshold: this.growthThreshold });
+    // Workers have ended and left what they found at their end; in band, this process is the worker.
+    this.retained.push(...takeRetainedRecords(outputDir, this.startedAt), ...(await retainedInThisProcess()));
+    const report = buildReport(this.files, {
+      versions: versions(),
+      shards: [shard],
+      growthThreshold: this.growthThreshold,
+      retained: this.retained,
+    });
     const written: string[] = [];
     try {
       written.push(...writeReport(outputDir, report));
@@ -107,6 +117,19 @@ export default class LeakwatchReporter {
 
   getLastError(): Error | undefined {
     return undefined;
+  }
+}
+
+/** In band, the files of this process not freed yet: printed as the environment would at exit. */
+async function retainedInThisProcess(): Promise<RetainedFileRecord[]> {
+  try {
+    const { retainedAtEnd, retainedMessages, retainedRecord } = await import('./retention');
+    const found = await retainedAtEnd();
+    for (const message of retainedMessages(found)) process.stderr.write(`${message}\n`);
+    return found.map(retainedRecord);
+  } catch (error) {
+    process.stderr.write(`leakwatch reporter: could not check for environments not freed: ${errorMessage(error)}\n`);
+    return [];
   }
 }
 

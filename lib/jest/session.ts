@@ -14,6 +14,8 @@ import { judgeTest } from '../probes/judge-test';
 import type { Probe } from '../probes/probe';
 import type { UserProbe } from '../probes/user';
 import { loadBaseline, relativeTestFile } from '../report/baseline';
+import type { RetainedContext } from '../heap/retained-contexts';
+import { writeRetainedRecord } from '../report/file-record';
 import type { RecordWriter } from '../report/record-writer';
 import { appendMeasurement, debugEnabled, debugLinesFile, probeStatsLines } from './debug';
 import { FindingSink } from './finding-sink';
@@ -54,6 +56,7 @@ export class LeakwatchSession {
   private skippedConcurrent = 0;
   private readonly recordWriter: RecordWriter | null;
   private readonly sink: FindingSink;
+  private retention: Retention | null = null;
 
   constructor(
     config: JestEnvironmentConfig,
@@ -118,6 +121,9 @@ export class LeakwatchSession {
         };
       }
       this.probes = probes;
+      this.retention = loadRetention();
+      this.retention.fileStarted();
+      this.retention.checkAtExit(exitReporter(recordWriter ? this.leakwatchConfig.outputDir : null));
       // The test file's module scope runs next, before run_start.
       for (const probe of probes) probe.startFileWindow?.();
       this.fileCodeRunning('module scope');
@@ -125,7 +131,11 @@ export class LeakwatchSession {
   }
 
   async stop(): Promise<void> {
-    await this.guard('stopping', () => this.disposeProbes());
+    await this.guard('stopping', () => {
+      this.disposeProbes();
+      // From here on the file's global should be freed once Jest lets go of the environment.
+      this.retention?.fileEnded(relativeTestFile(this.rootDir, this.testPath), this.env.global, this.rootDir);
+    });
     this.current = null;
     this.testsById.clear();
   }
@@ -189,6 +199,7 @@ export class LeakwatchSession {
         break;
       }
       case 'run_finish': {
+        await this.reportRetainedEarlierFiles();
         await this.finishFileWindow(state);
         await this.finishFile();
         break;
@@ -257,6 +268,14 @@ export class LeakwatchSession {
       const finding = await probe.finishFileWindow?.();
       if (finding) this.sink.fileFinding(state, finding);
     }
+  }
+
+  /** Earlier files of this process whose environment is still alive: printed, and kept in this file's record. */
+  private async reportRetainedEarlierFiles(): Promise<void> {
+    if (!this.retention) return;
+    const found = await this.retention.retainedEarlierFiles(this.env.global);
+    for (const message of this.retention.retainedMessages(found)) process.stderr.write(`${message}\n`);
+    this.recordWriter?.retained(found.map((retained) => this.retention!.retainedRecord(retained)));
   }
 
   private userCodeRan(): void {
@@ -331,6 +350,32 @@ export class LeakwatchSession {
       if (what === 'run_finish') this.sink.print();
     }
   }
+}
+
+type Retention = typeof import('./retention');
+
+/** Loaded only when measuring, like the probes: it brings the heap snapshot reader. */
+function loadRetention(): Retention {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./retention') as Retention;
+}
+
+/**
+ * What a process's end found: printed, and left for the reporter when it is configured.
+ * Made out here: a closure made in a session method would hold the session, and with it the
+ * first file's environment, until the process ends.
+ */
+function exitReporter(outputDir: string | null): (found: RetainedContext[]) => void {
+  return (found) => {
+    const retention = loadRetention();
+    for (const message of retention.retainedMessages(found)) process.stderr.write(`${message}\n`);
+    if (!outputDir) return;
+    try {
+      writeRetainedRecord(outputDir, found.map(retention.retainedRecord));
+    } catch {
+      // The run is over: the printed text is all there is.
+    }
+  };
 }
 
 /** The report's record writer, loaded only when measuring with the reporter on (see probes/create.ts). */

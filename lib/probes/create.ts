@@ -39,7 +39,7 @@ export function createProbes(options: {
   const probes: Probe[] = [
     ...(handles ? [handles] : []),
     ...(config.fds ? [new FdsProbe(rootDir)] : []),
-    ...(config.listeners ? [new ListenersProbe([...new Set([process, testGlobal.process as NodeJS.Process])], rootDir)] : []),
+    ...(config.listeners ? [new ListenersProbe([...new Set([process, testGlobal.process as NodeJS.Process])], rootDir, [process])] : []),
     ...(config.globals ? [new GlobalsProbe(testGlobal)] : []),
     ...(config.tempFiles ? [new TempFilesProbe(config.tempFiles.dirs, options.cacheDirectory, rootDir)] : []),
     ...options.userProbes,

@@ -34,6 +34,18 @@ export interface TestRecord {
   leakwatchMs: number;
 }
 
+/** A test file, ended earlier in the same process, whose environment was not freed. */
+export interface RetainedFileRecord {
+  /** Relative to rootDir, as the user reads it. */
+  file: string;
+  /** What only its holder keeps, or null when the holder was not found. */
+  bytes: number | null;
+  /** The holder and where it is defined, or null. */
+  holder: string | null;
+  /** Why the holder is missing, when it is. */
+  note: string | null;
+}
+
 export interface FileRecord {
   version: typeof RECORD_VERSION;
   testPath: string;
@@ -49,6 +61,8 @@ export interface FileRecord {
   tests: TestRecord[];
   warnings: string[];
   leakwatchMs: number;
+  /** Earlier files of this process found retained while this one ran. */
+  retainedFiles?: RetainedFileRecord[];
 }
 
 export function recordPath(outputDir: string, testPath: string): string {
@@ -75,4 +89,35 @@ export function takeRecord(outputDir: string, testPath: string, since: number): 
   } catch {
     return null;
   }
+}
+
+/** Retained files found at a process's end, after its last file's record: one file per process. */
+export function writeRetainedRecord(outputDir: string, retained: RetainedFileRecord[]): void {
+  const file = path.join(outputDir, 'records', `retained-${process.pid}.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(file, JSON.stringify({ version: RECORD_VERSION, retained }), { mode: 0o600 });
+}
+
+/** The retained files of every process that ended since `since` (ms since epoch); deletes their records. */
+export function takeRetainedRecords(outputDir: string, since: number): RetainedFileRecord[] {
+  const dir = path.join(outputDir, 'records');
+  const found: RetainedFileRecord[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((name) => /^retained-\d+\.json$/.test(name));
+  } catch {
+    return found;
+  }
+  for (const name of names) {
+    const file = path.join(dir, name);
+    try {
+      const record = JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: number; retained?: RetainedFileRecord[] };
+      if (record.version === RECORD_VERSION && Array.isArray(record.retained) && fs.statSync(file).mtimeMs >= since - 1000)
+        found.push(...record.retained);
+      fs.rmSync(file, { force: true });
+    } catch {
+      // A record half written by a killed worker: skipped.
+    }
+  }
+  return found;
 }

@@ -69,6 +69,7 @@ export function reportHtml(report: RunReport, reportDir: string): string {
   const data = {
     totals: report.totals,
     growth: report.growth,
+    retained: report.retained,
     createdAt: report.createdAt,
     versions: report.versions,
     points: chartPoints(report),
@@ -170,6 +171,12 @@ const SCRIPT = `
     var p = document.createElement('p');
     p.textContent = 'Growth without a leaking test: ' + g.file + ' left ' + size(g.bytes) + ' more live heap at its end than after its first test; largest bounds: ' +
       g.largest.map(function (x) { return x.name + ' (' + size(x.bound) + ')'; }).join(', ');
+    growth.appendChild(p);
+  });
+  data.retained.forEach(function (r) {
+    var p = document.createElement('p');
+    p.textContent = 'Environment not freed after its file ended: ' + r.file + (r.bytes === null ? '' : ' (~' + size(r.bytes) + ')') + ': ' +
+      (r.holder ? 'held by ' + r.holder : r.note);
     growth.appendChild(p);
   });
 

@@ -6,7 +6,7 @@
 import { fullGc, getGc, usedHeap } from '../core/gc';
 import { nextTurn } from '../core/timers';
 import type { HeapMeasurement } from '../core/types';
-import { writeRecord, RECORD_VERSION, type FindingRecord, type TestRecord } from './file-record';
+import { writeRecord, RECORD_VERSION, type FindingRecord, type RetainedFileRecord, type TestRecord } from './file-record';
 
 export class RecordWriter {
   private readonly tests: TestRecord[] = [];
@@ -14,6 +14,7 @@ export class RecordWriter {
   private liveHeapAfterFirstTest: number | null = null;
   private current: TestRecord | null = null;
   private leakwatchMs = 0;
+  private readonly retainedFiles: RetainedFileRecord[] = [];
 
   constructor(
     private readonly outputDir: string,
@@ -54,6 +55,11 @@ export class RecordWriter {
     this.byId.get(id)?.findings.push(finding);
   }
 
+  /** Earlier files of this process found retained while this one ran. */
+  retained(files: RetainedFileRecord[]): void {
+    this.retainedFiles.push(...files);
+  }
+
   /** Writes the record; throws on I/O errors (the session turns them into a warning). */
   async finish(warnings: string[]): Promise<void> {
     const liveHeapAtEnd = await liveHeap();
@@ -67,6 +73,7 @@ export class RecordWriter {
       tests: this.tests,
       warnings,
       leakwatchMs: round(this.leakwatchMs),
+      ...(this.retainedFiles.length > 0 ? { retainedFiles: this.retainedFiles } : {}),
     });
   }
 }

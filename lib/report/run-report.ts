@@ -2,7 +2,7 @@
  * The report of one Jest run (or several shards merged): what `<outputDir>/report.json`
  * holds. Schema documented in docs/report.md; bump REPORT_SCHEMA when it changes shape.
  */
-import type { FileRecord, TestRecord } from './file-record';
+import type { FileRecord, RetainedFileRecord, TestRecord } from './file-record';
 
 export const REPORT_SCHEMA = 1;
 
@@ -42,6 +42,8 @@ export interface RunReport {
   options: { growthThreshold: number };
   totals: Totals;
   growth: Growth[];
+  /** Test files whose environment was not freed after they ended, biggest first. */
+  retained: RetainedFileRecord[];
   files: ReportedFile[];
 }
 
@@ -84,7 +86,7 @@ export function fileFromRecord(file: string, record: FileRecord | null, statuses
 
 export function buildReport(
   files: ReportedFile[],
-  meta: { versions: RunReport['versions']; shards: RunReport['shards']; growthThreshold: number },
+  meta: { versions: RunReport['versions']; shards: RunReport['shards']; growthThreshold: number; retained?: RetainedFileRecord[] },
 ): RunReport {
   return {
     schema: REPORT_SCHEMA,
@@ -94,6 +96,7 @@ export function buildReport(
     options: { growthThreshold: meta.growthThreshold },
     totals: totalsOf(files),
     growth: growthOf(files, meta.growthThreshold),
+    retained: [...(meta.retained ?? [])].sort((a, b) => (b.bytes ?? 0) - (a.bytes ?? 0)),
     files,
   };
 }
@@ -106,6 +109,7 @@ export function mergeReports(reports: Array<{ label: string; report: RunReport }
     versions: first?.versions ?? { leakwatch: 'unknown', node: process.version, jest: null },
     shards: reports.flatMap(({ report }) => report.shards),
     growthThreshold: first?.options.growthThreshold ?? 0,
+    retained: reports.flatMap(({ report }) => report.retained ?? []),
   });
 }
 

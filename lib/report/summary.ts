@@ -1,5 +1,5 @@
 /** The reporter's end-of-run text: a few lines a person reads in the terminal. */
-import type { FindingRecord } from './file-record';
+import type { FindingRecord, RetainedFileRecord } from './file-record';
 import { formatBytes } from '../core/units';
 import type { ReportedFile, ReportedTest, RunReport } from './run-report';
 
@@ -35,6 +35,11 @@ export function summaryText(report: RunReport, written: string[]): string {
     for (const { file, test, finding } of offenders.slice(0, TOP)) lines.push(`    ${offenderLine(file, test, finding)}`);
     if (offenders.length > TOP) lines.push(`    … and ${offenders.length - TOP} more (see the report)`);
   }
+  if (report.retained.length > 0) {
+    lines.push(`  Environments not freed after their file ended (the heap grows file after file):`);
+    for (const retained of report.retained.slice(0, TOP)) lines.push(`    ${retainedLine(retained)}`);
+    if (report.retained.length > TOP) lines.push(`    … and ${report.retained.length - TOP} more (see the report)`);
+  }
   for (const growth of report.growth) {
     lines.push(
       `  Growth without a leaking test: ${growth.file}'s tests left ${formatBytes(growth.bytes)} more live heap at its end than after its first test. ` +
@@ -43,6 +48,11 @@ export function summaryText(report: RunReport, written: string[]): string {
   }
   if (written.length > 0) lines.push(`  Report: ${written.join(', ')}`);
   return `${lines.join('\n')}\n`;
+}
+
+function retainedLine(retained: RetainedFileRecord): string {
+  const size = retained.bytes === null ? '' : ` ~${formatBytes(retained.bytes)}`;
+  return `${retained.file}${size} — ${retained.holder ? `held by ${retained.holder}` : (retained.note ?? 'holder not found')}`;
 }
 
 function offenderLine(file: ReportedFile, test: ReportedTest, finding: FindingRecord): string {

@@ -35,6 +35,7 @@ interface Node {
 export class SnapshotBuilder {
   private readonly nodes: Node[] = [];
   private readonly strings: string[] = [];
+  private readonly locations: number[][] = [];
 
   /** `nodeFields`: the same fields in another order, to check that readers go by their names. */
   constructor(private readonly nodeFields: string[] = V8_NODE_FIELDS) {}
@@ -48,6 +49,12 @@ export class SnapshotBuilder {
   /** An edge of `from`: element and hidden edges take an index, the others a name. */
   edge(from: number, type: string, nameOrIndex: string | number, to: number): this {
     this.nodes[from].edges.push({ type, nameOrIndex, to });
+    return this;
+  }
+
+  /** Where function `node` is defined: a script id and a 0-based line and column. */
+  location(node: number, scriptId: number, line: number, column: number): this {
+    this.locations.push([node * this.nodeFields.length, scriptId, line, column]);
     return this;
   }
 
@@ -76,11 +83,13 @@ export class SnapshotBuilder {
       node_types: [NODE_TYPES, 'string', 'number', 'number', 'number', 'number', 'number'],
       edge_fields: ['type', 'name_or_index', 'to_node'],
       edge_types: [EDGE_TYPES, 'string_or_number', 'node'],
+      location_fields: ['object_index', 'script_id', 'line', 'column'],
     };
     return JSON.stringify({
       snapshot: { meta, node_count: this.nodes.length, edge_count: edges.length / 3 },
       nodes,
       edges,
+      locations: this.locations.flat(),
       strings: this.strings,
     });
   }

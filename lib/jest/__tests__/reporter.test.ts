@@ -33,16 +33,16 @@ function optionError(options: Record<string, unknown>): string {
 }
 
 /** Runs the reporter over one file's result; what it printed on stderr, and the report it wrote. */
-function runReporter(
+async function runReporter(
   reporter: LeakwatchReporter,
   files: Array<{ test: ReturnType<typeof jestTest>; result: ReturnType<typeof result> }>,
   reportDir = outputDir(),
-): { stderr: string; report: RunReport | null } {
+): Promise<{ stderr: string; report: RunReport | null }> {
   const err: string[] = [];
   const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => err.push(String(chunk)) > 0);
   try {
     for (const file of files) reporter.onTestFileResult(file.test, file.result);
-    reporter.onRunComplete();
+    await reporter.onRunComplete();
   } finally {
     stderr.mockRestore();
   }
@@ -75,20 +75,20 @@ describe('LeakwatchReporter options', () => {
     );
   });
 
-  test('growthThreshold is 16MB by default, and read as a size', () => {
+  test('growthThreshold is 16MB by default, and read as a size', async () => {
     expect(DEFAULT_GROWTH_THRESHOLD).toBe(16 * 1024 * 1024);
-    expect(runReporter(started(), []).report?.options).toEqual({ growthThreshold: DEFAULT_GROWTH_THRESHOLD });
-    expect(runReporter(started({ growthThreshold: '4MB' }), []).report?.options).toEqual({ growthThreshold: 4 * 1024 * 1024 });
+    expect((await runReporter(started(), [])).report?.options).toEqual({ growthThreshold: DEFAULT_GROWTH_THRESHOLD });
+    expect((await runReporter(started({ growthThreshold: '4MB' }), [])).report?.options).toEqual({ growthThreshold: 4 * 1024 * 1024 });
   });
 
-  test('outputDir is resolved against rootDir', () => {
-    const { report } = runReporter(started({ outputDir: 'reports/leaks' }), [], path.join(rootDir(), 'reports', 'leaks'));
+  test('outputDir is resolved against rootDir', async () => {
+    const { report } = await runReporter(started({ outputDir: 'reports/leaks' }), [], path.join(rootDir(), 'reports', 'leaks'));
     expect(report?.schema).toBe(1);
   });
 });
 
 describe('LeakwatchReporter run', () => {
-  test("collects each file's record into report.json, and prints the summary on stderr", () => {
+  test("collects each file's record into report.json, and prints the summary on stderr", async () => {
     writeRecord(
       outputDir(),
       fileRecord({
@@ -97,7 +97,7 @@ describe('LeakwatchReporter run', () => {
         tests: [testRecord({ name: 'leaks', findings: [finding({ bytes: 1024 * 1024 })] }), testRecord({ name: 'clean' })],
       }),
     );
-    const { stderr, report } = runReporter(started(), [
+    const { stderr, report } = await runReporter(started(), [
       { test: jestTest(), result: result(['leaks', 'failed'], ['clean', 'passed'], ['later', 'todo']) },
     ]);
     expect(report?.files.map((file) => [file.file, file.tests.map((t) => [t.name, t.status, t.notMeasured ?? null])])).toEqual([
@@ -119,39 +119,39 @@ describe('LeakwatchReporter run', () => {
     );
   });
 
-  test('reads records from the outputDir of the test environment options, and writes the report there', () => {
+  test('reads records from the outputDir of the test environment options, and writes the report there', async () => {
     const custom = path.join(dir(), 'elsewhere');
     writeRecord(custom, fileRecord({ testPath: testPath(), tests: [testRecord({ name: 't' })] }));
-    const { report } = runReporter(started(), [{ test: jestTest({ outputDir: custom }), result: result(['t', 'passed']) }], custom);
+    const { report } = await runReporter(started(), [{ test: jestTest({ outputDir: custom }), result: result(['t', 'passed']) }], custom);
     expect(report?.totals).toMatchObject({ files: 1, tests: 1, measured: 1 });
   });
 
-  test('removes the emptied records folder, leaving report.json and report.html', () => {
+  test('removes the emptied records folder, leaving report.json and report.html', async () => {
     writeRecord(outputDir(), fileRecord({ testPath: testPath() }));
-    runReporter(started(), [{ test: jestTest(), result: result() }]);
+    await runReporter(started(), [{ test: jestTest(), result: result() }]);
     expect(fs.readdirSync(outputDir()).sort()).toEqual(['report.html', 'report.json']);
   });
 
-  test('leaves the records of files Jest did not report, for a person to look at', () => {
+  test('leaves the records of files Jest did not report, for a person to look at', async () => {
     writeRecord(outputDir(), fileRecord({ testPath: path.join(rootDir(), 'crashed.test.js') }));
-    runReporter(started(), []);
+    await runReporter(started(), []);
     expect(fs.readdirSync(path.join(outputDir(), 'records'))).toHaveLength(1);
   });
 
-  test('a file without a record is listed as not measured', () => {
-    const { report } = runReporter(started(), [{ test: jestTest(), result: result(['t', 'passed']) }]);
+  test('a file without a record is listed as not measured', async () => {
+    const { report } = await runReporter(started(), [{ test: jestTest(), result: result(['t', 'passed']) }]);
     expect(report?.files[0]).toMatchObject({ worker: null, tests: [{ name: 't', notMeasured: 'leakwatch did not run for this file' }] });
   });
 
-  test("records the run's shard, and the versions of Node and leakwatch", () => {
-    const { report } = runReporter(started({}, { shard: { shardIndex: 2, shardCount: 3 } }), []);
+  test("records the run's shard, and the versions of Node and leakwatch", async () => {
+    const { report } = await runReporter(started({}, { shard: { shardIndex: 2, shardCount: 3 } }), []);
     const own = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
     expect(report?.shards).toEqual(['2/3']);
     expect(report?.versions).toMatchObject({ leakwatch: own.version, node: process.version });
   });
 
-  test('a record it cannot read is printed, not thrown', () => {
-    const { stderr, report } = runReporter(started(), [{ test: jestTest({ outputDir: 42 }), result: result(['t', 'passed']) }]);
+  test('a record it cannot read is printed, not thrown', async () => {
+    const { stderr, report } = await runReporter(started(), [{ test: jestTest({ outputDir: 42 }), result: result(['t', 'passed']) }]);
     expect(stderr).toMatch(
       new RegExp(
         `^leakwatch reporter: could not read the record of ${testPath()}: leakwatch: testEnvironmentOptions\\.leakwatch\\.outputDir is 42; allowed: a non-empty path\\.\\n`,
@@ -160,10 +160,10 @@ describe('LeakwatchReporter run', () => {
     expect(report?.files).toEqual([]);
   });
 
-  test('a report it cannot write is printed, not thrown, and the summary still shows', () => {
+  test('a report it cannot write is printed, not thrown, and the summary still shows', async () => {
     fs.mkdirSync(rootDir(), { recursive: true });
     fs.writeFileSync(outputDir(), 'a file where the folder should be');
-    const { stderr } = runReporter(started(), []);
+    const { stderr } = await runReporter(started(), []);
     expect(stderr).toMatch(new RegExp(`^leakwatch reporter: could not write the report to ${outputDir()}: EEXIST`));
     expect(stderr).toMatch(
       /\nleakwatch: 0 of 0 tests measured in 0 files; leakwatch's own time 0\.0 s\n {2}Leaks: 0; known \(baseline\): 0; unconfirmed: 0\n$/,

@@ -81,3 +81,23 @@ describe('ListenersProbe at file level', () => {
     expect(processLike.on).toBe(EventEmitter.prototype.on);
   });
 });
+
+describe('ListenersProbe at file level, with an emitter freed with the file', () => {
+  test("a listener left on the file's own emitter (Jest's per-file process) is no finding; on a lasting one it is", () => {
+    const lasting = new EventEmitter();
+    const filesOwn = new EventEmitter();
+    const probe = new ListenersProbe([lasting, filesOwn], root, [lasting]);
+    probe.startFileWindow();
+    try {
+      probe.fileCodeRunning('beforeAll');
+      addFromProject(filesOwn, 'SIGUSR2', () => undefined);
+      addFromProject(lasting, 'SIGUSR1', () => undefined);
+      probe.fileCodeRunning(null);
+      expect(probe.finishFileWindow()?.details.slice(0, -1)).toEqual([
+        "process.on('SIGUSR1') listener, added at src/setup.js:2 (beforeAll) and not removed",
+      ]);
+    } finally {
+      probe.dispose();
+    }
+  });
+});

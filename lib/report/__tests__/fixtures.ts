@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RECORD_VERSION, type FileRecord, type FindingRecord, type TestRecord } from '../file-record';
+import { RECORD_VERSION, type FileRecord, type FindingRecord, type RetainedFileRecord, type TestRecord } from '../file-record';
 import { buildReport, type ReportedFile, type ReportedTest, type RunReport } from '../run-report';
 
 export const MB = 1024 * 1024;
@@ -47,11 +47,15 @@ export function reportedFile(overrides: Partial<ReportedFile> = {}): ReportedFil
   };
 }
 
-export function report(files: ReportedFile[], options: { shard?: string | null; growthThreshold?: number } = {}): RunReport {
+export function report(
+  files: ReportedFile[],
+  options: { shard?: string | null; growthThreshold?: number; retained?: RetainedFileRecord[] } = {},
+): RunReport {
   return buildReport(files, {
     versions: { leakwatch: '1.2.3', node: 'v22.0.0', jest: '30.0.0' },
     shards: [options.shard ?? null],
     growthThreshold: options.growthThreshold ?? 16 * MB,
+    retained: options.retained,
   });
 }
 

@@ -1,4 +1,4 @@
-import { buildReport, fileFromRecord, mergeReports, REPORT_SCHEMA } from '../run-report';
+import { buildReport, fileFromRecord, mergeReports, REPORT_SCHEMA, type RunReport } from '../run-report';
 import { fileRecord, finding, MB, report, reportedFile, reportedTest, testRecord } from './fixtures';
 
 describe('fileFromRecord', () => {
@@ -95,6 +95,7 @@ describe('buildReport totals', () => {
       options: { growthThreshold: 7 },
       totals: { files: 0, tests: 0, measured: 0, notMeasured: {}, leaks: {}, known: 0, unconfirmed: 0, leakwatchMs: 0 },
       growth: [],
+      retained: [],
       files: [],
     });
   });
@@ -187,5 +188,25 @@ describe('mergeReports', () => {
       { leakwatch: '1.2.3', node: 'v22.0.0', jest: '30.0.0' },
       { growthThreshold: 5 },
     ]);
+  });
+});
+
+describe('buildReport retained', () => {
+  const small = { file: 'a.test.js', bytes: 10, holder: 'h', note: null };
+  const big = { file: 'b.test.js', bytes: 20, holder: 'h', note: null };
+  const unknown = { file: 'c.test.js', bytes: null, holder: null, note: 'n' };
+
+  test('lists retained files biggest first, those of unknown size last', () => {
+    expect(report([], { retained: [small, unknown, big] }).retained).toEqual([big, small, unknown]);
+  });
+
+  test("merging reports keeps every shard's retained files, and reads reports written before the field existed", () => {
+    const old = { ...report([]) } as Partial<RunReport>;
+    delete old.retained;
+    const merged = mergeReports([
+      { label: 'one', report: report([], { retained: [small] }) },
+      { label: 'two', report: old as RunReport },
+    ]);
+    expect(merged.retained).toEqual([small]);
   });
 });

@@ -111,3 +111,24 @@ describe('firstSite', () => {
     expect(firstSite(finding({ check: 'handles', details: [] }))).toBeNull();
   });
 });
+
+describe('summaryText: environments not freed', () => {
+  test('lists each retained file with its size and holder, or why the holder is missing', () => {
+    const retained = [
+      {
+        file: '__tests__/listen.test.js',
+        bytes: 2 * MB,
+        holder: 'Socket → ._events → .resize (function onResize) (__tests__/listen.test.js:2)',
+        note: null,
+      },
+      { file: '__tests__/late.test.js', bytes: null, holder: null, note: 'What holds it was not looked for.' },
+    ];
+    expect(summaryText(report([clean], { retained }), [])).toBe(
+      "leakwatch: 2 of 2 tests measured in 1 files; leakwatch's own time 1.2 s\n" +
+        '  Leaks: 0; known (baseline): 0; unconfirmed: 0\n' +
+        '  Environments not freed after their file ended (the heap grows file after file):\n' +
+        '    __tests__/listen.test.js ~2.0 MB — held by Socket → ._events → .resize (function onResize) (__tests__/listen.test.js:2)\n' +
+        '    __tests__/late.test.js — What holds it was not looked for.\n',
+    );
+  });
+});

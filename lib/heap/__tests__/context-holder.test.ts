@@ -1,0 +1,129 @@
+import { findContextHolders } from '../context-holder';
+import { parseSnapshot } from '../snapshot-parser';
+import { ROOT_DIR, SnapshotBuilder } from './synthetic-snapshot';
+
+const MARKER = '__leakwatchRetainedFile0';
+const OTHER = '__leakwatchRetainedFile1';
+
+/** A function defined in `file`, as V8 writes it: closure → shared → script. */
+function fn(b: SnapshotBuilder, name: string, file: string, id: number): number {
+  const closure = b.node('closure', name, id, 32);
+  const shared = b.node('code', '(shared function info)', id + 1, 40);
+  const script = b.node('code', file, id + 2, 20);
+  b.edge(closure, 'internal', 'shared', shared).edge(shared, 'internal', 'script', script);
+  return closure;
+}
+
+/**
+ * root → (Builtin map) → BuiltinModule http → exports → .get (patchedGet, project file) →
+ * context → the file's global (carries MARKER) → a 1000-byte table.
+ */
+function patchedBuiltin(holderFile = `${ROOT_DIR}/__tests__/patch.test.js`) {
+  const b = new SnapshotBuilder();
+  const root = b.node('synthetic', '', 1, 0);
+  const builtin = b.node('object', 'BuiltinModule', 3, 40);
+  const id = b.node('string', 'http', 5, 16);
+  const exports = b.node('object', 'Object', 7, 40);
+  const patched = fn(b, 'patchedGet', holderFile, 9);
+  const context = b.node('object', 'system / Context', 13, 48);
+  const global = b.node('object', 'Object', 15, 100);
+  const marker = b.node('object', 'Object', 17, 16);
+  const table = b.node('array', 'Array', 19, 1000);
+  b.edge(root, 'element', 1, builtin)
+    .edge(builtin, 'property', 'id', id)
+    .edge(builtin, 'property', 'exports', exports)
+    .edge(exports, 'property', 'get', patched)
+    .edge(patched, 'context', 'context', context)
+    .edge(context, 'context', 'table', table)
+    .edge(context, 'internal', 'global', global)
+    .edge(global, 'property', MARKER, marker)
+    .location(patched, 42, 4, 10);
+  return { b, root, global, patched, table };
+}
+
+describe('findContextHolders', () => {
+  test("names the project's function on the path, its line, and what only it keeps", () => {
+    const found = findContextHolders(parseSnapshot(patchedBuiltin().b.build()), [MARKER], ROOT_DIR).get(MARKER);
+    expect(found).toEqual({
+      kind: 'held',
+      holder: {
+        path: "require('node:http') → .get (function patchedGet)",
+        holder: 'function patchedGet',
+        site: '__tests__/patch.test.js:5',
+        definedAt: { file: `${ROOT_DIR}/__tests__/patch.test.js`, scriptId: 42, line: 4, column: 10 },
+        // patchedGet 32 + its context 48 + the global 100 + marker 16 + table 1000.
+        bytes: 1196,
+        projectCode: true,
+      },
+    });
+  });
+
+  test('counts nothing that a root also reaches another way', () => {
+    const { b, root, table } = patchedBuiltin();
+    b.edge(root, 'element', 2, table);
+    const found = findContextHolders(parseSnapshot(b.build()), [MARKER], ROOT_DIR).get(MARKER);
+    expect(found?.kind === 'held' && found.holder.bytes).toBe(196);
+  });
+
+  test("a library's function is the holder when no project function is on the path", () => {
+    const { b } = patchedBuiltin(`${ROOT_DIR}/node_modules/some-mock/index.js`);
+    const found = findContextHolders(parseSnapshot(b.build()), [MARKER], ROOT_DIR).get(MARKER);
+    expect(found?.kind === 'held' && [found.holder.holder, found.holder.projectCode]).toEqual(['function patchedGet', false]);
+  });
+
+  test("is unknown when only Jest's own code holds it: nothing the user can let go of", () => {
+    const { b } = patchedBuiltin(`${ROOT_DIR}/node_modules/jest-circus/build/state.js`);
+    expect(findContextHolders(parseSnapshot(b.build()), [MARKER], ROOT_DIR).get(MARKER)).toEqual({ kind: 'unknown' });
+  });
+
+  test('is unknown when no strong path reaches the global', () => {
+    const b = new SnapshotBuilder();
+    const root = b.node('synthetic', '', 1, 0);
+    const global = b.node('object', 'Object', 3, 100);
+    b.edge(root, 'weak', 'ref', global).edge(global, 'property', MARKER, b.node('object', 'Object', 5, 16));
+    expect(findContextHolders(parseSnapshot(b.build()), [MARKER], ROOT_DIR).get(MARKER)).toEqual({ kind: 'unknown' });
+  });
+
+  test("a global reached only through another marked global is held 'through' that one", () => {
+    const { b, global } = patchedBuiltin();
+    const earlier = b.node('object', 'Object', 31, 100);
+    b.edge(global, 'property', 'matchers', earlier).edge(earlier, 'property', OTHER, b.node('object', 'Object', 33, 16));
+    const found = findContextHolders(parseSnapshot(b.build()), [MARKER, OTHER], ROOT_DIR);
+    expect(found.get(MARKER)?.kind).toBe('held');
+    expect(found.get(OTHER)).toEqual({ kind: 'through', marker: MARKER });
+  });
+
+  /** root → `via` -edge-> onData (project) → context → global. */
+  function heldVia(type: string, name: string, edgeType: string, edgeName: string): string {
+    const b = new SnapshotBuilder();
+    const root = b.node('synthetic', '', 1, 0);
+    const via = b.node(type, name, 3, 10);
+    const listener = fn(b, 'onData', `${ROOT_DIR}/__tests__/listen.test.js`, 5);
+    const global = b.node('object', 'Object', 9, 100);
+    b.edge(root, 'element', 1, via)
+      .edge(via, edgeType, edgeName, listener)
+      .edge(listener, 'context', 'context', global)
+      .edge(global, 'property', MARKER, b.node('object', 'Object', 11, 16));
+    return b.build();
+  }
+
+  test("a plain object's property holds it (the shape the next cases break)", () => {
+    const found = findContextHolders(parseSnapshot(heldVia('object', 'Emitter', 'property', 'data')), [MARKER], ROOT_DIR).get(MARKER);
+    expect(found?.kind === 'held' && found.holder.path).toBe('Emitter → .data (function onData)');
+  });
+
+  test.each([
+    ["Node's cleanup queue", 'native', 'Node / CleanupQueue', 'internal', 'queue'],
+    ["a vm context's own wrapper", 'native', 'Node / ContextifyContext', 'internal', 'context'],
+    [
+      "a WeakMap's entry (strong only while the map is)",
+      'array',
+      '',
+      'internal',
+      '1 / part of key (Object @3) -> value (Object @5) pair in WeakMap (table @7)',
+    ],
+  ])('does not take %s for a holder', (_what, type, name, edgeType, edgeName) => {
+    const text = heldVia(type, name, edgeType, edgeName);
+    expect(findContextHolders(parseSnapshot(text), [MARKER], ROOT_DIR).get(MARKER)).toEqual({ kind: 'unknown' });
+  });
+});

@@ -1,0 +1,220 @@
+/**
+ * What keeps a finished test file's global object alive, read from one heap snapshot: the
+ * shortest strong path from a GC root to it, the first function of the project's (or of a
+ * library's) on that path, which is the holder to let go of, the line defining it, and how
+ * much memory only that holder keeps.
+ *
+ * The global is found by a marker property set on it just before the snapshot (see
+ * retained-contexts.ts): a vm context's global has no name of its own in a snapshot.
+ */
+import * as path from 'node:path';
+import { isInside, isProjectFile } from '../core/stack';
+import { displayPath, edgeLabel, nodeLabel, scriptOf } from './retainers';
+import {
+  follow,
+  nodeCount,
+  nodeName,
+  nodeType,
+  pathTo,
+  reachable,
+  selfSize,
+  shortestPaths,
+  type EdgeFilter,
+  type HeapSnapshot,
+  type RetainerStep,
+  type ScriptLocation,
+} from './snapshot-parser';
+
+export interface ContextHolder {
+  /** How the holder is reached, e.g. "require('node:http') → .get (function patchedGet)". */
+  path: string;
+  /** "function patchedGet". */
+  holder: string;
+  /** "src/patch.js:4": where the holder function is defined, or null when V8 gave no line. */
+  site: string | null;
+  /** The same place in the code V8 ran, to map back through a source map (see retained-contexts.ts). */
+  definedAt: (ScriptLocation & { file: string }) | null;
+  /** Bytes that only the holder keeps alive: freed once it is let go. */
+  bytes: number;
+  /** The holder is the project's own code; else a library's, under node_modules. */
+  projectCode: boolean;
+}
+
+/** Steps shown before the holder at most. */
+const STEPS_BEFORE_HOLDER = 3;
+/** Jest's and its helpers' own packages: a holder there is not the test file's doing. */
+const TOOLING =
+  /[\\/]node_modules[\\/](?:jest[^\\/]*|@jest[\\/][^\\/]+|expect|jest-environment-leakwatch|babel-jest|ts-jest|@swc[\\/]jest|source-map-support)[\\/]/;
+
+/** Why a global is alive: a holder, another retained global it hangs from, or nothing found. */
+export type HolderFinding =
+  | { kind: 'held'; holder: ContextHolder }
+  /** Reached only through another marked global: freed once that one is. */
+  | { kind: 'through'; marker: string }
+  /** No strong path, or none through code of the project or its libraries (Jest's own, say). */
+  | { kind: 'unknown' };
+
+/**
+ * For each marker property name, why the global object carrying it is alive. Bytes are
+ * shared out in the markers' order: what two holders both keep counts for the first.
+ */
+export function findContextHolders(snapshot: HeapSnapshot, markers: string[], rootDir: string): Map<string, HolderFinding> {
+  const carriers = markerCarriers(snapshot, new Set(markers));
+  const markerAt = new Map<number, string>();
+  for (const [marker, nodes] of carriers) for (const node of nodes) markerAt.set(node, marker);
+  const skip = retainingEdges(snapshot);
+  const tree = shortestPaths(snapshot, skip);
+  const found = new Map<string, HolderFinding>();
+  const holders: Array<{ marker: string; ordinal: number; holder: ContextHolder }> = [];
+  for (const marker of markers) {
+    const reached = (carriers.get(marker) ?? []).filter((node) => tree.depth[node] !== -1);
+    reached.sort((a, b) => tree.depth[a] - tree.depth[b]);
+    const steps = reached.length > 0 ? pathTo(snapshot, tree, reached[0]) : null;
+    const through = steps?.slice(0, -1).find((step) => markerAt.has(step.ordinal) && markerAt.get(step.ordinal) !== marker);
+    if (through) {
+      found.set(marker, { kind: 'through', marker: markerAt.get(through.ordinal)! });
+      continue;
+    }
+    const described = steps ? describeHolder(snapshot, steps, rootDir) : null;
+    if (!described) {
+      found.set(marker, { kind: 'unknown' });
+      continue;
+    }
+    holders.push({ marker, ...described });
+    found.set(marker, { kind: 'held', holder: described.holder });
+  }
+  const bytes = retainedBytes(
+    snapshot,
+    holders.map((h) => h.ordinal),
+    [...markerAt.keys()],
+    skip,
+  );
+  holders.forEach((h, index) => (h.holder.bytes = bytes[index]));
+  return found;
+}
+
+/**
+ * Edges that do not keep a vm context alive, though a snapshot shows them as strong: Node's
+ * cleanup queue and its ContextifyContext wrapper (freed with the context), a WeakMap's
+ * entries (strong only while the map itself is), V8's global handles, and a function's own
+ * compiler data (feedback, bytecode constants).
+ */
+export function retainingEdges(snapshot: HeapSnapshot): EdgeFilter {
+  return (node, edgeType, name) => {
+    if (edgeType === 'internal' && name.includes(' / part of key (')) return true;
+    const type = nodeType(snapshot, node);
+    if (type === 'synthetic') return nodeName(snapshot, node) === '(Global handles)';
+    if (type === 'native') {
+      const native = nodeName(snapshot, node);
+      return native === 'Node / CleanupQueue' || native === 'Node / ContextifyContext';
+    }
+    if (type === 'closure') return edgeType === 'hidden' || (edgeType === 'internal' && name !== 'context');
+    return false;
+  };
+}
+
+/** Marker name → the nodes holding a property of that name (a proxied global shows twice). */
+function markerCarriers(snapshot: HeapSnapshot, markers: Set<string>): Map<string, number[]> {
+  const carriers = new Map<string, number[]>();
+  const { edges, edgeFieldCount: ef, e } = snapshot;
+  const property = snapshot.edgeTypes.indexOf('property');
+  for (let node = 0; node < nodeCount(snapshot); node++) {
+    for (let edge = snapshot.firstEdge[node]; edge < snapshot.firstEdge[node + 1]; edge += ef) {
+      if (edges[edge + e.type] !== property) continue;
+      const name = snapshot.strings[edges[edge + e.nameOrIndex]];
+      if (!markers.has(name)) continue;
+      carriers.set(name, [...(carriers.get(name) ?? []), node]);
+    }
+  }
+  return carriers;
+}
+
+function describeHolder(snapshot: HeapSnapshot, steps: RetainerStep[], rootDir: string): { ordinal: number; holder: ContextHolder } | null {
+  const found = findHolder(snapshot, steps, rootDir);
+  if (!found) return null;
+  const { index, file, projectCode } = found;
+  const ordinal = steps[index].ordinal;
+  const location = snapshot.locations.get(ordinal);
+  const holder: ContextHolder = {
+    path: readableHolderPath(snapshot, steps, index),
+    holder: nodeLabel(steps[index]) ?? 'function',
+    site: location ? `${displayPath(file, rootDir)}:${location.line + 1}` : null,
+    definedAt: location ? { ...location, file } : null,
+    bytes: 0,
+    projectCode,
+  };
+  return { ordinal, holder };
+}
+
+/** The first function of the project's on the path; else the first of a library's. */
+function findHolder(
+  snapshot: HeapSnapshot,
+  steps: RetainerStep[],
+  rootDir: string,
+): { index: number; file: string; projectCode: boolean } | null {
+  let library: { index: number; file: string; projectCode: boolean } | null = null;
+  for (let index = 0; index < steps.length; index++) {
+    if (steps[index].nodeType !== 'closure') continue;
+    const file = scriptOf(snapshot, steps[index].ordinal);
+    if (!file) continue;
+    if (isProjectFile(file, rootDir)) return { index, file, projectCode: true };
+    if (!library && isInside(file, rootDir) && !TOOLING.test(file) && isInside(file, path.join(rootDir, 'node_modules'))) {
+      library = { index, file, projectCode: false };
+    }
+  }
+  return library;
+}
+
+/** A few steps before the holder, and the holder: "Socket → ._events → .resize (function onResize)". */
+function readableHolderPath(snapshot: HeapSnapshot, steps: RetainerStep[], holderIndex: number): string {
+  const parts: string[] = [];
+  // A Node built-in module's exports read as the require call that returns them.
+  let builtin = -1;
+  for (let index = 0; index < holderIndex; index++)
+    if (steps[index].nodeType === 'object' && steps[index].node === 'BuiltinModule') builtin = index;
+  let start: number;
+  if (builtin >= 0 && builtin >= holderIndex - STEPS_BEFORE_HOLDER - 1) {
+    const id = follow(snapshot, steps[builtin].ordinal, 'id');
+    parts.push(id >= 0 ? `require('node:${nodeName(snapshot, id)}')` : 'a Node module');
+    start = steps[builtin + 1]?.edge === 'exports' ? builtin + 2 : builtin + 1;
+  } else {
+    // From the first JS object of the last few steps: Node's native wrappers and their
+    // symbol-keyed links mean nothing to a reader.
+    start = Math.max(0, holderIndex - STEPS_BEFORE_HOLDER);
+    while (start < holderIndex && (!READABLE_TYPES.has(steps[start].nodeType) || steps[start + 1].edge.startsWith('<symbol'))) start += 1;
+    if (start < holderIndex) {
+      parts.push(steps[start].node || steps[start].nodeType);
+      start += 1;
+    }
+  }
+  for (const step of steps.slice(start, holderIndex + 1)) {
+    const label = edgeLabel(step);
+    if (label === null) continue;
+    const node = nodeLabel(step);
+    parts.push(node && node !== 'Object' ? `${label} (${node})` : label);
+  }
+  return parts.join(' → ');
+}
+
+const READABLE_TYPES = new Set(['object', 'closure', 'array']);
+
+/**
+ * For each holder, the bytes reachable from it and from no root without passing through one
+ * of the holders or of the marked globals (one test file's realm can reach an earlier one's);
+ * what several of them reach counts for the first.
+ */
+function retainedBytes(snapshot: HeapSnapshot, holders: number[], globals: number[], skip: EdgeFilter): number[] {
+  const blocked = new Uint8Array(nodeCount(snapshot));
+  for (const node of [...holders, ...globals]) blocked[node] = 1;
+  const counted = reachable(snapshot, 0, blocked, skip);
+  return holders.map((holder) => {
+    const only = reachable(snapshot, holder, counted, skip);
+    let bytes = 0;
+    for (let node = 0; node < only.length; node++) {
+      if (only[node] !== 1) continue;
+      bytes += selfSize(snapshot, node);
+      counted[node] = 1;
+    }
+    return bytes;
+  });
+}

@@ -1,0 +1,188 @@
+/**
+ * Test files whose environment outlives them: the Jest users' "heap grows file after file"
+ * (jestjs/jest#7874, #6738). A weak reference to each finished file's global object is kept
+ * for the rest of the process. One still alive after V8's own full GCs is suspect, and a
+ * forced full GC confirms it; only then does one heap snapshot say what holds it
+ * (context-holder.ts). Until something is suspect this costs no GC of its own.
+ */
+import { Session } from 'node:inspector';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { errorMessage } from '../core/errors';
+import { fullGc, getGc, usedHeap } from '../core/gc';
+import { postSync } from '../core/inspector';
+import { nextTurn } from '../core/timers';
+import { formatBytes } from '../core/units';
+import { findContextHolders, type ContextHolder, type HolderFinding } from './context-holder';
+import { displayPath, takeSnapshotText } from './retainers';
+import { SourceMapper } from './source-map';
+import { parseSnapshot } from './snapshot-parser';
+
+/**
+ * V8's own full GCs a global must survive, counted from when a later file started, before a
+ * forced GC is spent on it. Jest 29 keeps the previous file's environment until the next
+ * file's setup is done, so the first GC after that start can still see it alive.
+ */
+const MIN_MAJOR_GCS = 2;
+
+interface Watched {
+  /** The test file, as the user reads it. */
+  label: string;
+  rootDir: string;
+  global: WeakRef<object>;
+  /** Major GCs counted when a later file started; null until then. */
+  since: number | null;
+}
+
+export interface RetainedContext {
+  label: string;
+  /** What holds it; null when it was not looked for (see note). */
+  holder: ContextHolder | null;
+  /** Why the holder was not looked for or not read, when it was not. */
+  note?: string;
+  /** Other files whose environment is reached only through this one's. */
+  alsoKeeps: string[];
+}
+
+export class ContextWatch {
+  private watched: Watched[] = [];
+  private majorGcs = 0;
+  private observer: PerformanceObserver | null = null;
+
+  /** A test file has ended: from now on, its global should be freed. */
+  watch(label: string, global: object, rootDir: string): void {
+    this.observe();
+    this.watched.push({ label, rootDir, global: new WeakRef(global), since: null });
+  }
+
+  /** Another file starts: Jest has let go of the files watched so far. */
+  laterFileStarted(): void {
+    for (const watched of this.watched) watched.since ??= this.majorGcs;
+  }
+
+  /** Whether a watched global survived V8's own full GCs (derefs only: no GC). */
+  hasSuspects(): boolean {
+    return this.watched.some((w) => w.since !== null && this.majorGcs - w.since >= MIN_MAJOR_GCS && w.global.deref() !== undefined);
+  }
+
+  /**
+   * The files whose global survives a forced full GC: the suspects, or with `all`, every file
+   * watched (at the end of the run). Freed ones are forgotten.
+   */
+  async confirm(all: boolean): Promise<Watched[]> {
+    const gc = getGc();
+    if (!gc || this.watched.length === 0) return [];
+    const due = this.watched.filter((w) => all || (w.since !== null && this.majorGcs - w.since >= MIN_MAJOR_GCS));
+    // deref() keeps its target alive until the current turn ends: collect in a later one.
+    await nextTurn();
+    fullGc(gc);
+    await nextTurn();
+    this.watched = this.watched.filter((w) => w.global.deref() !== undefined);
+    return due.filter((w) => this.watched.includes(w));
+  }
+
+  /**
+   * What holds each retained global: marks every global still watched (a retained file's
+   * realm can reach an earlier one's), takes one heap snapshot and reads it. A file reached
+   * only through another retained file is not reported on its own: it is freed with that one.
+   * Each file is reported once, so the retained ones are no longer watched afterwards.
+   */
+  async explain(retained: Watched[], maxHeap: number, running: object | null = null): Promise<RetainedContext[]> {
+    if (retained.length === 0) return [];
+    const heap = usedHeap();
+    if (heap > maxHeap) {
+      this.forget(retained);
+      const note = `what holds it was not looked for: a heap snapshot at this ${formatBytes(heap)} heap would take too long`;
+      return retained.map((w) => ({ label: w.label, holder: null, note, alsoKeeps: [] }));
+    }
+    // The file running now is marked too: an earlier file reached only through it is not
+    // retained, just not freed yet.
+    const marked = running ? [...this.watched, { label: '', rootDir: '', global: new WeakRef(running), since: null }] : this.watched;
+    const markers = marked.map((_, index) => `__leakwatchRetainedFile${index}`);
+    const throughRunning: Watched[] = [];
+    try {
+      marked.forEach((w, index) => mark(w.global.deref(), markers[index], true));
+      await nextTurn();
+      const findings = findHolders(await takeSnapshotText(), markers, retained[0].rootDir);
+      const found = new Map<Watched, RetainedContext>();
+      marked.forEach((w, index) => {
+        const finding = findings.get(markers[index]);
+        if (retained.includes(w) && finding?.kind === 'held') {
+          found.set(w, { label: w.label, holder: withOriginalSite(finding.holder, w.rootDir), alsoKeeps: [] });
+        }
+      });
+      marked.forEach((w, index) => {
+        const finding = findings.get(markers[index]);
+        if (!retained.includes(w) || finding?.kind !== 'through') return;
+        const via = marked[markers.indexOf(finding.marker)];
+        if (via.label === '') throughRunning.push(w);
+        else found.get(via)?.alsoKeeps.push(w.label);
+      });
+      return [...found.values()];
+    } catch (error) {
+      const note = `what holds it could not be read from a heap snapshot (${errorMessage(error)})`;
+      return retained.map((w) => ({ label: w.label, holder: null, note, alsoKeeps: [] }));
+    } finally {
+      marked.forEach((w, index) => mark(w.global.deref(), markers[index], false));
+      this.forget(retained.filter((w) => !throughRunning.includes(w)));
+      // Looked at again once another file has started and V8 has collected since.
+      for (const w of throughRunning) w.since = null;
+    }
+  }
+
+  private forget(files: Watched[]): void {
+    this.watched = this.watched.filter((w) => !files.includes(w));
+  }
+
+  /** Stops counting GCs (tests; a process that ends). */
+  dispose(): void {
+    this.observer?.disconnect();
+    this.observer = null;
+    this.watched = [];
+  }
+
+  private observe(): void {
+    if (this.observer) return;
+    this.observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) this.majorGcs += 1;
+      }
+    });
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+}
+
+/** Its own function, so the snapshot's text and graph die with this frame. */
+function findHolders(text: string, markers: string[], rootDir: string): Map<string, HolderFinding> {
+  return findContextHolders(parseSnapshot(text), markers, rootDir);
+}
+
+/** The holder's line in the user's source, through the transform's inline source map. */
+function withOriginalSite(holder: ContextHolder | null, rootDir: string): ContextHolder | null {
+  if (!holder?.definedAt) return holder;
+  const { file, scriptId, line, column } = holder.definedAt;
+  const session = new Session();
+  try {
+    session.connect();
+    postSync(session, 'Debugger.enable');
+    const { scriptSource } = postSync(session, 'Debugger.getScriptSource', { scriptId: String(scriptId) }) as { scriptSource: string };
+    const mapper = new SourceMapper();
+    mapper.add(String(scriptId), file, scriptSource);
+    const original = mapper.original(String(scriptId), file, line, column);
+    return original ? { ...holder, site: `${displayPath(original.file, rootDir)}:${original.line}` } : holder;
+  } catch {
+    // The line stays the one in the code V8 ran.
+    return holder;
+  } finally {
+    session.disconnect();
+  }
+}
+
+function mark(global: object | undefined, name: string, on: boolean): void {
+  if (!global) return;
+  try {
+    if (on) Object.defineProperty(global, name, { value: { leakwatch: 'marker' }, configurable: true });
+    else Reflect.deleteProperty(global, name);
+  } catch {
+    // A frozen global: its holder goes unnamed.
+  }
+}
