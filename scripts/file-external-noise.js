@@ -52,7 +52,12 @@ const rows = fs
   .split('\n')
   .map((line) => JSON.parse(line));
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-for (const row of rows) console.log(`${path.relative(root, row.file).padEnd(70)} end ${kb(row.end).padStart(10)}  after teardown ${kb(row.afterTeardown).padStart(10)}`);
+for (const row of rows)
+  console.log(
+    `${path.relative(root, row.file).padEnd(70)} end ${kb(row.end).padStart(10)}  after teardown ${kb(row.afterTeardown).padStart(10)}`,
+  );
 const ends = rows.map((row) => row.end).sort((a, b) => a - b);
-console.log(`${rows.length} files; end − start: min ${kb(ends[0])}, median ${kb(ends[Math.floor(ends.length / 2)])}, max ${kb(ends.at(-1))}`);
+console.log(
+  `${rows.length} files; end − start: min ${kb(ends[0])}, median ${kb(ends[Math.floor(ends.length / 2)])}, max ${kb(ends.at(-1))}`,
+);
 fs.rmSync(work, { recursive: true, force: true });

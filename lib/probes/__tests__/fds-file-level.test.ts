@@ -8,15 +8,15 @@ import { FdsProbe } from '../fds';
 const root = path.resolve('/project');
 const TEST = { name: 'a test', id: 1 };
 const rerun = async (): Promise<RerunOutcome> => ({ threw: null });
-/** Descriptors are listed from /proc/self/fd: Linux only. */
-const linuxTest = fs.existsSync('/proc/self/fd') ? test : test.skip;
+/** Descriptors are listed from /proc/self/fd: skipped where there is none. */
+const describeWithProcFd = fs.existsSync('/proc/self/fd') ? describe : describe.skip;
 
 /** fs.openSync(file) from line 2 of a file of the project (this file is leakwatch's own). */
 const openFromProject = vm.runInThisContext("(function open(fs, file) {\n  return fs.openSync(file, 'w');\n})", {
   filename: path.join(root, 'src/fixture.js'),
 }) as (filesystem: typeof fs, file: string) => number;
 
-describe('FdsProbe at file level', () => {
+describeWithProcFd('FdsProbe at file level (needs /proc/self/fd, Linux)', () => {
   let dir: string;
   let probe: FdsProbe;
   const opened: number[] = [];
@@ -45,7 +45,7 @@ describe('FdsProbe at file level', () => {
     fs.closeSync(fd);
   }
 
-  linuxTest('reports a descriptor a beforeAll hook opened and the file left open, with its line and hook', async () => {
+  test('reports a descriptor a beforeAll hook opened and the file left open, with its line and hook', async () => {
     probe.fileCodeRunning('beforeAll');
     const fd = open('kept.txt');
     probe.fileCodeRunning(null);
@@ -57,7 +57,7 @@ describe('FdsProbe at file level', () => {
     ]);
   });
 
-  linuxTest('a descriptor that afterAll closes is no finding', async () => {
+  test('a descriptor that afterAll closes is no finding', async () => {
     probe.fileCodeRunning('module scope');
     const fd = open('closed.txt');
     probe.fileCodeRunning('afterAll');
@@ -66,7 +66,7 @@ describe('FdsProbe at file level', () => {
     expect(await probe.finishFileWindow()).toBeNull();
   });
 
-  linuxTest("a test's own descriptor is judged with the test, not again with the file", async () => {
+  test("a test's own descriptor is judged with the test, not again with the file", async () => {
     probe.beforeTest();
     open('test.txt');
     expect((await probe.afterTest(TEST, rerun))?.summary).toBe('leaked 1 file descriptor');

@@ -1,8 +1,4 @@
-import type { RerunOutcome } from '../../core/types';
 import { UserProbe } from '../user';
-
-const TEST = { name: 'a test', id: 1 };
-const rerun = async (): Promise<RerunOutcome> => ({ threw: null });
 
 describe('UserProbe at file level', () => {
   /** What the probe counts: open connections of a pool, say. */
@@ -49,7 +45,7 @@ describe('UserProbe at file level', () => {
     expect(await probe.finishFileWindow()).toBeNull();
   });
 
-  test('what a test released of the file\'s growth is not reported', async () => {
+  test("what a test released of the file's growth is not reported", async () => {
     await phase('beforeAll', () => (open += 1));
     await probe.beforeTest();
     open -= 1;
