@@ -99,7 +99,7 @@ export class LeakwatchSession {
 
   async start(): Promise<void> {
     if (this.leakwatchConfig.mode === 'off') return;
-    await this.guard('starting', () => {
+    await this.guard('starting', async () => {
       const fileLabel = path.relative(this.rootDir, this.testPath);
       // Loaded only now, when measuring: see probes/create.ts.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -125,8 +125,8 @@ export class LeakwatchSession {
       this.retention.fileStarted();
       this.retention.checkAtExit(exitReporter(recordWriter ? this.leakwatchConfig.outputDir : null));
       // The test file's module scope runs next, before run_start.
-      for (const probe of probes) probe.startFileWindow?.();
-      this.fileCodeRunning('module scope');
+      for (const probe of probes) await probe.startFileWindow?.();
+      await this.fileCodeRunning('module scope');
     });
   }
 
@@ -157,7 +157,7 @@ export class LeakwatchSession {
         break;
       }
       case 'run_start': {
-        this.fileCodeRunning(null);
+        await this.fileCodeRunning(null);
         this.pendingConcurrent = countConcurrentTests(state.rootDescribeBlock);
         for (const probe of this.probes) {
           const problem = probe.startFile();
@@ -169,14 +169,14 @@ export class LeakwatchSession {
       case 'hook_start': {
         if (event.hook.type === 'beforeAll' || event.hook.type === 'afterAll') {
           this.userCodeRan();
-          this.fileCodeRunning(event.hook.type);
+          await this.fileCodeRunning(event.hook.type);
         }
         this.runnerTimerStarting(event.hook.timeout || state.testTimeout);
         break;
       }
       case 'hook_success':
       case 'hook_failure': {
-        if (event.hook.type === 'beforeAll' || event.hook.type === 'afterAll') this.fileCodeRunning(null);
+        if (event.hook.type === 'beforeAll' || event.hook.type === 'afterAll') await this.fileCodeRunning(null);
         break;
       }
       case 'test_fn_start': {
@@ -255,8 +255,8 @@ export class LeakwatchSession {
     await this.recordWriter?.judged(current.startMs + performance.now() - judgingStarted);
   }
 
-  private fileCodeRunning(phase: FilePhase | null): void {
-    for (const probe of this.probes) probe.fileCodeRunning?.(phase);
+  private async fileCodeRunning(phase: FilePhase | null): Promise<void> {
+    for (const probe of this.probes) await probe.fileCodeRunning?.(phase);
   }
 
   /**

@@ -3,7 +3,10 @@
  * each described by what it points to (a file path, socket:[…], pipe:[…]) and, for those
  * opened through `fs` (open, openSync, fs.promises.open, and the streams, which call
  * fs.open), the line that opened it. Descriptors that close within the handles' grace
- * period are not leaks. Sockets' creation lines come from the handles check.
+ * period are not leaks. Sockets' creation lines come from the handles check. At file level,
+ * the descriptors that appeared while the file's own code ran (module scope, beforeAll,
+ * afterAll) and are still open after its last afterAll hook: a descriptor belongs to the
+ * process, so it outlives the file.
  */
 // The module object itself (esModuleInterop's default): `import * as` would give a copy, and
 // patching a copy does nothing.
@@ -13,7 +16,7 @@ import { wrapFunction, type AnyFunction } from '../core/patch';
 import { creationStack, toFilePath, userSite } from '../core/stack';
 import { GRACE_MS, stillThereAfterGrace } from '../core/timers';
 import { BeforeAfterProbe } from './probe';
-import type { Finding } from '../core/types';
+import type { FilePhase, Finding } from '../core/types';
 
 const FD_DIR = '/proc/self/fd';
 /** Unwrapped: listing descriptors must not go through this probe's or the temp files probe's wrappers. */
@@ -37,6 +40,12 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
    */
   private lastEnd: Set<string> | null = null;
   private readonly restore: Array<() => void> = [];
+  /** While the file's own code runs: the descriptors open when it began, and where it runs. */
+  private fileStretch: { open: Set<string>; phase: FilePhase } | null = null;
+  /** Descriptors `fs` opened while the file's own code ran: where. */
+  private readonly fileOpenedAt = new Map<number, Opened>();
+  /** Descriptors that appeared while the file's own code ran: what they pointed to, and when. */
+  private readonly fileOwned = new Map<string, { target: string; phase: FilePhase }>();
 
   constructor(private readonly rootDir: string) {
     super();
@@ -48,6 +57,32 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
    */
   startFileWindow(): void {
     if (this.supported) this.wrapOpens();
+  }
+
+  fileCodeRunning(phase: FilePhase | null): void {
+    if (!this.supported) return;
+    this.endFileStretch();
+    if (phase !== null) this.fileStretch = { open: new Set(openFds()), phase };
+  }
+
+  async finishFileWindow(): Promise<Finding | null> {
+    this.endFileStretch();
+    const owned = this.fileOwned;
+    if (owned.size === 0) return null;
+    const left = await stillThereAfterGrace(() =>
+      [...owned].filter(([fd, { target }]) => {
+        try {
+          return readlinkSync(`${FD_DIR}/${fd}`) === target;
+        } catch {
+          return false;
+        }
+      }),
+    );
+    owned.clear();
+    return fdsFinding(
+      left.map(([fd, { target, phase }]) => `fd ${fd} → ${target}${this.where(this.fileOpenedAt, fd)} (${phase})`),
+      `Still open ${GRACE_MS} ms after the file's last afterAll hook: close it (fs.closeSync, filehandle.close(), stream.destroy()) in an afterAll hook.`,
+    );
   }
 
   override startFile(): string | null {
@@ -75,6 +110,9 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
   override dispose(): void {
     super.dispose();
     this.openedAt = null;
+    this.fileStretch = null;
+    this.fileOwned.clear();
+    this.fileOpenedAt.clear();
     for (const undo of this.restore.splice(0)) undo();
   }
 
@@ -101,38 +139,48 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
       this.lastEnd = new Set(open);
       return newFds(open, before, openedAt);
     });
-    if (left.length === 0) return null;
-    const where = (fd: string): string => {
-      const origin = openedAt?.get(Number(fd))?.origin;
-      const site = origin ? userSite(origin, this.rootDir) : null;
-      return site ? `, opened at ${site}` : '';
-    };
-    return {
-      check: 'fds',
-      verdict: 'leak',
-      summary: `leaked ${left.length === 1 ? '1 file descriptor' : `${left.length} file descriptors`}`,
-      details: [
-        ...left.map(([fd, target]) => `fd ${fd} → ${target}${where(fd)}`),
-        `Still open ${GRACE_MS} ms after the test ended: close it (fs.closeSync, filehandle.close(), stream.destroy()) in the test or an afterEach hook.`,
-      ],
-    };
+    return fdsFinding(
+      left.map(([fd, target]) => `fd ${fd} → ${target}${this.where(openedAt, fd)}`),
+      `Still open ${GRACE_MS} ms after the test ended: close it (fs.closeSync, filehandle.close(), stream.destroy()) in the test or an afterEach hook.`,
+    );
+  }
+
+  /** ", opened at <line>" for a descriptor `fs` opened from a project line, else nothing. */
+  private where(openedAt: Map<number, Opened> | null, fd: string): string {
+    const origin = openedAt?.get(Number(fd))?.origin;
+    const site = origin ? userSite(origin, this.rootDir) : null;
+    return site ? `, opened at ${site}` : '';
+  }
+
+  /** What appeared since the file's code began running is the file's, until it is closed. */
+  private endFileStretch(): void {
+    const stretch = this.fileStretch;
+    this.fileStretch = null;
+    if (!stretch) return;
+    for (const [fd, target] of newFds(openFds(), stretch.open, this.fileOpenedAt)) {
+      this.fileOwned.set(fd, { target, phase: stretch.phase });
+    }
   }
 
   /** Records a creation stack for each descriptor `fs` opens while a test runs (V8 formats it only if reported). */
   private wrapOpens(): void {
     const probe = this;
-    const remember = (fd: unknown, origin: Error, file: unknown): void => {
-      if (typeof fd === 'number') probe.openedAt?.set(fd, { origin, path: pathOf(file) });
+    // Into the current test's map, or the file's while its own code runs; chosen at the call,
+    // so an open that completes later is still the caller's.
+    const into = (): Map<number, Opened> | null => probe.openedAt ?? (probe.fileStretch ? probe.fileOpenedAt : null);
+    const remember = (opened: Map<number, Opened>, fd: unknown, origin: Error, file: unknown): void => {
+      if (typeof fd === 'number') opened.set(fd, { origin, path: pathOf(file) });
     };
     this.patch(
       fs,
       'openSync',
       (original) =>
         function (this: unknown, ...args: unknown[]): unknown {
-          if (!probe.openedAt) return original.apply(this, args);
+          const opened = into();
+          if (!opened) return original.apply(this, args);
           const error = creationStack();
           const fd = original.apply(this, args);
-          remember(fd, error, args[0]);
+          remember(opened, fd, error, args[0]);
           return fd;
         },
     );
@@ -142,10 +190,11 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
       (original) =>
         function (this: unknown, ...args: unknown[]): unknown {
           const callback = args[args.length - 1];
-          if (probe.openedAt && typeof callback === 'function') {
+          const opened = into();
+          if (opened && typeof callback === 'function') {
             const error = creationStack();
             args[args.length - 1] = function (this: unknown, failure: unknown, fd: unknown): unknown {
-              if (!failure) remember(fd, error, args[0]);
+              if (!failure) remember(opened, fd, error, args[0]);
               return (callback as AnyFunction).call(this, failure, fd);
             };
           }
@@ -158,10 +207,11 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
       (original) =>
         function (this: unknown, ...args: unknown[]): unknown {
           const result = original.apply(this, args);
-          if (probe.openedAt) {
+          const opened = into();
+          if (opened) {
             const error = creationStack();
             (result as Promise<{ fd?: unknown }>).then(
-              (handle) => remember(handle?.fd, error, args[0]),
+              (handle) => remember(opened, handle?.fd, error, args[0]),
               () => undefined,
             );
           }
@@ -173,6 +223,17 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
   private patch(target: object, name: string, make: (original: AnyFunction) => AnyFunction): void {
     this.restore.push(wrapFunction(target, name, make));
   }
+}
+
+/** One line per descriptor left open, then what to do; null when none is. */
+function fdsFinding(lines: string[], advice: string): Finding | null {
+  if (lines.length === 0) return null;
+  return {
+    check: 'fds',
+    verdict: 'leak',
+    summary: `leaked ${lines.length === 1 ? '1 file descriptor' : `${lines.length} file descriptors`}`,
+    details: [...lines, advice],
+  };
 }
 
 /**

@@ -37,11 +37,11 @@ export interface Probe {
    * Optional, the file-level window: at environment setup, before the test file's module
    * scope runs. Resources the file's own code opens outside its tests count from here.
    */
-  startFileWindow?(): void;
+  startFileWindow?(): void | Promise<void>;
   /** Optional: the test runner put its own listeners on these `process` events (not the file's). */
   runnerInstalledListeners?(events: readonly string[]): void;
   /** Optional: the file's own code starts running outside a test (`phase`), or stops (null). */
-  fileCodeRunning?(phase: FilePhase | null): void;
+  fileCodeRunning?(phase: FilePhase | null): void | Promise<void>;
   /**
    * Optional: after the file's last afterAll hook, what its module scope and its
    * beforeAll/afterAll hooks left open, not counting what its tests left.

@@ -69,3 +69,52 @@ describe('GlobalsProbe', () => {
     ).toBeNull();
   });
 });
+
+describe('GlobalsProbe at file level', () => {
+  let global: Record<string, unknown>;
+  let probe: GlobalsProbe;
+
+  beforeEach(() => {
+    global = { setTimeout: () => {} };
+    probe = new GlobalsProbe(global);
+  });
+
+  test('reports a global a beforeAll hook set and the file left, with the hook', () => {
+    probe.fileCodeRunning('beforeAll');
+    global.server = {};
+    probe.fileCodeRunning(null);
+    expect(probe.finishFileWindow()).toEqual({
+      check: 'globals',
+      verdict: 'leak',
+      summary: 'leaked 1 global: server',
+      details: [
+        'server, set in beforeAll',
+        "Still on the global object after the file's last afterAll hook. Delete it in an afterAll hook (delete globalThis.name), or declare it with let/const.",
+      ],
+    });
+  });
+
+  test('a global that afterAll deletes is no finding', () => {
+    probe.fileCodeRunning('beforeAll');
+    global.server = {};
+    probe.fileCodeRunning('afterAll');
+    delete global.server;
+    expect(probe.finishFileWindow()).toBeNull();
+  });
+
+  test("module scope declares the file's globals: not a finding", () => {
+    probe.fileCodeRunning('module scope');
+    global.TextEncoder = class {};
+    probe.fileCodeRunning(null);
+    expect(probe.finishFileWindow()).toBeNull();
+  });
+
+  test("a test's own global is judged with the test, not again with the file", async () => {
+    probe.beforeTest();
+    global.cache = new Map();
+    expect((await probe.afterTest(TEST, rerun))?.summary).toBe('leaked 1 global: cache');
+    probe.fileCodeRunning('afterAll');
+    probe.fileCodeRunning(null);
+    expect(probe.finishFileWindow()).toBeNull();
+  });
+});
