@@ -21,6 +21,7 @@ import {
   shortestPaths,
   type EdgeFilter,
   type HeapSnapshot,
+  type PathTree,
   type RetainerStep,
   type ScriptLocation,
 } from './snapshot-parser';
@@ -60,33 +61,44 @@ export type HolderFinding =
  */
 export function findContextHolders(snapshot: HeapSnapshot, markers: string[], rootDir: string): Map<string, HolderFinding> {
   const carriers = markerCarriers(snapshot, new Set(markers));
-  const markerAt = new Map<number, string>();
-  for (const [marker, nodes] of carriers) for (const node of nodes) markerAt.set(node, marker);
+  const markerAt = new Map<number, number>();
+  markers.forEach((marker, index) => {
+    for (const node of carriers.get(marker) ?? []) markerAt.set(node, index);
+  });
+  const realm = functionRealms(snapshot, markerAt);
   const skip = retainingEdges(snapshot);
-  const tree = shortestPaths(snapshot, skip);
   const found = new Map<string, HolderFinding>();
   const holders: Array<{ marker: string; ordinal: number; holder: ContextHolder }> = [];
-  for (const marker of markers) {
-    const reached = (carriers.get(marker) ?? []).filter((node) => tree.depth[node] !== -1);
-    reached.sort((a, b) => tree.depth[a] - tree.depth[b]);
-    const steps = reached.length > 0 ? pathTo(snapshot, tree, reached[0]) : null;
-    const through = steps?.slice(0, -1).find((step) => markerAt.has(step.ordinal) && markerAt.get(step.ordinal) !== marker);
-    if (through) {
-      found.set(marker, { kind: 'through', marker: markerAt.get(through.ordinal)! });
-      continue;
+  let anyPath: PathTree | null = null;
+  markers.forEach((marker, index) => {
+    // Another test file's realm (its global, its functions) can reach this one through Jest's
+    // own modules: a path through it is that file's doing, not a holder of this one.
+    const foreign = (node: number): boolean => (markerAt.get(node) ?? index) !== index || (realm[node] !== -1 && realm[node] !== index);
+    const steps = pathToCarrier(
+      snapshot,
+      shortestPaths(snapshot, (node, type, name) => foreign(node) || skip(node, type, name)),
+      carriers.get(marker),
+    );
+    if (!steps) {
+      anyPath ??= shortestPaths(snapshot, skip);
+      const via = pathToCarrier(snapshot, anyPath, carriers.get(marker))?.find((step) => foreign(step.ordinal));
+      const owner = via === undefined ? undefined : (markerAt.get(via.ordinal) ?? realm[via.ordinal]);
+      found.set(marker, owner === undefined ? { kind: 'unknown' } : { kind: 'through', marker: markers[owner] });
+      return;
     }
-    const described = steps ? describeHolder(snapshot, steps, rootDir) : null;
+    const described = describeHolder(snapshot, steps, rootDir);
     if (!described) {
       found.set(marker, { kind: 'unknown' });
-      continue;
+      return;
     }
     holders.push({ marker, ...described });
     found.set(marker, { kind: 'held', holder: described.holder });
-  }
+  });
   const bytes = retainedBytes(
     snapshot,
     holders.map((h) => h.ordinal),
     [...markerAt.keys()],
+    (node, type, name) => realm[node] !== -1 || skip(node, type, name),
     skip,
   );
   holders.forEach((h, index) => (h.holder.bytes = bytes[index]));
@@ -112,6 +124,47 @@ export function retainingEdges(snapshot: HeapSnapshot): EdgeFilter {
     return false;
   };
 }
+
+/** The shortest path in `tree` to the nearest of `nodes`, or null. */
+function pathToCarrier(snapshot: HeapSnapshot, tree: PathTree, nodes: number[] = []): RetainerStep[] | null {
+  const reached = nodes.filter((node) => tree.depth[node] !== -1).sort((a, b) => tree.depth[a] - tree.depth[b]);
+  return reached.length > 0 ? pathTo(snapshot, tree, reached[0]) : null;
+}
+
+/**
+ * For each function (closure) node, the index of the marked global whose realm it was made
+ * in, or -1: its scope chain ends at a native context whose global carries that marker.
+ */
+function functionRealms(snapshot: HeapSnapshot, markerAt: Map<number, number>): Int32Array {
+  const count = nodeCount(snapshot);
+  const realmOfContext = new Map<number, number>();
+  const { edges, edgeFieldCount: ef, e, nodeFieldCount: nf } = snapshot;
+  for (let node = 0; node < count; node++) {
+    if (nodeName(snapshot, node) !== 'system / NativeContext') continue;
+    for (let edge = snapshot.firstEdge[node]; edge < snapshot.firstEdge[node + 1]; edge += ef) {
+      const index = markerAt.get(edges[edge + e.toNode] / nf);
+      if (index !== undefined) realmOfContext.set(node, index);
+    }
+  }
+  const realm = new Int32Array(count).fill(-1);
+  if (realmOfContext.size === 0) return realm;
+  for (let node = 0; node < count; node++) {
+    if (nodeType(snapshot, node) !== 'closure') continue;
+    let context = follow(snapshot, node, 'context');
+    for (let depth = 0; context >= 0 && depth < MAX_SCOPE_DEPTH; depth++) {
+      const index = realmOfContext.get(context);
+      if (index !== undefined) {
+        realm[node] = index;
+        break;
+      }
+      context = follow(snapshot, context, 'previous');
+    }
+  }
+  return realm;
+}
+
+/** Scopes followed outwards at most, looking for a function's native context. */
+const MAX_SCOPE_DEPTH = 64;
 
 /** Marker name → the nodes holding a property of that name (a proxied global shows twice). */
 function markerCarriers(snapshot: HeapSnapshot, markers: Set<string>): Map<string, number[]> {
@@ -200,13 +253,19 @@ const READABLE_TYPES = new Set(['object', 'closure', 'array']);
 
 /**
  * For each holder, the bytes reachable from it and from no root without passing through one
- * of the holders or of the marked globals (one test file's realm can reach an earlier one's);
- * what several of them reach counts for the first.
+ * of the holders or of the marked realms (`skipElsewhere`: one test file's realm can reach an
+ * earlier one's through Jest's modules); what several holders reach counts for the first.
  */
-function retainedBytes(snapshot: HeapSnapshot, holders: number[], globals: number[], skip: EdgeFilter): number[] {
+function retainedBytes(
+  snapshot: HeapSnapshot,
+  holders: number[],
+  globals: number[],
+  skipElsewhere: EdgeFilter,
+  skip: EdgeFilter,
+): number[] {
   const blocked = new Uint8Array(nodeCount(snapshot));
   for (const node of [...holders, ...globals]) blocked[node] = 1;
-  const counted = reachable(snapshot, 0, blocked, skip);
+  const counted = reachable(snapshot, 0, blocked, skipElsewhere);
   return holders.map((holder) => {
     const only = reachable(snapshot, holder, counted, skip);
     let bytes = 0;

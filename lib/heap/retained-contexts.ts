@@ -44,6 +44,8 @@ export interface RetainedContext {
 }
 
 export class ContextWatch {
+  /** For LEAKWATCH_DEBUG: forced GCs and heap snapshots spent so far, and files found retained. */
+  readonly stats = { forcedGcs: 0, snapshots: 0, retained: 0 };
   private watched: Watched[] = [];
   private majorGcs = 0;
   private observer: PerformanceObserver | null = null;
@@ -75,6 +77,7 @@ export class ContextWatch {
     // deref() keeps its target alive until the current turn ends: collect in a later one.
     await nextTurn();
     fullGc(gc);
+    this.stats.forcedGcs += 1;
     await nextTurn();
     this.watched = this.watched.filter((w) => w.global.deref() !== undefined);
     return due.filter((w) => this.watched.includes(w));
@@ -102,6 +105,7 @@ export class ContextWatch {
     try {
       marked.forEach((w, index) => mark(w.global.deref(), markers[index], true));
       await nextTurn();
+      this.stats.snapshots += 1;
       const findings = findHolders(await takeSnapshotText(), markers, retained[0].rootDir);
       const found = new Map<Watched, RetainedContext>();
       marked.forEach((w, index) => {
@@ -117,6 +121,7 @@ export class ContextWatch {
         if (via.label === '') throughRunning.push(w);
         else found.get(via)?.alsoKeeps.push(w.label);
       });
+      this.stats.retained += found.size;
       return [...found.values()];
     } catch (error) {
       const note = `what holds it could not be read from a heap snapshot (${errorMessage(error)})`;

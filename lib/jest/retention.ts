@@ -7,7 +7,7 @@
  */
 import { formatBytes } from '../core/units';
 import { ContextWatch, type RetainedContext } from '../heap/retained-contexts';
-import type { RetainedFileRecord } from '../report/file-record';
+import { writeRetainedRecord, type RetainedFileRecord } from '../report/file-record';
 
 /**
  * Above this heap no snapshot is read for the holder: reading one takes many times its size
@@ -19,18 +19,33 @@ const MAX_HEAP_FOR_HOLDER = 128 * 1024 * 1024;
 const watch = new ContextWatch();
 let exitCheckInstalled = false;
 
-export function fileStarted(): void {
+/** For LEAKWATCH_DEBUG. */
+export function retentionStats(): string {
+  return `retained-environment check stats: ${JSON.stringify(watch.stats)}`;
+}
+
+/**
+ * A test file starts: the files watched so far should be freed from now on. The first call
+ * sets up the check at the process's end; `outputDir` is where the reporter reads what it found.
+ */
+export function fileStarted(outputDir: string | null): void {
   watch.laterFileStarted();
+  checkAtExit(exitReporter(outputDir));
 }
 
 export function fileEnded(label: string, global: object, rootDir: string): void {
   watch.watch(label, global, rootDir);
 }
 
-/** Earlier files whose environment survived V8's own full GCs and a forced one; `running` is the global of the file running now. */
-export async function retainedEarlierFiles(running: object): Promise<RetainedContext[]> {
+/**
+ * Prints the earlier files whose environment survived V8's own full GCs and a forced one, and
+ * returns them for the running file's record; `running` is that file's global.
+ */
+export async function reportEarlierFiles(running: object): Promise<RetainedFileRecord[]> {
   if (!watch.hasSuspects()) return [];
-  return watch.explain(await watch.confirm(false), MAX_HEAP_FOR_HOLDER, running);
+  const found = await watch.explain(await watch.confirm(false), MAX_HEAP_FOR_HOLDER, running);
+  for (const message of retainedMessages(found)) process.stderr.write(`${message}\n`);
+  return found.map(retainedRecord);
 }
 
 /** Every watched file not freed yet, after one forced full GC: at the end of the run. */
@@ -43,7 +58,7 @@ export async function retainedAtEnd(): Promise<RetainedContext[]> {
  * after it is told to end (jest-worker's FORCE_EXIT_DELAY), too soon for a heap snapshot, so
  * there it is only the files still alive after one full GC, without holders.
  */
-export function checkAtExit(report: (found: RetainedContext[]) => void): void {
+function checkAtExit(report: (found: RetainedContext[]) => void): void {
   if (exitCheckInstalled) return;
   exitCheckInstalled = true;
   const inWorker = typeof process.send === 'function';
@@ -58,6 +73,23 @@ export function checkAtExit(report: (found: RetainedContext[]) => void): void {
       },
     );
   });
+}
+
+/**
+ * What a process's end found: printed, and left for the reporter when it is configured. Made
+ * out here: a closure made in a session method would hold the session, and with it the first
+ * file's environment, until the process ends.
+ */
+function exitReporter(outputDir: string | null): (found: RetainedContext[]) => void {
+  return (found) => {
+    for (const message of retainedMessages(found)) process.stderr.write(`${message}\n`);
+    if (!outputDir) return;
+    try {
+      writeRetainedRecord(outputDir, found.map(retainedRecord));
+    } catch {
+      // The run is over: the printed text is all there is.
+    }
+  };
 }
 
 /** A file found alive at a worker's end, where there is no time to look for its holder. */

@@ -14,8 +14,6 @@ import { judgeTest } from '../probes/judge-test';
 import type { Probe } from '../probes/probe';
 import type { UserProbe } from '../probes/user';
 import { loadBaseline, relativeTestFile } from '../report/baseline';
-import type { RetainedContext } from '../heap/retained-contexts';
-import { writeRetainedRecord } from '../report/file-record';
 import type { RecordWriter } from '../report/record-writer';
 import { appendMeasurement, debugEnabled, debugLinesFile, probeStatsLines } from './debug';
 import { FindingSink } from './finding-sink';
@@ -122,8 +120,7 @@ export class LeakwatchSession {
       }
       this.probes = probes;
       this.retention = loadRetention();
-      this.retention.fileStarted();
-      this.retention.checkAtExit(exitReporter(recordWriter ? this.leakwatchConfig.outputDir : null));
+      this.retention.fileStarted(recordWriter ? this.leakwatchConfig.outputDir : null);
       // The test file's module scope runs next, before run_start.
       for (const probe of probes) await probe.startFileWindow?.();
       await this.fileCodeRunning('module scope');
@@ -272,10 +269,8 @@ export class LeakwatchSession {
 
   /** Earlier files of this process whose environment is still alive: printed, and kept in this file's record. */
   private async reportRetainedEarlierFiles(): Promise<void> {
-    if (!this.retention) return;
-    const found = await this.retention.retainedEarlierFiles(this.env.global);
-    for (const message of this.retention.retainedMessages(found)) process.stderr.write(`${message}\n`);
-    this.recordWriter?.retained(found.map((retained) => this.retention!.retainedRecord(retained)));
+    const records = await this.retention?.reportEarlierFiles(this.env.global);
+    if (records) this.recordWriter?.retained(records);
   }
 
   private userCodeRan(): void {
@@ -309,7 +304,8 @@ export class LeakwatchSession {
       }
     }
     for (const probe of this.userProbes) for (const problem of probe.takeProblems()) this.sink.warn(problem);
-    if (debugEnabled()) for (const line of probeStatsLines(this.probes)) this.sink.warn(line);
+    if (debugEnabled())
+      for (const line of [...probeStatsLines(this.probes), this.retention?.retentionStats() ?? '']) if (line) this.sink.warn(line);
     if (this.skippedConcurrent > 0) {
       this.sink.warn(`${this.skippedConcurrent} concurrent test(s) not measured: they overlap in time, so per-test numbers mean nothing`);
     }
@@ -358,24 +354,6 @@ type Retention = typeof import('./retention');
 function loadRetention(): Retention {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('./retention') as Retention;
-}
-
-/**
- * What a process's end found: printed, and left for the reporter when it is configured.
- * Made out here: a closure made in a session method would hold the session, and with it the
- * first file's environment, until the process ends.
- */
-function exitReporter(outputDir: string | null): (found: RetainedContext[]) => void {
-  return (found) => {
-    const retention = loadRetention();
-    for (const message of retention.retainedMessages(found)) process.stderr.write(`${message}\n`);
-    if (!outputDir) return;
-    try {
-      writeRetainedRecord(outputDir, found.map(retention.retainedRecord));
-    } catch {
-      // The run is over: the printed text is all there is.
-    }
-  };
 }
 
 /** The report's record writer, loaded only when measuring with the reporter on (see probes/create.ts). */

@@ -93,6 +93,34 @@ describe('findContextHolders', () => {
     expect(found.get(OTHER)).toEqual({ kind: 'through', marker: MARKER });
   });
 
+  /** Another test file's realm (its global marked OTHER) with a function of Jest's modules there that reaches `target` from the root. */
+  function otherFileReaching(b: SnapshotBuilder, root: number, target: number): void {
+    const otherGlobal = b.node('object', 'Object', 41, 100);
+    const otherRealm = b.node('hidden', 'system / NativeContext', 43, 50);
+    const inOtherRealm = fn(b, 'readFile', `${ROOT_DIR}/node_modules/graceful-fs/graceful-fs.js`, 45);
+    b.edge(otherGlobal, 'property', OTHER, b.node('object', 'Object', 49, 16))
+      .edge(otherRealm, 'internal', 'extension', otherGlobal)
+      .edge(inOtherRealm, 'context', 'context', otherRealm)
+      .edge(root, 'element', 3, inOtherRealm)
+      .edge(inOtherRealm, 'property', 'seen', target);
+  }
+
+  test("passes over another file's functions: a shorter path through them is not the holder", () => {
+    const { b, root, global } = patchedBuiltin();
+    otherFileReaching(b, root, global);
+    const found = findContextHolders(parseSnapshot(b.build()), [MARKER, OTHER], ROOT_DIR).get(MARKER);
+    expect(found?.kind === 'held' && found.holder.path).toBe("require('node:http') → .get (function patchedGet)");
+  });
+
+  test("reached only through another file's functions, it is held through that file", () => {
+    const b = new SnapshotBuilder();
+    const root = b.node('synthetic', '', 1, 0);
+    const global = b.node('object', 'Object', 3, 100);
+    b.edge(global, 'property', MARKER, b.node('object', 'Object', 5, 16));
+    otherFileReaching(b, root, global);
+    expect(findContextHolders(parseSnapshot(b.build()), [MARKER, OTHER], ROOT_DIR).get(MARKER)).toEqual({ kind: 'through', marker: OTHER });
+  });
+
   /** root → `via` -edge-> onData (project) → context → global. */
   function heldVia(type: string, name: string, edgeType: string, edgeName: string): string {
     const b = new SnapshotBuilder();
