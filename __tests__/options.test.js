@@ -16,7 +16,7 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
     expect(failedTests(run)).toEqual(['leaks 1 MiB', 'rejects an unknown check name']);
     expect(run.tests.get('leaks 1 MiB')?.message).toMatch(/^leakwatch: "leaks 1 MiB" leaked ~1\.0 MB of heap/);
     expect(run.tests.get('rejects an unknown check name')?.message).toContain(
-      `leakwatch.ignore() got "heep"; allowed: 'heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles' (or no argument for all checks).`,
+      `leakwatch.ignore() got "heep"; allowed: 'heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles', 'native' (or no argument for all checks).`,
     );
     expect(run.tests.get('leaks 1 MiB concurrently (a)')?.status).toBe('passed');
     expect(run.stderr).toContain('2 concurrent test(s) not measured');

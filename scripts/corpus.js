@@ -44,6 +44,7 @@ const KINDS = [
   ['heap-256KB', 'heap, 256 KB (file threshold 192KB)'],
   ['heap-64KB', 'heap, 64 KB (file threshold 48KB)'],
   ['external', 'external (Buffers, ArrayBuffers)'],
+  ['native', 'native memory V8 does not see'],
   ['handles', 'open handles'],
   ['fds', 'file descriptors'],
   ['listeners', 'process listeners'],
@@ -54,6 +55,7 @@ const KINDS = [
 const FINDINGS = [
   [/ of heap per run/, 'heap'],
   [/ of external memory/, 'external'],
+  [/ of native memory/, 'native'],
   [/ open handles?\b/, 'handles'],
   [/ file descriptors?\b/, 'fds'],
   [/ process listeners?\b/, 'listeners'],

@@ -11,12 +11,13 @@ const jestBin = path.join(root, 'test-env', `jest${version}`, 'node_modules', 'j
 const env = path.join(root, 'test-env', `jest${version}`, 'node_modules', 'jest-environment-leakwatch', 'dist', 'index.js');
 const cwd = path.join(root, 'fixtures', 'heap-clean');
 const file = '__tests__/many-small.test.js';
-const none = { handles: false, fds: false, listeners: false, globals: false, external: false, tempFiles: false };
+const none = { handles: false, fds: false, listeners: false, globals: false, external: false, native: false, tempFiles: false };
 
 const variants = {
   'plain jest-environment-node': ['--testEnvironment=node'],
   'heap only': [`--testEnvironment=${env}`, `--testEnvironmentOptions=${JSON.stringify({ leakwatch: none })}`],
   'heap + external': [`--testEnvironment=${env}`, `--testEnvironmentOptions=${JSON.stringify({ leakwatch: { ...none, external: {} } })}`],
+  'heap + native': [`--testEnvironment=${env}`, `--testEnvironmentOptions=${JSON.stringify({ leakwatch: { ...none, native: {} } })}`],
   'heap + handles': [`--testEnvironment=${env}`, `--testEnvironmentOptions=${JSON.stringify({ leakwatch: { ...none, handles: true } })}`],
   'heap + fds': [`--testEnvironment=${env}`, `--testEnvironmentOptions=${JSON.stringify({ leakwatch: { ...none, fds: true } })}`],
   'heap + listeners': [
@@ -35,6 +36,23 @@ const run = (args) => {
   return Number(process.hrtime.bigint() - start) / 1e6;
 };
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** One native-memory reading (statm and V8's numbers), in process: µs, median of 5 × 20,000. */
+function nativeReadingMicros() {
+  const { openStatm, readNative } = require(path.join(root, 'dist', 'probes', 'native-reading.js'));
+  const statm = openStatm();
+  if (!statm) return null;
+  const rounds = [];
+  for (let round = 0; round < 5; round++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < 20000; i++) readNative(statm.read);
+    rounds.push(Number(process.hrtime.bigint() - start) / 20000 / 1000);
+  }
+  statm.close();
+  return median(rounds);
+}
+const micros = nativeReadingMicros();
+console.log(micros === null ? 'native reading: no /proc/self/statm here' : `native reading: ${micros.toFixed(1)} µs`);
 
 const results = {};
 for (const args of Object.values(variants)) run(args);

@@ -23,6 +23,8 @@ export interface LeakwatchConfig {
   };
   /** Memory outside the V8 heap; null when switched off. */
   external: { threshold: number } | null;
+  /** Native memory V8 does not account for (Linux); null when switched off. */
+  native: { threshold: number } | null;
   /** Which resource checks run besides memory. */
   handles: boolean;
   fds: boolean;
@@ -41,6 +43,8 @@ export interface LeakwatchConfig {
 export const DEFAULT_HEAP_THRESHOLD = 512 * 1024;
 export const DEFAULT_SAMPLING_INTERVAL = 16 * 1024;
 export const DEFAULT_EXTERNAL_THRESHOLD = 1024 * 1024;
+/** From the noise of clean tests and their reruns: docs/measurements.md. */
+export const DEFAULT_NATIVE_THRESHOLD = 8 * 1024 * 1024;
 export const DEFAULT_BASELINE = 'leakwatch.baseline.json';
 
 /** Thrown for bad input; Jest shows it as "Test suite failed to run". */
@@ -62,9 +66,10 @@ export interface SnapshotLimits {
 const DEFAULT_SNAPSHOT_LIMITS: SnapshotLimits = { maxPerFile: 3, maxSize: 512 * 1024 * 1024 };
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
-  '': ['mode', 'heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles', 'snapshots', 'outputDir', 'baseline'],
+  '': ['mode', 'heap', 'external', 'native', 'handles', 'fds', 'listeners', 'globals', 'tempFiles', 'snapshots', 'outputDir', 'baseline'],
   heap: ['threshold', 'samplingInterval', 'retainers'],
   external: ['threshold'],
+  native: ['threshold'],
   tempFiles: ['dirs'],
   snapshots: ['maxPerFile', 'maxSize'],
 };
@@ -88,6 +93,15 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
     checkKeys(externalRaw, 'external');
     external = {
       threshold: parseSize(externalRaw.threshold ?? DEFAULT_EXTERNAL_THRESHOLD, 'testEnvironmentOptions.leakwatch.external.threshold'),
+    };
+  }
+
+  let native: LeakwatchConfig['native'] = null;
+  if (raw.native !== false) {
+    const nativeRaw = asObject(raw.native ?? {}, 'testEnvironmentOptions.leakwatch.native (or false)');
+    checkKeys(nativeRaw, 'native');
+    native = {
+      threshold: parseSize(nativeRaw.threshold ?? DEFAULT_NATIVE_THRESHOLD, 'testEnvironmentOptions.leakwatch.native.threshold'),
     };
   }
 
@@ -116,6 +130,7 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
       retainers: parseBoolean(heapRaw.retainers ?? true, 'testEnvironmentOptions.leakwatch.heap.retainers'),
     },
     external,
+    native,
     handles: parseBoolean(raw.handles ?? true, 'testEnvironmentOptions.leakwatch.handles'),
     fds: parseBoolean(raw.fds ?? true, 'testEnvironmentOptions.leakwatch.fds'),
     listeners: parseBoolean(raw.listeners ?? true, 'testEnvironmentOptions.leakwatch.listeners'),

@@ -4,7 +4,7 @@
  */
 
 /** Built-in checks, in the order they run; the names users pass to `leakwatch.ignore()`. */
-export const CHECKS = ['heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles'] as const;
+export const CHECKS = ['heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles', 'native'] as const;
 export type BuiltinCheck = (typeof CHECKS)[number];
 
 /** A user probe's name (`leakwatch.registerProbe({ name })`), checked not to clash with a built-in one. */

@@ -11,6 +11,7 @@ import { GlobalsProbe } from './globals';
 import { HandlesProbe } from './handles';
 import { HeapProbe } from './heap';
 import { ListenersProbe } from './listeners';
+import { NativeMemoryProbe } from './native';
 import type { Probe } from './probe';
 import { TempFilesProbe } from './temp-files';
 
@@ -43,6 +44,8 @@ export function createProbes(options: {
     ...(config.globals ? [new GlobalsProbe(testGlobal)] : []),
     ...(config.tempFiles ? [new TempFilesProbe(config.tempFiles.dirs, options.cacheDirectory, rootDir)] : []),
     ...options.userProbes,
+    // Before external and heap: a native leak ends the judging, and their extra runs come after.
+    ...(config.native ? [new NativeMemoryProbe(config.native.threshold, rootDir)] : []),
     ...(config.external ? [new ExternalProbe(config.external.threshold)] : []),
     heap,
   ];

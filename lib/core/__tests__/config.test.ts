@@ -15,6 +15,7 @@ describe('parseConfig', () => {
       mode: 'fail',
       heap: { threshold: 512 * 1024, samplingInterval: 16 * 1024, retainers: true },
       external: { threshold: 1024 * 1024 },
+      native: { threshold: 8 * 1024 * 1024 },
       handles: true,
       fds: true,
       listeners: true,
@@ -31,6 +32,7 @@ describe('parseConfig', () => {
       mode: 'warn',
       heap: { threshold: '2MB', samplingInterval: '4KB', retainers: false },
       external: { threshold: 4096 },
+      native: { threshold: '16MB' },
       handles: false,
       fds: false,
       listeners: false,
@@ -44,6 +46,7 @@ describe('parseConfig', () => {
       mode: 'warn',
       heap: { threshold: 2 * 1024 ** 2, samplingInterval: 4096, retainers: false },
       external: { threshold: 4096 },
+      native: { threshold: 16 * 1024 ** 2 },
       handles: false,
       fds: false,
       listeners: false,
@@ -55,9 +58,9 @@ describe('parseConfig', () => {
     });
   });
 
-  test('false switches off external, tempFiles and the baseline', () => {
-    const config = parse({ external: false, tempFiles: false, baseline: false });
-    expect([config.external, config.tempFiles, config.baseline]).toEqual([null, null, null]);
+  test('false switches off external, native, tempFiles and the baseline', () => {
+    const config = parse({ external: false, native: false, tempFiles: false, baseline: false });
+    expect([config.external, config.native, config.tempFiles, config.baseline]).toEqual([null, null, null, null]);
   });
 
   test('snapshots: true keeps the default limits, a partial object fills in the rest', () => {
@@ -146,6 +149,9 @@ describe('parseConfig', () => {
     [{ tempFiles: { dirs: 'tmp' } }, 'testEnvironmentOptions.leakwatch.tempFiles.dirs is "tmp"; allowed: an array of folder paths.'],
     [{ tempFiles: { dirs: [''] } }, 'testEnvironmentOptions.leakwatch.tempFiles.dirs is an array; allowed: an array of folder paths.'],
     [{ external: { threshold: -1 } }, `testEnvironmentOptions.leakwatch.external.threshold is -1; ${SIZE_ALLOWED}`],
+    [{ native: true }, 'testEnvironmentOptions.leakwatch.native (or false) must be an object, got true.'],
+    [{ native: { threshold: '8 megs' } }, `testEnvironmentOptions.leakwatch.native.threshold is "8 megs"; ${SIZE_ALLOWED}`],
+    [{ native: { limit: 1 } }, 'unknown option testEnvironmentOptions.leakwatch.native.limit. Known options: threshold.'],
     [{ heap: { samplingInterval: '1 parsec' } }, `testEnvironmentOptions.leakwatch.heap.samplingInterval is "1 parsec"; ${SIZE_ALLOWED}`],
     [{ heap: { samplingInterval: 512 } }, 'testEnvironmentOptions.leakwatch.heap.samplingInterval is 512 B; allowed: 1KB or more.'],
     [{ heap: { retainers: 'no' } }, 'testEnvironmentOptions.leakwatch.heap.retainers is "no"; allowed: true, false.'],
@@ -159,7 +165,7 @@ describe('parseConfig', () => {
     [{ snapshots: { count: 1 } }, 'unknown option testEnvironmentOptions.leakwatch.snapshots.count. Known options: maxPerFile, maxSize.'],
     [
       { Mode: 'warn' },
-      'unknown option testEnvironmentOptions.leakwatch.Mode. Did you mean testEnvironmentOptions.leakwatch.mode? Known options: mode, heap, external, handles, fds, listeners, globals, tempFiles, snapshots, outputDir, baseline.',
+      'unknown option testEnvironmentOptions.leakwatch.Mode. Did you mean testEnvironmentOptions.leakwatch.mode? Known options: mode, heap, external, native, handles, fds, listeners, globals, tempFiles, snapshots, outputDir, baseline.',
     ],
     [{ mode: Symbol('fail') }, `testEnvironmentOptions.leakwatch.mode is Symbol(fail); allowed: 'fail', 'warn', 'off'.`],
     [{ mode: 'x'.repeat(100) }, `testEnvironmentOptions.leakwatch.mode is "${'x'.repeat(80)}…"; allowed: 'fail', 'warn', 'off'.`],
@@ -214,7 +220,17 @@ describe('parseCheckNames', () => {
   const pool = 'pool' as UserCheck;
 
   test('no argument means every check, user probes last', () => {
-    expect(parseCheckNames([], [pool])).toEqual(['heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles', 'pool']);
+    expect(parseCheckNames([], [pool])).toEqual([
+      'heap',
+      'external',
+      'handles',
+      'fds',
+      'listeners',
+      'globals',
+      'tempFiles',
+      'native',
+      'pool',
+    ]);
   });
 
   test('returns the names given, user probes included', () => {
@@ -223,10 +239,10 @@ describe('parseCheckNames', () => {
 
   test('rejects an unknown name, listing the allowed ones', () => {
     expect(configError(() => parseCheckNames(['heep']))).toBe(
-      `leakwatch: leakwatch.ignore() got "heep"; allowed: 'heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles' (or no argument for all checks).`,
+      `leakwatch: leakwatch.ignore() got "heep"; allowed: 'heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles', 'native' (or no argument for all checks).`,
     );
     expect(configError(() => parseCheckNames([undefined], [pool]))).toBe(
-      `leakwatch: leakwatch.ignore() got undefined; allowed: 'heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles', 'pool' (or no argument for all checks).`,
+      `leakwatch: leakwatch.ignore() got undefined; allowed: 'heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles', 'native', 'pool' (or no argument for all checks).`,
     );
   });
 });

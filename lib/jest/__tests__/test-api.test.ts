@@ -29,13 +29,13 @@ describe('createTestApi', () => {
   test('ignore() without arguments forwards every check', () => {
     const host = fakeHost();
     createTestApi(host).ignore();
-    expect(host.ignored).toEqual([['heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles']]);
+    expect(host.ignored).toEqual([['heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles', 'native']]);
   });
 
   test('ignore() rejects an unknown name and forwards nothing', () => {
     const host = fakeHost();
     expect(() => createTestApi(host).ignore('heep')).toThrow(
-      `leakwatch: leakwatch.ignore() got "heep"; allowed: 'heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles' (or no argument for all checks).`,
+      `leakwatch: leakwatch.ignore() got "heep"; allowed: 'heap', 'external', 'handles', 'fds', 'listeners', 'globals', 'tempFiles', 'native' (or no argument for all checks).`,
     );
     expect(host.ignored).toEqual([]);
   });
