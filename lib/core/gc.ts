@@ -47,3 +47,15 @@ export function fullGc(gc: GcFunction): void {
   gc();
   gc({ type: 'minor' });
 }
+
+/**
+ * Everything collectable now: V8's last-resort collection (several full GCs, caches flushed),
+ * a turn of the event loop (weak callbacks and FinalizationRegistry callbacks run there and
+ * may drop what they held: a vm context is freed only after its ContextifyContext's), then a
+ * full GC. `nextTurn` is passed in so this file stays free of timers.
+ */
+export async function collectAll(gc: GcFunction, nextTurn: () => Promise<void>): Promise<void> {
+  gc({ type: 'major', execution: 'sync', flavor: 'last-resort' } as never);
+  await nextTurn();
+  fullGc(gc);
+}

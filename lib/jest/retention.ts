@@ -25,11 +25,10 @@ export function retentionStats(): string {
 }
 
 /**
- * A test file starts: the files watched so far should be freed from now on. The first call
- * sets up the check at the process's end; `outputDir` is where the reporter reads what it found.
+ * A test file starts measuring. The first call sets up the check at the process's end;
+ * `outputDir` is where the reporter reads what it found.
  */
 export function fileStarted(outputDir: string | null): void {
-  watch.laterFileStarted();
   checkAtExit(exitReporter(outputDir));
 }
 
@@ -54,19 +53,19 @@ export async function retainedAtEnd(): Promise<RetainedContext[]> {
 }
 
 /**
- * Once per process: what is left at its end goes to `report`. A Jest worker is killed 0.5 s
- * after it is told to end (jest-worker's FORCE_EXIT_DELAY), too soon for a heap snapshot, so
- * there it is only the files still alive after one full GC, without holders.
+ * Once per process: what is left at its end goes to `report`, the files still alive after one
+ * all-out GC, without holders. No heap snapshot there: a Jest worker is killed 0.5 s after it
+ * is told to end (jest-worker's FORCE_EXIT_DELAY), and Jest in band warns that it "did not
+ * exit one second after the test run has completed". In band, leakwatch's reporter looks for
+ * the holders before that (retainedAtEnd).
  */
 function checkAtExit(report: (found: RetainedContext[]) => void): void {
   if (exitCheckInstalled) return;
   exitCheckInstalled = true;
-  const inWorker = typeof process.send === 'function';
   process.once('beforeExit', () => {
-    const check = inWorker ? watch.confirm(true).then((alive) => alive.map(unexplained)) : retainedAtEnd();
-    check.then(
-      (found) => {
-        if (found.length > 0) report(found);
+    watch.confirm(true).then(
+      (alive) => {
+        if (alive.length > 0) report(alive.map(unexplained));
       },
       () => {
         // The run is over and its results are out: nothing to add.
@@ -92,25 +91,24 @@ function exitReporter(outputDir: string | null): (found: RetainedContext[]) => v
   };
 }
 
-/** A file found alive at a worker's end, where there is no time to look for its holder. */
+/** A file found alive at a process's end, where there is no time to look for its holder. */
 function unexplained(file: { label: string }): RetainedContext {
-  return { label: file.label, holder: null, note: WORKER_ENDED, alsoKeeps: [] };
+  return { label: file.label, holder: null, note: PROCESS_ENDED, alsoKeeps: [] };
 }
 
-const WORKER_ENDED =
-  'What holds it was not looked for: Jest stops a worker half a second after its last file. Run it in band (jest -i) to see.';
+const PROCESS_ENDED = 'What holds it was not looked for: found as the Jest process ended.';
 
-/** The text printed for what one check found: one block per explained file, one for the rest of a worker's. */
+/** The text printed for what one check found: one block per explained file, one for those found at a process's end. */
 export function retainedMessages(found: RetainedContext[]): string[] {
-  const unexplained = found.filter((f) => f.note === WORKER_ENDED);
-  const messages = found.filter((f) => f.note !== WORKER_ENDED).map(retainedMessage);
+  const unexplained = found.filter((f) => f.note === PROCESS_ENDED);
+  const messages = found.filter((f) => f.note !== PROCESS_ENDED).map(retainedMessage);
   if (unexplained.length > 0) {
     const files = unexplained.map((f) => f.label);
     messages.push(
       `leakwatch: ${files.length === 1 ? 'the environment of 1 test file was' : `the environments of ${files.length} test files were`} ` +
-        `still alive when this Jest worker ended: ${files.join(', ')}.\n` +
+        `still alive when this Jest process ended: ${files.join(', ')}.\n` +
         '  Something outside the file holds it (a listener on a shared object, a patched Node module, an open timer or server), or holds another file listed here that holds it.\n' +
-        `  To see what holds each, run them in band: jest -i ${files.join(' ')}`,
+        `  To see what holds each, run them in band with leakwatch's reporter on (reporters: ['default', 'jest-environment-leakwatch/reporter']): jest -i ${files.join(' ')}`,
     );
   }
   return messages;

@@ -3,7 +3,7 @@
  * created when the reporter is configured: it adds two full GCs per file, so the report can
  * show how much live heap the file's tests left behind together.
  */
-import { fullGc, getGc, usedHeap } from '../core/gc';
+import { collectAll, getGc, usedHeap } from '../core/gc';
 import { nextTurn } from '../core/timers';
 import type { HeapMeasurement } from '../core/types';
 import { writeRecord, RECORD_VERSION, type FindingRecord, type RetainedFileRecord, type TestRecord } from './file-record';
@@ -79,18 +79,14 @@ export class RecordWriter {
 }
 
 /**
- * Live heap after V8's last-resort collection (several full GCs, caches flushed), a turn of
- * the event loop (FinalizationRegistry callbacks run there and may drop what they held), and
- * another full GC. With a single synchronous full GC, the previous file's environment was
- * often still alive after this file's first test when that file leaked (2-3 MB of its leak
- * counted against this file: growth read as -2 MB).
+ * Live heap after collectAll(). With a single synchronous full GC, the previous file's
+ * environment was often still alive after this file's first test when that file leaked
+ * (2-3 MB of its leak counted against this file: growth read as -2 MB).
  */
 async function liveHeap(): Promise<number | null> {
   const gc = getGc();
   if (!gc) return null;
-  gc({ type: 'major', execution: 'sync', flavor: 'last-resort' } as never);
-  await nextTurn();
-  fullGc(gc);
+  await collectAll(gc, nextTurn);
   return usedHeap();
 }
 
