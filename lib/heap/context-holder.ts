@@ -41,6 +41,9 @@ export interface ContextHolder {
   projectCode: boolean;
 }
 
+/** Roots that hold objects only while some code runs, or V8's own bookkeeping. */
+const TRANSIENT_ROOTS = new Set(['(Global handles)', '(Handle scope)', '(Stack roots)']);
+
 /** Steps shown before the holder at most. */
 const STEPS_BEFORE_HOLDER = 3;
 /** Jest's and its helpers' own packages: a holder there is not the test file's doing. */
@@ -108,14 +111,15 @@ export function findContextHolders(snapshot: HeapSnapshot, markers: string[], ro
 /**
  * Edges that do not keep a vm context alive, though a snapshot shows them as strong: Node's
  * cleanup queue and its ContextifyContext wrapper (freed with the context), a WeakMap's
- * entries (strong only while the map itself is), V8's global handles, and a function's own
- * compiler data (feedback, bytecode constants).
+ * entries (strong only while the map itself is), V8's global handles, the handles and stack
+ * frames of code running while the snapshot is taken, and a function's own compiler data
+ * (feedback, bytecode constants).
  */
 export function retainingEdges(snapshot: HeapSnapshot): EdgeFilter {
   return (node, edgeType, name) => {
     if (edgeType === 'internal' && name.includes(' / part of key (')) return true;
     const type = nodeType(snapshot, node);
-    if (type === 'synthetic') return nodeName(snapshot, node) === '(Global handles)';
+    if (type === 'synthetic') return TRANSIENT_ROOTS.has(nodeName(snapshot, node));
     if (type === 'native') {
       const native = nodeName(snapshot, node);
       return native === 'Node / CleanupQueue' || native === 'Node / ContextifyContext';
@@ -236,7 +240,8 @@ function readableHolderPath(snapshot: HeapSnapshot, steps: RetainerStep[], holde
     start = Math.max(0, holderIndex - STEPS_BEFORE_HOLDER);
     while (start < holderIndex && (!READABLE_TYPES.has(steps[start].nodeType) || steps[start + 1].edge.startsWith('<symbol'))) start += 1;
     if (start < holderIndex) {
-      parts.push(steps[start].node || steps[start].nodeType);
+      // A scope reads as its variable, the next step ("stdout (SyncWriteStream)").
+      if (steps[start].node !== 'system / Context') parts.push(steps[start].node || steps[start].nodeType);
       start += 1;
     }
   }

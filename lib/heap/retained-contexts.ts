@@ -119,7 +119,7 @@ export class ContextWatch {
       ? [...this.watched, { label: '', rootDir: '', global: new WeakRef(running), laterEnded: 0, since: null, deferred: false }]
       : this.watched;
     const markers = marked.map((_, index) => `__leakwatchRetainedFile${index}`);
-    const throughRunning: Watched[] = [];
+    const reported = new Set<Watched>();
     try {
       marked.forEach((w, index) => mark(w.global.deref(), markers[index], true));
       await nextTurn();
@@ -135,22 +135,26 @@ export class ContextWatch {
       marked.forEach((w, index) => {
         const finding = findings.get(markers[index]);
         if (!retained.includes(w) || finding?.kind !== 'through') return;
-        const via = marked[markers.indexOf(finding.marker)];
-        if (via.label === '') throughRunning.push(w);
-        else found.get(via)?.alsoKeeps.push(w.label);
+        const via = found.get(marked[markers.indexOf(finding.marker)]);
+        via?.alsoKeeps.push(w.label);
+        if (via) reported.add(w);
       });
+      for (const w of found.keys()) reported.add(w);
       this.stats.retained += found.size;
       // Bounds the cost on a suite where a global lingers for reasons no snapshot shows.
       if (running && found.size === 0) this.inRunSnapshotsFruitless = true;
       return [...found.values()];
     } catch (error) {
       const note = `What holds it could not be read from a heap snapshot (${errorMessage(error)}).`;
+      retained.forEach((w) => reported.add(w));
       return retained.map((w) => ({ label: w.label, holder: null, note, alsoKeeps: [] }));
     } finally {
       marked.forEach((w, index) => mark(w.global.deref(), markers[index], false));
-      this.forget(retained.filter((w) => !throughRunning.includes(w)));
-      // At most one snapshot per file while files run; the end of the run looks again.
-      for (const w of throughRunning) w.deferred = true;
+      // While files run, what was not explained (held through the running file, or by nothing
+      // a snapshot shows yet) is looked at again at the end of the run, at most.
+      const unexplained = retained.filter((w) => !reported.has(w));
+      this.forget(running ? [...reported] : retained);
+      for (const w of unexplained) w.deferred = true;
     }
   }
 

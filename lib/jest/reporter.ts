@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { LeakwatchConfigError, outputDirOf } from '../core/config';
 import { relativeTestFile } from '../report/baseline';
 import { errorMessage } from '../core/errors';
-import { takeRecord, takeRetainedRecords, type RetainedFileRecord } from '../report/file-record';
+import { takeRecord, type RetainedFileRecord } from '../report/file-record';
 import { parseBytes } from '../core/units';
 import { buildReport, fileFromRecord, type ReportedFile, type RunReport } from '../report/run-report';
 import { summaryText } from '../report/summary';
@@ -92,8 +92,8 @@ export default class LeakwatchReporter {
   async onRunComplete(): Promise<void> {
     const outputDir = this.outputDir ?? this.firstOutputDir ?? path.join(this.globalConfig.rootDir, '.leakwatch');
     const shard = this.globalConfig.shard ? `${this.globalConfig.shard.shardIndex}/${this.globalConfig.shard.shardCount}` : null;
-    // Workers have ended and left what they found at their end; in band, this process is the worker.
-    this.retained.push(...takeRetainedRecords(outputDir, this.startedAt), ...(await retainedInThisProcess()));
+    // In band, this process ran the files: the last ones are looked at here.
+    this.retained.push(...(await retainedInThisProcess()));
     const report = buildReport(this.files, {
       versions: versions(),
       shards: [shard],

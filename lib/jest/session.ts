@@ -120,7 +120,6 @@ export class LeakwatchSession {
       }
       this.probes = probes;
       this.retention = loadRetention();
-      this.retention.fileStarted(recordWriter ? this.leakwatchConfig.outputDir : null);
       // The test file's module scope runs next, before run_start.
       for (const probe of probes) await probe.startFileWindow?.();
       await this.fileCodeRunning('module scope');

@@ -90,34 +90,3 @@ export function takeRecord(outputDir: string, testPath: string, since: number): 
     return null;
   }
 }
-
-/** Retained files found at a process's end, after its last file's record: one file per process. */
-export function writeRetainedRecord(outputDir: string, retained: RetainedFileRecord[]): void {
-  const file = path.join(outputDir, 'records', `retained-${process.pid}.json`);
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(file, JSON.stringify({ version: RECORD_VERSION, retained }), { mode: 0o600 });
-}
-
-/** The retained files of every process that ended since `since` (ms since epoch); deletes their records. */
-export function takeRetainedRecords(outputDir: string, since: number): RetainedFileRecord[] {
-  const dir = path.join(outputDir, 'records');
-  const found: RetainedFileRecord[] = [];
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir).filter((name) => /^retained-\d+\.json$/.test(name));
-  } catch {
-    return found;
-  }
-  for (const name of names) {
-    const file = path.join(dir, name);
-    try {
-      const record = JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: number; retained?: RetainedFileRecord[] };
-      if (record.version === RECORD_VERSION && Array.isArray(record.retained) && fs.statSync(file).mtimeMs >= since - 1000)
-        found.push(...record.retained);
-      fs.rmSync(file, { force: true });
-    } catch {
-      // A record half written by a killed worker: skipped.
-    }
-  }
-  return found;
-}

@@ -155,3 +155,20 @@ describe('findContextHolders', () => {
     expect(findContextHolders(parseSnapshot(text), [MARKER], ROOT_DIR).get(MARKER)).toEqual({ kind: 'unknown' });
   });
 });
+
+describe('findContextHolders: transient roots', () => {
+  test.each(['(Handle scope)', '(Stack roots)', '(Global handles)'])('a path from %s is not a holder', (rootName) => {
+    const b = new SnapshotBuilder();
+    const root = b.node('synthetic', '', 1, 0);
+    const transient = b.node('synthetic', rootName, 3, 0);
+    const array = b.node('array', 'Array', 5, 16);
+    const arrayFn = fn(b, 'Array', `${ROOT_DIR}/__tests__/any.test.js`, 7);
+    const global = b.node('object', 'Object', 11, 100);
+    b.edge(root, 'element', 1, transient)
+      .edge(transient, 'element', 1, array)
+      .edge(array, 'property', 'constructor', arrayFn)
+      .edge(arrayFn, 'context', 'context', global)
+      .edge(global, 'property', MARKER, b.node('object', 'Object', 13, 16));
+    expect(findContextHolders(parseSnapshot(b.build()), [MARKER], ROOT_DIR).get(MARKER)).toEqual({ kind: 'unknown' });
+  });
+});

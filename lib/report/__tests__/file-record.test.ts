@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { recordPath, takeRecord, takeRetainedRecords, writeRecord, writeRetainedRecord } from '../file-record';
+import { recordPath, takeRecord, writeRecord } from '../file-record';
 import { fileRecord, finding, temporaryDir, testRecord } from './fixtures';
 
 const dir = temporaryDir();
@@ -72,28 +72,5 @@ describe('writeRecord and takeRecord', () => {
     fs.mkdirSync(path.join(dir(), 'records'));
     fs.writeFileSync(recordPath(dir(), testPath), '{cut');
     expect(takeRecord(dir(), testPath, Date.now())).toBeNull();
-  });
-});
-
-describe('writeRetainedRecord and takeRetainedRecords', () => {
-  const retained = { file: '__tests__/patch.test.js', bytes: 1024, holder: "require('node:http') → .get", note: null };
-
-  test('round trip, one file per process, readable by its owner only; taking deletes it', () => {
-    writeRetainedRecord(dir(), [retained]);
-    const file = path.join(dir(), 'records', `retained-${process.pid}.json`);
-    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    expect(takeRetainedRecords(dir(), Date.now())).toEqual([retained]);
-    expect(fs.existsSync(file)).toBe(false);
-    expect(takeRetainedRecords(dir(), Date.now())).toEqual([]);
-  });
-
-  test('ignores, and deletes, a record written before the run started', () => {
-    writeRetainedRecord(dir(), [retained]);
-    expect(takeRetainedRecords(dir(), Date.now() + 60_000)).toEqual([]);
-    expect(fs.readdirSync(path.join(dir(), 'records'))).toEqual([]);
-  });
-
-  test('is empty when there is no records folder', () => {
-    expect(takeRetainedRecords(path.join(dir(), 'missing'), Date.now())).toEqual([]);
   });
 });
