@@ -231,9 +231,13 @@ export class HandlesProbe implements Probe {
  * wrap whose hasRef() is false when unref'ed and undefined once closed (its native half is
  * gone); checked on Node 20, 22 and 24 for each type (docs/how-it-works.md, "Open handles").
  */
-function isOpen(resource: object | undefined): boolean {
+export function isOpen(resource: object | undefined): boolean {
   if (!resource) return false;
   if ((resource as { _destroyed?: boolean })._destroyed === true) return false;
+  // The process's own stdin, stdout or stderr, made on first use (a test file that reads
+  // process.stdout in a Jest worker with CI=true): Node's, not the test's.
+  const fd = (resource as { fd?: unknown }).fd;
+  if (typeof fd === 'number' && fd >= 0 && fd <= 2) return false;
   const hasRef = (resource as { hasRef?: () => boolean }).hasRef;
   if (typeof hasRef !== 'function') return true;
   try {
