@@ -59,10 +59,16 @@ export type HolderFinding =
   | { kind: 'unknown' };
 
 /**
- * For each marker property name, why the global object carrying it is alive. Bytes are
- * shared out in the markers' order: what two holders both keep counts for the first.
+ * For each wanted marker property name, why the global object carrying it is alive. Bytes
+ * are shared out in the markers' order: what two holders both keep counts for the first.
  */
-export function findContextHolders(snapshot: HeapSnapshot, markers: string[], rootDir: string): Map<string, HolderFinding> {
+export function findContextHolders(
+  snapshot: HeapSnapshot,
+  markers: string[],
+  rootDir: string,
+  /** The markers to explain; the others only mark realms not to pass through. Default: all. */
+  wanted: ReadonlySet<string> = new Set(markers),
+): Map<string, HolderFinding> {
   const carriers = markerCarriers(snapshot, new Set(markers));
   const markerAt = new Map<number, number>();
   markers.forEach((marker, index) => {
@@ -74,6 +80,12 @@ export function findContextHolders(snapshot: HeapSnapshot, markers: string[], ro
   const holders: Array<{ marker: string; ordinal: number; holder: ContextHolder }> = [];
   let anyPath: PathTree | null = null;
   markers.forEach((marker, index) => {
+    if (!wanted.has(marker)) return;
+    if (!carriers.get(marker)?.length) {
+      // Freed since it was marked: a path search over the whole snapshot would find nothing.
+      found.set(marker, { kind: 'unknown' });
+      return;
+    }
     // Another test file's realm (its global, its functions) can reach this one through Jest's
     // own modules: a path through it is that file's doing, not a holder of this one.
     const foreign = (node: number): boolean => (markerAt.get(node) ?? index) !== index || (realm[node] !== -1 && realm[node] !== index);

@@ -140,7 +140,8 @@ export class ContextWatch {
       marked.forEach((w, index) => mark(w.global.deref(), markers[index], true));
       await nextTurn();
       this.stats.snapshots += 1;
-      const findings = findHolders(await takeSnapshotText(), markers, retained[0].rootDir);
+      const wanted = new Set(marked.flatMap((w, index) => (retained.includes(w) ? [markers[index]] : [])));
+      const findings = findHolders(await takeSnapshotText(), markers, retained[0].rootDir, wanted);
       const found = new Map<Watched, RetainedContext>();
       marked.forEach((w, index) => {
         const finding = findings.get(markers[index]);
@@ -182,13 +183,6 @@ export class ContextWatch {
     this.watched = this.watched.filter((w) => !files.includes(w));
   }
 
-  /** Stops counting GCs (tests; a process that ends). */
-  dispose(): void {
-    this.observer?.disconnect();
-    this.observer = null;
-    this.watched = [];
-  }
-
   private observe(): void {
     if (this.observer) return;
     this.observer = new PerformanceObserver((list) => {
@@ -201,8 +195,8 @@ export class ContextWatch {
 }
 
 /** Its own function, so the snapshot's text and graph die with this frame. */
-function findHolders(text: string, markers: string[], rootDir: string): Map<string, HolderFinding> {
-  return findContextHolders(parseSnapshot(text), markers, rootDir);
+function findHolders(text: string, markers: string[], rootDir: string, wanted: ReadonlySet<string>): Map<string, HolderFinding> {
+  return findContextHolders(parseSnapshot(text), markers, rootDir, wanted);
 }
 
 /** The holder's line in the user's source, through the transform's inline source map. */

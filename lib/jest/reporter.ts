@@ -123,9 +123,9 @@ export default class LeakwatchReporter {
 /** In band, the files of this process not freed yet: printed as the environment would at exit. */
 async function retainedInThisProcess(): Promise<RetainedFileRecord[]> {
   try {
-    const { retainedAtEnd, retainedMessages, retainedRecord } = await import('./retention');
+    const { retainedAtEnd, printRetained, retainedRecord } = await import('./retention');
     const found = await retainedAtEnd();
-    for (const message of retainedMessages(found)) process.stderr.write(`${message}\n`);
+    printRetained(found);
     return found.map(retainedRecord);
   } catch (error) {
     process.stderr.write(`leakwatch reporter: could not check for environments not freed: ${errorMessage(error)}\n`);

@@ -35,7 +35,7 @@ export function fileEnded(label: string, global: object, rootDir: string): void 
 export async function reportEarlierFiles(running: object): Promise<RetainedFileRecord[]> {
   if (!watch.hasSuspects()) return [];
   const found = await watch.explain(await watch.confirm(false), MAX_HEAP_FOR_HOLDER, running);
-  for (const message of retainedMessages(found)) process.stderr.write(`${message}\n`);
+  printRetained(found);
   return found.map(retainedRecord);
 }
 
@@ -44,9 +44,9 @@ export async function retainedAtEnd(): Promise<RetainedContext[]> {
   return watch.explain(await watch.confirm(true), MAX_HEAP_FOR_HOLDER);
 }
 
-/** The text printed for what one check found: one block per file. */
-export function retainedMessages(found: RetainedContext[]): string[] {
-  return found.map(retainedMessage);
+/** Prints one block per retained file on stderr, where leakwatch's other warnings go. */
+export function printRetained(found: RetainedContext[]): void {
+  for (const retained of found) process.stderr.write(`${retainedMessage(retained)}\n`);
 }
 
 /** The text printed for one retained file. */

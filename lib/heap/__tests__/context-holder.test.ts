@@ -112,6 +112,20 @@ describe('findContextHolders', () => {
     expect(found?.kind === 'held' && found.holder.path).toBe("require('node:http') → .get (function patchedGet)");
   });
 
+  test('explains only the wanted markers; the others still mark realms not to pass through', () => {
+    const { b, root, global } = patchedBuiltin();
+    otherFileReaching(b, root, global);
+    const found = findContextHolders(parseSnapshot(b.build()), [MARKER, OTHER], ROOT_DIR, new Set([MARKER]));
+    expect([...found.keys()]).toEqual([MARKER]);
+    const held = found.get(MARKER);
+    expect(held?.kind === 'held' && held.holder.path).toBe("require('node:http') → .get (function patchedGet)");
+  });
+
+  test('a marker no object carries (its global was freed) is unknown', () => {
+    const { b } = patchedBuiltin();
+    expect(findContextHolders(parseSnapshot(b.build()), [MARKER, OTHER], ROOT_DIR).get(OTHER)).toEqual({ kind: 'unknown' });
+  });
+
   test("reached only through another file's functions, it is held through that file", () => {
     const b = new SnapshotBuilder();
     const root = b.node('synthetic', '', 1, 0);
