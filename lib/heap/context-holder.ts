@@ -123,13 +123,15 @@ export function findContextHolders(
 /**
  * Edges that do not keep a vm context alive, though a snapshot shows them as strong: Node's
  * cleanup queue and its ContextifyContext wrapper (freed with the context), a WeakMap's
- * entries (strong only while the map itself is), V8's global handles, the handles and stack
- * frames of code running while the snapshot is taken, and a function's own compiler data
+ * entries (strong only while the map itself is), V8's global handles and identity maps, the
+ * handles and stack frames of code running while the snapshot is taken, and a function's own compiler data
  * (feedback, bytecode constants).
  */
 export function retainingEdges(snapshot: HeapSnapshot): EdgeFilter {
   return (node, edgeType, name) => {
     if (edgeType === 'internal' && name.includes(' / part of key (')) return true;
+    // V8's identity maps (object ids for the snapshot being taken, the debugger): bookkeeping.
+    if (edgeType === 'internal' && name.endsWith(' / IdentityMapBase')) return true;
     const type = nodeType(snapshot, node);
     if (type === 'synthetic') return TRANSIENT_ROOTS.has(nodeName(snapshot, node));
     if (type === 'native') {

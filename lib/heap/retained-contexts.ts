@@ -41,6 +41,11 @@ interface Watched {
   deferred: boolean;
   /** Survived one forced collection while files ran: the next one, a file later, decides. */
   survivedOnce: boolean;
+  /**
+   * Reported (or given up on): never judged again, but still marked while alive, so that a
+   * later file's path through its realm is not taken for that file's holder.
+   */
+  done: boolean;
 }
 
 export interface RetainedContext {
@@ -69,7 +74,16 @@ export class ContextWatch {
       watched.laterEnded += 1;
       if (watched.laterEnded >= LATER_FILES_ENDED) watched.since ??= this.majorGcs;
     }
-    this.watched.push({ label, rootDir, global: new WeakRef(global), laterEnded: 0, since: null, deferred: false, survivedOnce: false });
+    this.watched.push({
+      label,
+      rootDir,
+      global: new WeakRef(global),
+      laterEnded: 0,
+      since: null,
+      deferred: false,
+      survivedOnce: false,
+      done: false,
+    });
   }
 
   /** Whether a watched global survived V8's own full GCs (derefs only: no GC). */
@@ -84,8 +98,8 @@ export class ContextWatch {
    */
   async confirm(all: boolean): Promise<Watched[]> {
     const gc = getGc();
-    if (!gc || this.watched.length === 0) return [];
-    const due = this.watched.filter((w) => all || this.isDue(w));
+    const due = this.watched.filter((w) => !w.done && (all || this.isDue(w)));
+    if (!gc || due.length === 0) return [];
     // deref() keeps its target alive until the current turn ends: collect in a later one. A
     // vm context needs more than one full GC (Node's weak callback first), so all there is.
     await nextTurn();
@@ -111,7 +125,7 @@ export class ContextWatch {
    * What holds each retained global: marks every global still watched (a retained file's
    * realm can reach an earlier one's), takes one heap snapshot and reads it. A file reached
    * only through another retained file is not reported on its own: it is freed with that one.
-   * Each file is reported once, so the retained ones are no longer watched afterwards.
+   * Each file is reported once; its global stays marked in later snapshots while it lives.
    */
   async explain(retained: Watched[], maxHeap: number, running: object | null = null): Promise<RetainedContext[]> {
     if (retained.length === 0) return [];
@@ -131,7 +145,16 @@ export class ContextWatch {
     const marked = running
       ? [
           ...this.watched,
-          { label: '', rootDir: '', global: new WeakRef(running), laterEnded: 0, since: null, deferred: false, survivedOnce: false },
+          {
+            label: '',
+            rootDir: '',
+            global: new WeakRef(running),
+            laterEnded: 0,
+            since: null,
+            deferred: false,
+            survivedOnce: false,
+            done: false,
+          },
         ]
       : this.watched;
     const markers = marked.map((_, index) => `__leakwatchRetainedFile${index}`);
@@ -176,11 +199,11 @@ export class ContextWatch {
   }
 
   private isDue(w: Watched): boolean {
-    return !w.deferred && w.since !== null && this.majorGcs - w.since >= MIN_MAJOR_GCS;
+    return !w.done && !w.deferred && w.since !== null && this.majorGcs - w.since >= MIN_MAJOR_GCS;
   }
 
   private forget(files: Watched[]): void {
-    this.watched = this.watched.filter((w) => !files.includes(w));
+    for (const w of files) w.done = true;
   }
 
   private observe(): void {

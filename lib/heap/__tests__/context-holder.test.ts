@@ -164,6 +164,7 @@ describe('findContextHolders', () => {
       'internal',
       '1 / part of key (Object @3) -> value (Object @5) pair in WeakMap (table @7)',
     ],
+    ["V8's identity map (its object ids while a snapshot is taken)", 'synthetic', '(Strong roots)', 'internal', '148 / IdentityMapBase'],
   ])('does not take %s for a holder', (_what, type, name, edgeType, edgeName) => {
     const text = heldVia(type, name, edgeType, edgeName);
     expect(findContextHolders(parseSnapshot(text), [MARKER], ROOT_DIR).get(MARKER)).toEqual({ kind: 'unknown' });
