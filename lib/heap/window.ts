@@ -14,6 +14,15 @@ import { minorGc, type GcFunction } from '../core/gc';
 /** The young generation: what can die in a scavenge. */
 const YOUNG_SPACES = new Set(['new_space', 'new_large_object_space']);
 
+/**
+ * Machine code V8 compiled while the test ran (code_space, code_large_object_space): not what
+ * the test keeps, and not something the sampled reruns could ever confirm. Counting it made
+ * half of a React suite's suspects (docs/measurements.md).
+ */
+function isCodeSpace(name: string): boolean {
+  return name.startsWith('code_');
+}
+
 export interface OpenWindow {
   /** Used bytes per heap space at the start. */
   spacesAtStart: Map<string, number>;
@@ -38,6 +47,7 @@ function total(spaces: Map<string, number>): number {
 function grown(window: OpenWindow, now: Map<string, number>, youngWhole: boolean): number {
   let bytes = 0;
   for (const [name, used] of now) {
+    if (isCodeSpace(name)) continue;
     if (youngWhole && YOUNG_SPACES.has(name)) bytes += used;
     else bytes += Math.max(0, used - (window.spacesAtStart.get(name) ?? 0));
   }
@@ -90,6 +100,18 @@ export function closeWindow(gc: GcFunction, window: OpenWindow, bar: number): { 
   spaces = usedBySpace(statistics);
   const bound = gcs.length === 0 ? boundWithoutPromoted(window, beforeScavenge, spaces, statistics) : grown(window, spaces, true);
   return { bound, majorGcs, usedAfter: total(spaces) };
+}
+
+/**
+ * Whether a space outside the young generation shrank since the window opened: V8 was
+ * sweeping concurrently, and what it freed can hide what the window's code allocated in the
+ * same space (a pretenured allocation in the old space). Read before closeWindow.
+ */
+export function sweptDuring(window: OpenWindow): boolean {
+  for (const [name, used] of usedBySpace()) {
+    if (!YOUNG_SPACES.has(name) && used < (window.spacesAtStart.get(name) ?? 0)) return true;
+  }
+  return false;
 }
 
 /**

@@ -5,8 +5,10 @@
  * more than the threshold or V8 collected during it. Live memory never exceeds used memory,
  * so a test whose used heap grew by less than the threshold kept less than that: it passes
  * with no full GC. Otherwise it is a suspect, run again (hooks and body) under V8's sampling
- * heap profiler: with the optional v8-profiler-next, a first run whose samples, read without
- * a full GC, show too little of the user's memory for a leak clears it; otherwise up to
+ * heap profiler, the first run in a heap window of its own: a run bounded under what a leak
+ * keeps clears it, still with no full GC. With the optional v8-profiler-next, a first run
+ * whose samples, read without a full GC, show too little of the user's memory for a leak
+ * clears it too; otherwise up to
  * three runs, judged on what the user's code allocated in each that is still alive after
  * the last: a cache filled once adds nothing; a describe-level variable frees the previous
  * run's data when the next beforeEach replaces it; a leak keeps every run's.
@@ -17,7 +19,7 @@ import { getGc, minorGc } from '../core/gc';
 import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
 import { nativeProfiler, sampleWithoutFullGc } from '../heap/quick-sampler';
 import type { HeapLeakExplainer } from '../heap/leak-explainer';
-import { closeWindow, openWindow, type OpenWindow } from '../heap/window';
+import { closeWindow, openWindow, sweptDuring, type OpenWindow } from '../heap/window';
 import { HeapSampler } from '../heap/sampler';
 import { nextTurn, RunTimers } from '../core/timers';
 import type { RerunOutcome, Finding, HeapMeasurement, Rerun, TestInfo } from '../core/types';
@@ -145,19 +147,19 @@ export class HeapProbe implements Probe {
    * GC: 'clear' when the user's samples still alive after a scavenge (an overestimate: dead
    * old objects still count) are fewer than keptByEveryRun asks of a leak's first run;
    * 'judge' otherwise, without the addon, or when another tool holds the sampling profiler.
-   * Not cleared on the run's heap growth: on Node 24 a run that kept a 1 MiB array (its
-   * samples say so) showed 544 bytes of growth and no GC. So no heap window around the run,
-   * and no scavenges before it: the sampler starts just before the run, and sees only its
-   * allocations.
+   * Also 'clear' when the run's heap window does (runBounded). The sampler starts just before
+   * the run, and sees only its allocations.
    */
   private async quickLook(rerun: Rerun, enough: number, measurement: HeapMeasurement): Promise<'clear' | 'judge'> {
     const profiler = nativeProfiler();
     if (!profiler || HeapSampler.busy()) return 'judge';
+    let bounded = false;
     const survivors = await sampleWithoutFullGc(profiler, this.samplingInterval, async () => {
-      await rerunAndSettle(rerun);
+      bounded = await this.runBounded(rerun, enough, measurement);
       // The samples of young objects that died go with them.
       minorGc(this.gc!);
     });
+    if (bounded) return 'clear';
     if (!survivors) return 'judge';
     measurement.quickUserBytes = attribute(survivors, this.rootDir).userBytes;
     // keptByEveryRun asks a leak's first run for a third of `enough`; a quarter leaves room for sampling error.
@@ -181,16 +183,19 @@ export class HeapProbe implements Probe {
     const { sampler } = started;
     const markers: unknown[][] = [];
     const threw: string[] = [];
-    /** Runs the test again after a start-of-run marker. */
-    const runOnce = async (): Promise<void> => {
+    /** Runs the test again after a start-of-run marker; true when its heap window cleared it. */
+    const runOnce = async (bounded: boolean): Promise<boolean> => {
       markers.push(sampler.allocateMarker());
+      if (bounded) return this.runBounded(rerun, enough, measurement, threw);
       const outcome = await rerunAndSettle(rerun);
       if (outcome.threw) threw.push(outcome.threw);
+      return false;
     };
     try {
       const runs: Attribution[] = [];
       while (runs.length < MAX_RUNS) {
-        await runOnce();
+        // The first run is bounded unless the quick look's run was: then its bound said no.
+        if (await runOnce(runs.length === 0 && measurement.rerunBound === undefined)) return null;
         const { markerOrdinals, samples } = sampler.liveSamples();
         if (markerOrdinals.length !== markers.length) return { problem: 'a start-of-run marker was not sampled' };
         // Each run's survivors: samples between its marker and the next run's.
@@ -217,6 +222,28 @@ export class HeapProbe implements Probe {
       markers.length = 0;
       sampler.stop();
     }
+  }
+
+  /**
+   * Runs the test again inside a heap window of its own; true when the window clears the
+   * suspect (clearedByRerun), with no full GC. What made the test a suspect without being
+   * kept (modules loaded, hidden classes and feedback made on first use, a React render still
+   * young) is mostly not allocated again, or dies in the window's scavenge.
+   */
+  private async runBounded(rerun: Rerun, enough: number, measurement: HeapMeasurement, threw: string[] = []): Promise<boolean> {
+    const window = openWindow(this.gc!, enough);
+    let outcome: RerunOutcome;
+    try {
+      outcome = await rerunAndSettle(rerun);
+    } catch (error) {
+      window.gcProfiler.stop();
+      throw error;
+    }
+    if (outcome.threw) threw.push(outcome.threw);
+    const swept = sweptDuring(window);
+    const { bound, majorGcs } = closeWindow(this.gc!, window, enough);
+    measurement.rerunBound = bound;
+    return clearedByRerun(bound, majorGcs, swept, enough);
   }
 
   private leakReporter(): HeapLeakExplainer {
@@ -277,6 +304,16 @@ async function rerunAndSettle(rerun: Rerun): Promise<RerunOutcome> {
   } finally {
     timers.stop();
   }
+}
+
+/**
+ * Whether a rerun's heap window clears its suspect: bounded under what a leak keeps on every
+ * run. Not when V8 freed old memory during the run (a mark-compact, or its concurrent
+ * sweeping): that can hide the run's own growth in the same space.
+ * Exported for its unit tests.
+ */
+export function clearedByRerun(bound: number, majorGcs: number, swept: boolean, enough: number): boolean {
+  return majorGcs === 0 && !swept && bound < enough;
 }
 
 /**

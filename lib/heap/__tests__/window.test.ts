@@ -3,7 +3,7 @@
  * bytes, which collections V8 ran during the "test", and what leakwatch's own scavenge does.
  */
 import type { GcFunction } from '../../core/gc';
-import { closeWindow, openWindow } from '../window';
+import { closeWindow, openWindow, sweptDuring } from '../window';
 
 interface Space {
   used: number;
@@ -99,6 +99,14 @@ describe('closeWindow', () => {
     expect(closeWindow(gc, window, BAR).bound).toBe(350);
   });
 
+  test('machine code compiled during the test is not counted', () => {
+    const gc = gcLeaving();
+    const window = openWindow(gc, BAR);
+    mockHeap.spaces = { ...mockHeap.spaces, code_space: { used: 900 }, code_large_object_space: { used: 500 }, old_space: { used: 5050 } };
+    expect(closeWindow(gc, window, BAR).bound).toBe(50);
+    expect(gc).not.toHaveBeenCalled();
+  });
+
   test('after a V8 scavenge during the test, the bound is the old growth plus the whole young generation, with no scavenge of its own under the bar', () => {
     const gc = gcLeaving();
     const window = openWindow(gc, BAR);
@@ -159,5 +167,19 @@ describe('closeWindow', () => {
     test('an old space that shrank during the scavenge: read after, and its growth since the start counted', () => {
       expect(closeAfterScavengeTo({ used: 150, available: 850 }, 5050)).toBe(200);
     });
+  });
+});
+
+describe('sweptDuring', () => {
+  test('no space outside the young generation shrank: false', () => {
+    const window = openWindow(gcLeaving(), BAR);
+    mockHeap.spaces = { ...mockHeap.spaces, new_space: { used: 100, available: 900 }, old_space: { used: 5200 } };
+    expect(sweptDuring(window)).toBe(false);
+  });
+
+  test('the old space shrank with no GC in the window (concurrent sweeping): true', () => {
+    const window = openWindow(gcLeaving(), BAR);
+    mockHeap.spaces = { ...mockHeap.spaces, old_space: { used: 4999 } };
+    expect(sweptDuring(window)).toBe(true);
   });
 });

@@ -1,9 +1,10 @@
 /**
- * keptByEveryRun: the verdict on a suspect's extra runs, from what the user's code allocated
+ * The verdicts on a suspect: clearedByRerun on its first extra run's heap window, and
+ * keptByEveryRun on its sampled runs, from what the user's code allocated
  * in each run and still holds after the last.
  */
 import type { Attribution } from '../../heap/attribution';
-import { keptByEveryRun } from '../heap';
+import { clearedByRerun, keptByEveryRun } from '../heap';
 
 const KB = 1024;
 const ENOUGH = 192 * KB;
@@ -56,5 +57,23 @@ describe('keptByEveryRun', () => {
 
   test('nothing kept with nothing asked (enough 0) counts as a leak: the caller sets enough above zero', () => {
     expect(keptByEveryRun(runs(0), 0, 1)).toBe(true);
+  });
+});
+
+describe('clearedByRerun', () => {
+  test('a rerun bounded under enough clears the suspect', () => {
+    expect(clearedByRerun(ENOUGH - 1, 0, false, ENOUGH)).toBe(true);
+  });
+
+  test('a rerun bounded at enough does not: a leak keeps that much on every run', () => {
+    expect(clearedByRerun(ENOUGH, 0, false, ENOUGH)).toBe(false);
+  });
+
+  test('a mark-compact during the rerun can hide growth: not cleared, however small the bound', () => {
+    expect(clearedByRerun(0, 1, false, ENOUGH)).toBe(false);
+  });
+
+  test('concurrent sweeping during the rerun can hide growth in the old space: not cleared', () => {
+    expect(clearedByRerun(0, 0, true, ENOUGH)).toBe(false);
   });
 });
