@@ -28,6 +28,16 @@ import { parseSnapshot } from './snapshot-parser';
 const MIN_MAJOR_GCS = 2;
 const LATER_FILES_ENDED = 2;
 
+/**
+ * While files run, forced GCs and a snapshot are spent only while all of them together cost
+ * at most this share of the process's time so far: a file can outlive its end for a while
+ * with no strong path to it (react-hook-form: two of them, unexplained), and a snapshot of a
+ * 100 MB heap took 9-10 s, more than the rest of leakwatch's work in that process.
+ */
+const IN_RUN_SHARE = 0.1;
+/** What a heap snapshot and its reading cost, measured: 8.8 s at 95 MB, 10.5 s at 110 MB. */
+const SNAPSHOT_MS_PER_MB = 100;
+
 interface Watched {
   /** The test file, as the user reads it. */
   label: string;
@@ -60,7 +70,7 @@ export interface RetainedContext {
 
 export class ContextWatch {
   /** For LEAKWATCH_DEBUG: forced GCs and heap snapshots spent so far, and files found retained. */
-  readonly stats = { forcedGcs: 0, snapshots: 0, retained: 0 };
+  readonly stats = { forcedGcs: 0, snapshots: 0, retained: 0, spentMs: 0 };
   private watched: Watched[] = [];
   private majorGcs = 0;
   /** A snapshot taken while files ran found nothing to report: no more until the end of the run. */
@@ -88,8 +98,14 @@ export class ContextWatch {
 
   /** Whether a watched global survived V8's own full GCs (derefs only: no GC). */
   hasSuspects(): boolean {
-    if (this.inRunSnapshotsFruitless) return false;
+    if (this.inRunSnapshotsFruitless || !this.affordable()) return false;
     return this.watched.some((w) => this.isDue(w) && w.global.deref() !== undefined);
+  }
+
+  /** Whether the time spent so far, plus a snapshot of today's heap, fits IN_RUN_SHARE of the process's time. */
+  private affordable(): boolean {
+    const snapshotMs = (usedHeap() / (1024 * 1024)) * SNAPSHOT_MS_PER_MB;
+    return this.stats.spentMs + snapshotMs <= IN_RUN_SHARE * performance.now();
   }
 
   /**
@@ -103,7 +119,9 @@ export class ContextWatch {
     // deref() keeps its target alive until the current turn ends: collect in a later one. A
     // vm context needs more than one full GC (Node's weak callback first), so all there is.
     await nextTurn();
+    const started = performance.now();
     await collectAll(gc, nextTurn);
+    this.stats.spentMs += performance.now() - started;
     this.stats.forcedGcs += 1;
     await nextTurn();
     this.watched = this.watched.filter((w) => w.global.deref() !== undefined);
@@ -163,8 +181,10 @@ export class ContextWatch {
       marked.forEach((w, index) => mark(w.global.deref(), markers[index], true));
       await nextTurn();
       this.stats.snapshots += 1;
+      const started = performance.now();
       const wanted = new Set(marked.flatMap((w, index) => (retained.includes(w) ? [markers[index]] : [])));
       const findings = findHolders(await takeSnapshotText(), markers, retained[0].rootDir, wanted);
+      this.stats.spentMs += performance.now() - started;
       const found = new Map<Watched, RetainedContext>();
       marked.forEach((w, index) => {
         const finding = findings.get(markers[index]);
