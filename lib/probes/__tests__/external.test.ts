@@ -123,4 +123,13 @@ describe('ExternalProbe', () => {
     probe.beforeTest();
     expect(mockGc).not.toHaveBeenCalled();
   });
+
+  test("runs a full GC before a test when a quarter of the threshold was added since the last one ended (another check's extra runs)", async () => {
+    const probe = new ExternalProbe(THRESHOLD);
+    expect(await judge(probe, () => undefined)).toBeNull();
+    // The heap check ran that test again: its Buffers are dead, and may be old already.
+    mockExternal.dead += THRESHOLD / 4;
+    probe.beforeTest();
+    expect(mockGc.mock.calls).toEqual([[], [{ type: 'minor' }]]);
+  });
 });

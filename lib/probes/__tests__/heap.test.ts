@@ -4,7 +4,7 @@
  * in each run and still holds after the last.
  */
 import type { Attribution } from '../../heap/attribution';
-import { clearedByRerun, keptByEveryRun } from '../heap';
+import { clearedByRerun, keptByEveryRun, mayStillLeak } from '../heap';
 
 const KB = 1024;
 const ENOUGH = 192 * KB;
@@ -75,5 +75,20 @@ describe('clearedByRerun', () => {
 
   test('concurrent sweeping during the rerun can hide growth in the old space: not cleared', () => {
     expect(clearedByRerun(0, 0, true, ENOUGH)).toBe(false);
+  });
+});
+
+describe('mayStillLeak', () => {
+  test('after one run, a third of enough is enough to run again: a leak that fills a Map can read low between two growths', () => {
+    expect(mayStillLeak(runs(Math.ceil(ENOUGH / 3)), ENOUGH)).toBe(true);
+  });
+
+  test('after one run, less than a third of enough stops the runs', () => {
+    expect(mayStillLeak(runs(Math.ceil(ENOUGH / 3) - 1), ENOUGH)).toBe(false);
+  });
+
+  test('after two runs, the verdict rule decides: a mean under enough stops them', () => {
+    expect(mayStillLeak(runs(ENOUGH / 3, ENOUGH), ENOUGH)).toBe(false);
+    expect(mayStillLeak(runs(ENOUGH, ENOUGH), ENOUGH)).toBe(true);
   });
 });
