@@ -1,25 +1,29 @@
 #!/usr/bin/env node
-// npm run bench: wall time of the same suites under plain jest-environment-node, leakwatch's
-// default, leakwatch detailed (snapshots on), LEAKWATCH=off and Jest's --detectLeaks. Runs
-// alternate, because a shared machine's load drifts: compare the ratios, not the seconds. A ratio
-// is the median of the rounds' own ratios (each variant against the plain run of the same round,
-// minutes apart at most, so slow drifts in the machine's load cancel), with the rounds' range
-// next to it; for wall time and for CPU time (user + system of every process of the run: a run
-// that waits for a core loses wall time, not CPU time). Also: overhead per test, peak RSS of
-// the biggest process (a worker, or Jest itself in band), and the leak corpus's recall and
-// false positives next to the timings.
+// npm run bench: wall time of the same suites under their own environment (plain) and under
+// leakwatch, with the optional native addon and with it not loadable (scripts/without-addon.js:
+// what a pnpm 10, Bun or --ignore-scripts install gets), and on request leakwatch detailed
+// (snapshots on), LEAKWATCH=off and Jest's --detectLeaks. Runs alternate, because a shared
+// machine's load drifts: compare the ratios, not the seconds. A ratio is the median of the
+// rounds' own ratios (each variant against the plain run of the same round, minutes apart at
+// most, so slow drifts in the machine's load cancel), with the rounds' range next to it; for
+// wall time and for CPU time (user + system of every process of the run: a run that waits for
+// a core loses wall time, not CPU time). Also: peak RSS of the biggest process (a worker, or
+// Jest itself in band), and from LEAKWATCH_DEBUG's per-test lines the suspects per run and
+// leakwatch's own time per test (median and p99), for tests that were not suspects and for
+// suspects; then the leak corpus's recall and false positives next to the timings.
 // The wall-time ratio also gets a 95% interval of its median (a bootstrap over the rounds,
 // seeded, so the same times give the same interval): with 20 rounds it tells a median that is
 // under a target from one that only happens to be.
 // Usage: node scripts/bench.js [--runs N] [--jest 29|30] [--no-corpus] [--variants a,b] [--dir <folder>] [suite …]
-//   --variants: which to run next to plain, of leakwatch, detailed, off, detect-leaks (default all).
+//   --variants: which to run next to plain, of leakwatch, no-addon, detailed, off, detect-leaks
+//     (default leakwatch,no-addon).
 //   --dir <folder> (or LEAKWATCH_SUITES_DIR): the folder holding checkouts of the public suites
 //     of scripts/suites.json (scripts/fetch-suites.js makes them).
 //   suite: a suite folder, or the name of a suite in scripts/suites.json (looked up in --dir).
 //   Default suites: the bundled trap fixture (fixtures/heap-clean), then, when a folder is
-//   given, the manifest's suites marked "bench" (luxon, immer, class-validator); a missing one
-//   is skipped with a note. A suite with its own Jest (node_modules/jest) runs with it, and with
-//   the leakwatch build for that Jest major from test-env/.
+//   given, the manifest's suites marked "bench"; a missing one is skipped with a note. A
+//   manifest suite runs with its own Jest and config (scripts/suite-command.js), and with the
+//   leakwatch build for its Jest major from test-env/.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -41,29 +45,30 @@ const version = option('--jest', '30');
 /** --variants' names for the variants (plain always runs: the ratios are against it). */
 const VARIANT_KEYS = {
   leakwatch: 'leakwatch',
+  'no-addon': 'leakwatch without the addon',
   detailed: 'leakwatch detailed (snapshots)',
   off: 'LEAKWATCH=off',
   'detect-leaks': '--detectLeaks',
 };
-const chosen = option('--variants', Object.keys(VARIANT_KEYS).join(',')).split(',');
+const chosen = option('--variants', 'leakwatch,no-addon').split(',');
 const unknownVariant = chosen.find((key) => !(key in VARIANT_KEYS));
 if (unknownVariant !== undefined) {
   console.error(`--variants: unknown variant "${unknownVariant}"; allowed: ${Object.keys(VARIANT_KEYS).join(', ')}`);
   process.exit(2);
 }
 const suitesDir = option('--dir', process.env.LEAKWATCH_SUITES_DIR || '');
-// Public suites, and the environment variables their own test scripts set: scripts/suites.json.
-const MANIFEST = require('./suites.json').suites;
-const envOf = (name) => MANIFEST.find((suite) => suite.name === name)?.env ?? {};
+// Public suites, and how each runs: scripts/suites.json.
+const { MANIFEST, suiteCommand } = require('./suite-command');
+const specOf = (name) => MANIFEST.find((suite) => suite.name === name) ?? null;
 const suites = [];
 if (args.length > 0) {
   for (const arg of args) {
     const named = suitesDir && !fs.existsSync(arg) && MANIFEST.some((suite) => suite.name === arg);
     const dir = named ? path.resolve(suitesDir, arg) : path.resolve(arg);
-    suites.push({ dir, env: envOf(path.basename(dir)) });
+    suites.push({ dir, spec: specOf(path.basename(dir)) });
   }
 } else {
-  suites.push({ dir: path.join(root, 'fixtures', 'heap-clean'), env: {} });
+  suites.push({ dir: path.join(root, 'fixtures', 'heap-clean'), spec: null });
   if (!suitesDir) {
     console.log(
       '(public suites not run: pass --dir <folder> or set LEAKWATCH_SUITES_DIR to a folder of checkouts made by `node scripts/fetch-suites.js <folder>`)',
@@ -71,7 +76,7 @@ if (args.length > 0) {
   }
   for (const suite of suitesDir ? MANIFEST.filter((entry) => entry.bench) : []) {
     const dir = path.resolve(suitesDir, suite.name);
-    if (fs.existsSync(path.join(dir, 'node_modules'))) suites.push({ dir, env: suite.env ?? {} });
+    if (fs.existsSync(path.join(dir, 'node_modules'))) suites.push({ dir, spec: suite });
     else console.log(`(skipped ${suite.name}: no installed checkout at ${dir}; \`node scripts/fetch-suites.js ${suitesDir}\` makes one)`);
   }
 }
@@ -87,18 +92,15 @@ function jestFor(dir) {
   return { bin, leakwatch: path.join(testEnv, 'jest-environment-leakwatch', 'dist', 'index.js') };
 }
 
-function variantsFor(leakwatch) {
-  // Jest transforms the environment module with the project's transformer unless ignored.
-  const ignore = [
-    `--transformIgnorePatterns=/node_modules/`,
-    `--transformIgnorePatterns=^${path.dirname(leakwatch).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/`,
-  ];
+/** Each variant: which command (the suite plain, or under leakwatch), and what it adds. */
+function variantsFor() {
   const all = {
-    plain: { args: ['--testEnvironment=node'], env: {} },
-    leakwatch: { args: [`--testEnvironment=${leakwatch}`, ...ignore], env: {} },
-    'leakwatch detailed (snapshots)': { args: [`--testEnvironment=${leakwatch}`, ...ignore], env: { LEAKWATCH_SNAPSHOTS: '1' } },
-    'LEAKWATCH=off': { args: [`--testEnvironment=${leakwatch}`, ...ignore], env: { LEAKWATCH: 'off' } },
-    '--detectLeaks': { args: ['--testEnvironment=node', '--detectLeaks'], env: {} },
+    plain: { base: 'plain', env: {}, args: [] },
+    leakwatch: { base: 'leakwatch', env: {}, args: [], debug: true },
+    'leakwatch without the addon': { base: 'leakwatch', env: {}, args: [], debug: true, preload: path.join(__dirname, 'without-addon.js') },
+    'leakwatch detailed (snapshots)': { base: 'leakwatch', env: { LEAKWATCH_SNAPSHOTS: '1' }, args: [] },
+    'LEAKWATCH=off': { base: 'leakwatch', env: { LEAKWATCH: 'off' }, args: [] },
+    '--detectLeaks': { base: 'plain', env: {}, args: ['--detectLeaks'] },
   };
   const names = new Set(['plain', ...chosen.map((key) => VARIANT_KEYS[key])]);
   return Object.fromEntries(Object.entries(all).filter(([name]) => names.has(name)));
@@ -106,19 +108,48 @@ function variantsFor(leakwatch) {
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-bench-'));
 
-function timeRun(suite, jestBin, variant) {
+/** argv and env of a run: a manifest suite as scripts/suite-command.js runs it, a folder with the test env's Jest. */
+function commandOf(suite, jest, variant) {
+  if (suite.spec) {
+    const pkg = path.dirname(path.dirname(jest.leakwatch));
+    return suiteCommand({
+      spec: suite.spec,
+      projectDir: suite.dir,
+      variant: variant.base,
+      pkg,
+      scratch,
+      extraArgs: ['--silent', ...variant.args],
+    });
+  }
+  // Jest transforms the environment module with the project's transformer unless ignored.
+  const ignore = [
+    `--transformIgnorePatterns=/node_modules/`,
+    `--transformIgnorePatterns=^${path.dirname(jest.leakwatch).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/`,
+  ];
+  const environment = variant.base === 'plain' ? ['--testEnvironment=node'] : [`--testEnvironment=${jest.leakwatch}`, ...ignore];
+  return {
+    argv: [process.execPath, jest.bin, '--ci', '--silent', '--coverage=false', ...environment, ...variant.args],
+    env: { ...process.env },
+  };
+}
+
+function timeRun(suite, jest, variant) {
   const usageFile = path.join(scratch, `usage-${Date.now()}-${Math.random()}`);
+  const debugFile = path.join(scratch, `debug-${Date.now()}-${Math.random()}`);
+  const { argv, env } = commandOf(suite, jest, variant);
+  const preload = [path.join(__dirname, 'process-usage.js'), ...(variant.preload ? [variant.preload] : [])];
   const start = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, [jestBin, '--ci', '--silent', ...variant.args, '--coverage=false'], {
+  const child = spawnSync(argv[0], argv.slice(1), {
     cwd: suite.dir,
     env: {
-      ...process.env,
-      ...suite.env,
+      ...env,
       ...variant.env,
+      ...(variant.debug ? { LEAKWATCH_DEBUG: debugFile } : {}),
       LEAKWATCH_BENCH_USAGE: usageFile,
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(__dirname, 'process-usage.js')}`.trim(),
+      NODE_OPTIONS: [process.env.NODE_OPTIONS ?? '', ...preload.map((file) => `--require ${file}`)].join(' ').trim(),
     },
     encoding: 'utf8',
+    maxBuffer: 1 << 30,
   });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const summary = /Tests:\s+(.*)/.exec(child.stderr)?.[1] ?? '?';
@@ -134,10 +165,22 @@ function timeRun(suite, jestBin, variant) {
   } catch {
     // No process wrote one.
   }
-  return { seconds, cpuSeconds, summary, total, rssKb };
+  let tests = [];
+  try {
+    tests = fs
+      .readFileSync(debugFile, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+  } catch {
+    // Not a debug variant, or no test was measured.
+  }
+  return { seconds, cpuSeconds, summary, total, rssKb, tests };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const quantile = (values, q) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
 /** Each round's ratio against the same round's plain run. */
 const roundRatios = (values, plainValues) => values.map((value, round) => value / plainValues[round]);
 /** The median of the rounds' ratios, and their range. */
@@ -158,22 +201,27 @@ function medianInterval(ratios) {
 
 console.log(`Jest ${version}, Node ${process.version}, ${runs} runs each, alternating; ${new Date().toISOString()}`);
 for (const suite of suites) {
-  const { bin, leakwatch } = jestFor(suite.dir);
-  const variants = variantsFor(leakwatch);
+  const jest = jestFor(suite.dir);
+  const variants = variantsFor();
+  const measured = Object.fromEntries(Object.keys(variants).map((name) => [name, { suspects: [], quiet: [], suspect: [] }]));
   const times = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
   const cpu = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
   const rss = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
   const summaries = {};
   let total = NaN;
   // Warm Jest's transform cache (its key includes the environment's path and options).
-  timeRun(suite, bin, variants.plain);
-  timeRun(suite, bin, variants.leakwatch ?? variants['LEAKWATCH=off'] ?? variants.plain);
+  timeRun(suite, jest, variants.plain);
+  timeRun(suite, jest, variants.leakwatch ?? variants['LEAKWATCH=off'] ?? variants.plain);
   const order = Object.entries(variants);
   for (let i = 0; i < runs; i++) {
     // Each round starts one variant later, so no variant always runs right after the same one.
     for (const [name, variant] of [...order.slice(i % order.length), ...order.slice(0, i % order.length)]) {
-      const result = timeRun(suite, bin, variant);
+      const result = timeRun(suite, jest, variant);
       times[name].push(result.seconds);
+      if (result.tests.length > 0) {
+        measured[name].suspects.push(result.tests.filter((test) => test.suspect).length);
+        for (const test of result.tests) measured[name][test.suspect ? 'suspect' : 'quiet'].push(test.judgeMs ?? 0);
+      }
       cpu[name].push(result.cpuSeconds);
       rss[name].push(result.rssKb);
       summaries[name] = result.summary;
@@ -182,12 +230,12 @@ for (const suite of suites) {
   }
   const plain = median(times.plain);
   console.log(
-    `\n${path.relative(process.cwd(), suite.dir) || suite.dir} (Jest ${path.relative(suite.dir, bin).startsWith('..') ? version : 'of its own'})`,
+    `\n${path.relative(process.cwd(), suite.dir) || suite.dir} (${suite.spec ? `${suite.spec.environment}, ` : ''}Jest ${path.relative(suite.dir, jest.bin).startsWith('..') ? version : 'of its own'})`,
   );
   console.log(
-    '| variant | median wall (s) | wall vs plain (range) | 95% interval of that median | CPU vs plain (range) | overhead per test | peak RSS, biggest process | tests |',
+    '| variant | median wall (s) | wall vs plain (range) | 95% interval of that median | CPU vs plain (range) | overhead per test | peak RSS, biggest process | suspects per run | leakwatch ms per test, not suspect: median / p99 | per suspect: median / p99 | tests |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const name of Object.keys(variants)) {
     const m = median(times[name]);
     const perTest = name === 'plain' || !(total > 0) ? '' : `${(((m - plain) * 1000) / total).toFixed(2)} ms`;
@@ -195,8 +243,11 @@ for (const suite of suites) {
     const wall = name === 'plain' ? '1' : pairedRatio(wallRatios);
     const interval = name === 'plain' ? '' : medianInterval(wallRatios);
     const cpuRatio = name === 'plain' ? `${median(cpu.plain).toFixed(2)} s` : pairedRatio(roundRatios(cpu[name], cpu.plain));
+    const { suspects, quiet, suspect } = measured[name];
+    const spread = (values) => (values.length ? `${quantile(values, 0.5).toFixed(2)} / ${quantile(values, 0.99).toFixed(2)}` : '');
     console.log(
-      `| ${name} | ${m.toFixed(2)} | ${wall} | ${interval} | ${cpuRatio} | ${perTest} | ${Math.round(median(rss[name]) / 1024)} MB | ${summaries[name]} |`,
+      `| ${name} | ${m.toFixed(2)} | ${wall} | ${interval} | ${cpuRatio} | ${perTest} | ${Math.round(median(rss[name]) / 1024)} MB | ` +
+        `${suspects.length ? median(suspects) : ''} | ${spread(quiet)} | ${spread(suspect)} | ${summaries[name]} |`,
     );
   }
 }
