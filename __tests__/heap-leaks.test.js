@@ -35,8 +35,10 @@ const LEAKS = {
 const HOLDERS = {
   'pushes 1 MiB into a module-level array':
     /~1\.0 MB in \d+ × \(object elements\): __tests__\/module-array\.test\.js: kept \(Array\) → \[\d\] \(Array\) → elements\n/,
+  // The snapshot run may be the one in which the Map's table doubles (which run that is
+  // depends on how many ran before): then the new table, ~10× the run's records, is listed.
   'registers 32768 records in a module-level Map':
-    /~1\.\d MB in \d+ × Object: __tests__\/module-map\.test\.js: register \(function register\) → entries \(Map\) → entries \(array\) → entry \(Object\)\n/,
+    /(~1\.\d MB in \d+ × Object|~\d+\.\d MB in 1 × array): __tests__\/module-map\.test\.js: register \(function register\) → entries \(Map\) → entries \(array\)( → entry \(Object\))?\n/,
   'leaves a listener holding 1 MiB on a module-level emitter':
     /~1\.0 MB in \d+ × \(object elements\): __tests__\/emitter-listener\.test\.js: bus \(EventEmitter\) → \._events \(Object\) → \.ping \(Array\) → \[\d\] \(function\) → data \(Array\) → elements\n/,
   'keeps the records made by beforeEach':
