@@ -58,7 +58,7 @@ if (unknownVariant !== undefined) {
 }
 const suitesDir = option('--dir', process.env.LEAKWATCH_SUITES_DIR || '');
 // Public suites, and how each runs: scripts/suites.json.
-const { MANIFEST, suiteCommand } = require('./suite-command');
+const { MANIFEST, ignorePatterns, suiteCommand } = require('./suite-command');
 const specOf = (name) => MANIFEST.find((suite) => suite.name === name) ?? null;
 const suites = [];
 if (args.length > 0) {
@@ -89,7 +89,7 @@ function jestFor(dir) {
     : version;
   const testEnv = path.join(root, 'test-env', `jest${major === '29' ? '29' : '30'}`, 'node_modules');
   const bin = fs.existsSync(own) ? path.join(own, 'bin', 'jest.js') : path.join(testEnv, 'jest', 'bin', 'jest.js');
-  return { bin, leakwatch: path.join(testEnv, 'jest-environment-leakwatch', 'dist', 'index.js') };
+  return { bin, pkg: path.join(testEnv, 'jest-environment-leakwatch') };
 }
 
 /** Each variant: which command (the suite plain, or under leakwatch), and what it adds. */
@@ -111,22 +111,20 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-bench-'));
 /** argv and env of a run: a manifest suite as scripts/suite-command.js runs it, a folder with the test env's Jest. */
 function commandOf(suite, jest, variant) {
   if (suite.spec) {
-    const pkg = path.dirname(path.dirname(jest.leakwatch));
     return suiteCommand({
       spec: suite.spec,
       projectDir: suite.dir,
       variant: variant.base,
-      pkg,
+      pkg: jest.pkg,
       scratch,
       extraArgs: ['--silent', ...variant.args],
     });
   }
-  // Jest transforms the environment module with the project's transformer unless ignored.
-  const ignore = [
-    `--transformIgnorePatterns=/node_modules/`,
-    `--transformIgnorePatterns=^${path.dirname(jest.leakwatch).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/`,
+  const leakwatch = [
+    `--testEnvironment=${path.join(jest.pkg, 'dist', 'index.js')}`,
+    ...ignorePatterns(jest.pkg).map((pattern) => `--transformIgnorePatterns=${pattern}`),
   ];
-  const environment = variant.base === 'plain' ? ['--testEnvironment=node'] : [`--testEnvironment=${jest.leakwatch}`, ...ignore];
+  const environment = variant.base === 'plain' ? ['--testEnvironment=node'] : leakwatch;
   return {
     argv: [process.execPath, jest.bin, '--ci', '--silent', '--coverage=false', ...environment, ...variant.args],
     env: { ...process.env },

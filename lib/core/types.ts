@@ -91,7 +91,7 @@ export interface HeapMeasurement {
   suspect: boolean;
   /** For suspects, with the native addon: the user's samples of the first extra run alive without a full GC. */
   quickUserBytes?: number;
-  /** The bound of the first extra run, measured like the test's own (see HeapProbe.rerunBound). */
+  /** The bound of the first extra run, measured like the test's own (see HeapProbe.runBounded). */
   rerunBound?: number;
   /** Milliseconds: the test itself (hooks and body), and leakwatch's judging of it. */
   testMs: number;

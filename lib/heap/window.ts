@@ -23,6 +23,16 @@ function isCodeSpace(name: string): boolean {
   return name.startsWith('code_');
 }
 
+export interface ClosedWindow {
+  /** What the test can have kept at most (exact unless `majorGcs` > 0). */
+  bound: number;
+  /** Mark-compacts V8 ran during the window. */
+  majorGcs: number;
+  /** A space outside the young generation shrank: growth there may be hidden (see shrank). */
+  swept: boolean;
+  usedAfter: number;
+}
+
 export interface OpenWindow {
   /** Used bytes per heap space at the start. */
   spacesAtStart: Map<string, number>;
@@ -83,32 +93,33 @@ export function openWindow(gc: GcFunction, bar: number): OpenWindow {
  * generation's growth plus the young generation after a scavenge (without what that
  * scavenge promoted from before the test, when V8 did not collect during it).
  */
-export function closeWindow(gc: GcFunction, window: OpenWindow, bar: number): { bound: number; majorGcs: number; usedAfter: number } {
+export function closeWindow(gc: GcFunction, window: OpenWindow, bar: number): ClosedWindow {
   const gcs = window.gcProfiler.stop()?.statistics ?? [];
   const majorGcs = gcs.filter((event) => event.gcType === 'MarkSweepCompact').length;
   let spaces = usedBySpace();
+  const swept = shrank(window, spaces);
   if (gcs.length === 0) {
     const allocated = grown(window, spaces, false);
-    if (allocated < bar) return { bound: allocated, majorGcs, usedAfter: total(spaces) };
+    if (allocated < bar) return { bound: allocated, majorGcs, swept, usedAfter: total(spaces) };
   }
   // Used heap only shrinks in a scavenge: when it is under the bar already, skip it.
   const unscavenged = grown(window, spaces, true);
-  if (unscavenged < bar) return { bound: unscavenged, majorGcs, usedAfter: total(spaces) };
+  if (unscavenged < bar) return { bound: unscavenged, majorGcs, swept, usedAfter: total(spaces) };
   const beforeScavenge = spaces;
   minorGc(gc);
   const statistics = getHeapSpaceStatistics();
   spaces = usedBySpace(statistics);
   const bound = gcs.length === 0 ? boundWithoutPromoted(window, beforeScavenge, spaces, statistics) : grown(window, spaces, true);
-  return { bound, majorGcs, usedAfter: total(spaces) };
+  return { bound, majorGcs, swept, usedAfter: total(spaces) };
 }
 
 /**
- * Whether a space outside the young generation shrank since the window opened: V8 was
- * sweeping concurrently, and what it freed can hide what the window's code allocated in the
- * same space (a pretenured allocation in the old space). Read before closeWindow.
+ * Whether a space outside the young generation shrank since the window opened (read before
+ * leakwatch's own scavenge): V8 compacted or swept concurrently, and what it freed can hide
+ * what the window's code allocated in the same space (a pretenured allocation in the old space).
  */
-export function sweptDuring(window: OpenWindow): boolean {
-  for (const [name, used] of usedBySpace()) {
+function shrank(window: OpenWindow, now: Map<string, number>): boolean {
+  for (const [name, used] of now) {
     if (!YOUNG_SPACES.has(name) && used < (window.spacesAtStart.get(name) ?? 0)) return true;
   }
   return false;

@@ -8,10 +8,9 @@
  * its own: a run bounded under what a leak keeps clears it, still with no full GC. Then under
  * V8's sampling heap profiler: with the optional v8-profiler-next, a first run whose samples,
  * read without a full GC, show too little of the user's memory for a leak clear it;
- * otherwise up to
- * three runs, judged on what the user's code allocated in each that is still alive after
- * the last: a cache filled once adds nothing; a describe-level variable frees the previous
- * run's data when the next beforeEach replaces it; a leak keeps every run's.
+ * otherwise up to three runs, judged on what the user's code allocated in each that is still
+ * alive after the last: a cache filled once adds nothing; a describe-level variable frees the
+ * previous run's data when the next beforeEach replaces it; a leak keeps every run's.
  */
 import type { LeakwatchConfig } from '../core/config';
 import { errorMessage } from '../core/errors';
@@ -19,7 +18,7 @@ import { getGc, minorGc } from '../core/gc';
 import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
 import { nativeProfiler, sampleWithoutFullGc } from '../heap/quick-sampler';
 import type { HeapLeakExplainer } from '../heap/leak-explainer';
-import { closeWindow, openWindow, sweptDuring, type OpenWindow } from '../heap/window';
+import { closeWindow, openWindow, type OpenWindow } from '../heap/window';
 import { HeapSampler } from '../heap/sampler';
 import { nextTurn, RunTimers } from '../core/timers';
 import type { RerunOutcome, Finding, HeapMeasurement, Rerun, TestInfo } from '../core/types';
@@ -235,8 +234,7 @@ export class HeapProbe implements Probe {
       window.gcProfiler.stop();
       throw error;
     }
-    const swept = sweptDuring(window);
-    const { bound, majorGcs } = closeWindow(this.gc!, window, enough);
+    const { bound, majorGcs, swept } = closeWindow(this.gc!, window, enough);
     measurement.rerunBound = bound;
     return clearedByRerun(bound, majorGcs, swept, enough);
   }

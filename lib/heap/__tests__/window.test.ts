@@ -3,7 +3,7 @@
  * bytes, which collections V8 ran during the "test", and what leakwatch's own scavenge does.
  */
 import type { GcFunction } from '../../core/gc';
-import { closeWindow, openWindow, sweptDuring } from '../window';
+import { closeWindow, openWindow } from '../window';
 
 interface Space {
   used: number;
@@ -87,7 +87,7 @@ describe('closeWindow', () => {
     const gc = gcLeaving();
     const window = openWindow(gc, BAR);
     mockHeap.spaces = { ...mockHeap.spaces, new_space: { used: 450, available: 550 }, old_space: { used: 5100 } };
-    expect(closeWindow(gc, window, BAR)).toEqual({ bound: 250, majorGcs: 0, usedAfter: 5650 });
+    expect(closeWindow(gc, window, BAR)).toEqual({ bound: 250, majorGcs: 0, swept: false, usedAfter: 5650 });
     expect(gc).not.toHaveBeenCalled();
   });
 
@@ -112,7 +112,7 @@ describe('closeWindow', () => {
     const window = openWindow(gc, BAR);
     mockHeap.gcs = [{ gcType: 'Scavenge' }];
     mockHeap.spaces = { ...mockHeap.spaces, new_space: { used: 150, available: 850 }, old_space: { used: 5100 } };
-    expect(closeWindow(gc, window, BAR)).toEqual({ bound: 250, majorGcs: 0, usedAfter: 5350 });
+    expect(closeWindow(gc, window, BAR)).toEqual({ bound: 250, majorGcs: 0, swept: false, usedAfter: 5350 });
     expect(gc).not.toHaveBeenCalled();
   });
 
@@ -121,7 +121,7 @@ describe('closeWindow', () => {
     const window = openWindow(gc, BAR);
     mockHeap.gcs = [{ gcType: 'Scavenge' }];
     mockHeap.spaces = { ...mockHeap.spaces, new_space: { used: 600, available: 400 }, old_space: { used: 5200 } };
-    expect(closeWindow(gc, window, BAR)).toEqual({ bound: 400, majorGcs: 0, usedAfter: 5500 });
+    expect(closeWindow(gc, window, BAR)).toEqual({ bound: 400, majorGcs: 0, swept: false, usedAfter: 5500 });
     expect(gc.mock.calls).toEqual([[{ type: 'minor' }]]);
   });
 
@@ -130,7 +130,7 @@ describe('closeWindow', () => {
     const window = openWindow(gc, BAR);
     mockHeap.gcs = [{ gcType: 'Scavenge' }, { gcType: 'MarkSweepCompact' }, { gcType: 'MarkSweepCompact' }];
     mockHeap.spaces = { ...mockHeap.spaces, new_space: { used: 50, available: 950 }, old_space: { used: 4000 } };
-    expect(closeWindow(gc, window, BAR)).toEqual({ bound: 50, majorGcs: 2, usedAfter: 4150 });
+    expect(closeWindow(gc, window, BAR)).toEqual({ bound: 50, majorGcs: 2, swept: true, usedAfter: 4150 });
   });
 
   describe('with no GC during the test and the bar reached', () => {
@@ -170,16 +170,27 @@ describe('closeWindow', () => {
   });
 });
 
-describe('sweptDuring', () => {
+describe('closeWindow: swept', () => {
   test('no space outside the young generation shrank: false', () => {
-    const window = openWindow(gcLeaving(), BAR);
+    const gc = gcLeaving();
+    const window = openWindow(gc, BAR);
     mockHeap.spaces = { ...mockHeap.spaces, new_space: { used: 100, available: 900 }, old_space: { used: 5200 } };
-    expect(sweptDuring(window)).toBe(false);
+    expect(closeWindow(gc, window, BAR).swept).toBe(false);
   });
 
   test('the old space shrank with no GC in the window (concurrent sweeping): true', () => {
-    const window = openWindow(gcLeaving(), BAR);
+    const gc = gcLeaving();
+    const window = openWindow(gc, BAR);
     mockHeap.spaces = { ...mockHeap.spaces, old_space: { used: 4999 } };
-    expect(sweptDuring(window)).toBe(true);
+    expect(closeWindow(gc, window, BAR).swept).toBe(true);
+  });
+
+  test("read before leakwatch's own scavenge: the old space that scavenge grows does not hide V8's sweeping", () => {
+    const gc = gcLeaving({ new_space: { used: 0, available: 1000 }, old_space: { used: 5100 } });
+    const window = openWindow(gc, BAR);
+    mockHeap.spaces = { ...mockHeap.spaces, new_space: { used: 800, available: 200 }, old_space: { used: 4900 } };
+    const closed = closeWindow(gc, window, BAR);
+    expect(gc).toHaveBeenCalled();
+    expect(closed.swept).toBe(true);
   });
 });
