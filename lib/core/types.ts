@@ -91,6 +91,8 @@ export interface HeapMeasurement {
   suspect: boolean;
   /** For suspects, with the native addon: the user's samples of the first extra run alive without a full GC. */
   quickUserBytes?: number;
+  /** For suspects the extra runs cleared: whether a heap snapshot looked for memory kept once in module state. */
+  keptOnceChecked?: boolean;
   /** Milliseconds: the test itself (hooks and body), and leakwatch's judging of it. */
   testMs: number;
   judgeMs?: number;

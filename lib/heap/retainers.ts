@@ -43,13 +43,7 @@ export function describeRetainers(maxBefore: number, afterText: string, rootDir:
   // A function's own V8 data (feedback, bytecode constants: its 'hidden' and internal edges
   // other than its scope) holds objects it saw once; that explains nothing either (on Node 22
   // a record was reached through nextTick's feedback before its Map).
-  const skip = (node: number, edgeType: string, name: string): boolean => {
-    const type = nodeType(after, node);
-    if (type === 'synthetic') return nodeName(after, node) === '(Global handles)';
-    if (type === 'closure') return edgeType === 'hidden' || (edgeType === 'internal' && name !== 'context');
-    return false;
-  };
-  const tree = shortestPaths(after, skip);
+  const tree = shortestPaths(after, (node, edgeType, name) => notRetaining(after, node, edgeType, name));
   const lines: string[] = [];
   for (const group of groups.filter((g) => g.bytes >= total * MIN_SHARE).slice(0, MAX_GROUPS * 2)) {
     // Among the group's big members (at least half the largest), those nearest a root first:
@@ -77,6 +71,14 @@ export function describeRetainers(maxBefore: number, afterText: string, rootDir:
     if (lines.length === MAX_GROUPS) break;
   }
   return lines;
+}
+
+/** Edges that explain nothing about who holds an object (see describeRetainers). */
+export function notRetaining(snapshot: HeapSnapshot, node: number, edgeType: string, name: string): boolean {
+  const type = nodeType(snapshot, node);
+  if (type === 'synthetic') return nodeName(snapshot, node) === '(Global handles)';
+  if (type === 'closure') return edgeType === 'hidden' || (edgeType === 'internal' && name !== 'context');
+  return false;
 }
 
 /**
@@ -143,23 +145,19 @@ function nodeLabel(step: RetainerStep): string | null {
   return null;
 }
 
-/**
- * The file of the scope that holds the variable at steps[index]: the function before the
- * context on the path (its SharedFunctionInfo names the script).
- */
 /** The file of the function whose scope holds the variable at steps[index] (the function before the context). */
 function scriptOfScope(snapshot: HeapSnapshot, steps: RetainerStep[], index: number): string | null {
   const fn = [...steps.slice(0, index)].reverse().find((step) => step.nodeType === 'closure');
   return fn ? scriptOf(snapshot, fn.ordinal) : null;
 }
 
-function displayPath(file: string, rootDir: string): string {
+export function displayPath(file: string, rootDir: string): string {
   const relative = path.relative(rootDir, file);
   return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative.split(path.sep).join('/');
 }
 
 /** The file a function was compiled from (closure → SharedFunctionInfo → Script), or null. */
-function scriptOf(snapshot: HeapSnapshot, closure: number): string | null {
+export function scriptOf(snapshot: HeapSnapshot, closure: number): string | null {
   const shared = follow(snapshot, closure, 'shared');
   const script = shared < 0 ? -1 : Math.max(follow(snapshot, shared, 'script_or_debug_info'), follow(snapshot, shared, 'script'));
   const file = script < 0 ? '' : toFilePath(nodeName(snapshot, script));

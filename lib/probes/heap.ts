@@ -17,6 +17,7 @@ import { getGc, minorGc } from '../core/gc';
 import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
 import { nativeProfiler, sampleWithoutFullGc } from '../heap/quick-sampler';
 import type { HeapLeakExplainer } from '../heap/leak-explainer';
+import type { KeptOnceCheck } from '../heap/kept-once-check';
 import { closeWindow, openWindow, type OpenWindow } from '../heap/window';
 import { HeapSampler } from '../heap/sampler';
 import { nextTurn, RunTimers } from '../core/timers';
@@ -63,6 +64,9 @@ export class HeapProbe implements Probe {
   /** The current test's heap numbers, read at its end, until it is judged. */
   private ended: (ReturnType<typeof closeWindow> & { endedAt: number; testMs: number }) | null = null;
   private readonly unconfirmedFindings: Array<{ test: TestInfo; finding: Finding }> = [];
+  /** Made at the first suspect that repetition clears; null when heap.keptOnce is false. */
+  private keptOnceCheck: KeptOnceCheck | null = null;
+  private readonly keptOnceOptions: ConstructorParameters<typeof KeptOnceCheck>[0] | null;
 
   constructor(
     config: LeakwatchConfig,
@@ -70,10 +74,14 @@ export class HeapProbe implements Probe {
     snapshots: SnapshotWriter | null,
     /** The test's global: logpoints in its realm reach the statement-line recorder there. */
     testGlobal: object | null = null,
+    /** The test file: its own variables are its fixtures, not module state that keeps memory. */
+    testFile = '',
   ) {
     this.threshold = config.heap.threshold;
     this.samplingInterval = config.heap.samplingInterval;
     this.reporterOptions = { threshold: this.threshold, rootDir, retainers: config.heap.retainers, snapshots, testGlobal };
+    const keptOnce = config.heap.keptOnce;
+    this.keptOnceOptions = keptOnce ? { rootDir, testFile, threshold: this.threshold, allow: keptOnce.allow } : null;
   }
 
   startFile(): string | null {
@@ -111,9 +119,9 @@ export class HeapProbe implements Probe {
       this.stats.suspects += 1;
       measurement.suspect = true;
       const enough = this.threshold * 0.75; // sampled estimates of a leak stay within ±25%
-      if ((await this.quickLook(rerun, enough, measurement)) === 'clear') return null;
+      if ((await this.quickLook(rerun, enough, measurement)) === 'clear') return await this.keptOnce(measurement);
       const confirmation = await this.runAgainSampled(rerun, enough, measurement);
-      if (confirmation === null) return null;
+      if (confirmation === null) return await this.keptOnce(measurement);
       if ('problem' in confirmation) return this.unconfirmed(test, measurement.bound, confirmation.problem);
       if (!keptByEveryRun(confirmation.runs, enough, MAX_RUNS)) return null;
       this.stats.leaks += 1;
@@ -217,6 +225,22 @@ export class HeapProbe implements Probe {
       markers.length = 0;
       sampler.stop();
     }
+  }
+
+  /**
+   * A suspect whose extra runs add nothing may still have kept memory the first time, in a
+   * module-level cache of the project's: a heap snapshot tells (heap/kept-once-check.ts).
+   */
+  private async keptOnce(measurement: HeapMeasurement): Promise<Finding | null> {
+    if (!this.keptOnceOptions || measurement.bound < this.threshold) return null;
+    if (!this.keptOnceCheck) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { KeptOnceCheck: Check } = require('../heap/kept-once-check') as typeof import('../heap/kept-once-check');
+      this.keptOnceCheck = new Check(this.keptOnceOptions);
+    }
+    if (!this.keptOnceCheck.mayCheck()) return null;
+    measurement.keptOnceChecked = true;
+    return this.keptOnceCheck.check(measurement.bound);
   }
 
   private leakReporter(): HeapLeakExplainer {
