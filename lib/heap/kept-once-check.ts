@@ -33,6 +33,8 @@ export class KeptOnceCheck {
   private checks = 0;
   /** The largest object id of this file's last snapshot: newer objects were made after it. */
   private maxIdBefore: number | null = null;
+  /** Entries of each holder (by object id) in that snapshot. */
+  private entriesBefore = new Map<number, number>();
   /** Holders already reported in this file, by file and label. */
   private readonly reported = new Set<string>();
 
@@ -50,14 +52,22 @@ export class KeptOnceCheck {
     try {
       const snapshot = parseSnapshot(await takeSnapshotText());
       const tree = shortestPaths(snapshot, (node, edgeType, name) => notRetaining(snapshot, node, edgeType, name));
-      holders = findKeptOnce(snapshot, tree, {
-        rootDir: this.options.rootDir,
-        testFile: this.options.testFile,
-        threshold: this.options.threshold,
-        limit: bound * LIMIT_SLACK,
-        maxIdBefore: this.maxIdBefore,
-      });
+      const entriesNow = new Map<number, number>();
+      holders = findKeptOnce(
+        snapshot,
+        tree,
+        {
+          rootDir: this.options.rootDir,
+          testFile: this.options.testFile,
+          threshold: this.options.threshold,
+          limit: bound * LIMIT_SLACK,
+          maxIdBefore: this.maxIdBefore,
+          entriesBefore: this.entriesBefore,
+        },
+        entriesNow,
+      );
       this.maxIdBefore = maxObjectId(snapshot);
+      this.entriesBefore = entriesNow;
     } catch (error) {
       return {
         check: 'heap',

@@ -37,6 +37,8 @@ export interface KeptOnceOptions {
   limit: number;
   /** Objects with an id up to this existed before (an earlier snapshot); null when unknown. */
   maxIdBefore: number | null;
+  /** Entries of each holder (by object id) in that earlier snapshot: one that did not gain any replaced them (a full LRU). */
+  entriesBefore?: ReadonlyMap<number, number>;
 }
 
 const COLLECTIONS = new Set(['Map', 'Set', 'Array']);
@@ -64,10 +66,18 @@ interface HolderInfo {
   file: string;
   /** Store index (insertion order) → bytes. */
   entries: Map<number, number>;
+  /** Every entry slot of the store, new or not. */
+  slots: number[];
 }
 
 /** The module-level collections whose newest entries hold at least the threshold, biggest first. */
-export function findKeptOnce(snapshot: HeapSnapshot, tree: PathTree, options: KeptOnceOptions): KeptHolder[] {
+export function findKeptOnce(
+  snapshot: HeapSnapshot,
+  tree: PathTree,
+  options: KeptOnceOptions,
+  /** Filled with each holder's entry count, by object id, for the next snapshot's entriesBefore. */
+  entriesNow: Map<number, number> = new Map(),
+): KeptHolder[] {
   const count = nodeCount(snapshot);
   const role = new Uint8Array(count);
   /** Per node: its holder (index into holders) and, inside an entry, the entry's store index. */
@@ -84,7 +94,7 @@ export function findKeptOnce(snapshot: HeapSnapshot, tree: PathTree, options: Ke
     if (COLLECTIONS.has(kind)) {
       role[node] = Role.Holder;
       holderOf[node] = holders.length;
-      holders.push({ node, label, kind, file, entries: new Map() });
+      holders.push({ node, label, kind, file, entries: new Map(), slots: [] });
     } else if (kind !== '' && kind !== 'system / Context') {
       role[node] = Role.Chain;
       chains.set(node, { label, file });
@@ -128,7 +138,10 @@ export function findKeptOnce(snapshot: HeapSnapshot, tree: PathTree, options: Ke
       }
       case Role.Store: {
         const index = entryIndex(edge.type, edge.name, holders[holderOf[parent]].kind);
-        if (index !== null) inEntry(node, holderOf[parent], index);
+        if (index !== null) {
+          holders[holderOf[parent]].slots.push(index);
+          inEntry(node, holderOf[parent], index);
+        }
         break;
       }
       case Role.Entry:
@@ -141,8 +154,13 @@ export function findKeptOnce(snapshot: HeapSnapshot, tree: PathTree, options: Ke
 
   const found: KeptHolder[] = [];
   for (const holder of holders) {
+    const id = nodeId(snapshot, holder.node);
+    const entries = newestEntries(new Map(holder.slots.map((slot) => [slot, 0])), holder.kind, Infinity).entries;
+    entriesNow.set(id, entries);
     // A collection made since the last snapshot was set once, not grown.
-    if (options.maxIdBefore !== null && nodeId(snapshot, holder.node) > options.maxIdBefore) continue;
+    if (options.maxIdBefore !== null && id > options.maxIdBefore) continue;
+    const before = options.entriesBefore?.get(id);
+    if (before !== undefined && entries <= before) continue;
     const kept = newestEntries(holder.entries, holder.kind, options.limit);
     if (kept.bytes >= options.threshold) {
       found.push({ label: holder.label, kind: holder.kind, file: holder.file, entries: kept.entries, bytes: kept.bytes });

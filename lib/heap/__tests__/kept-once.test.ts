@@ -42,7 +42,10 @@ function moduleSnapshot(options: {
   return b.build();
 }
 
-function find(text: string, options: { limit?: number; maxIdBefore?: number | null; testFile?: string } = {}) {
+function find(
+  text: string,
+  options: { limit?: number; maxIdBefore?: number | null; testFile?: string; entriesBefore?: Map<number, number> } = {},
+) {
   const snapshot = parseSnapshot(text);
   const tree = shortestPaths(snapshot, (node, edgeType, name) => notRetaining(snapshot, node, edgeType, name));
   return findKeptOnce(snapshot, tree, {
@@ -51,6 +54,7 @@ function find(text: string, options: { limit?: number; maxIdBefore?: number | nu
     threshold: 512 * KB,
     limit: options.limit ?? 3000 * KB,
     maxIdBefore: options.maxIdBefore ?? null,
+    entriesBefore: options.entriesBefore,
   });
 }
 
@@ -91,6 +95,12 @@ describe('findKeptOnce', () => {
   test('a collection newer than the earlier snapshot was set once, not grown: not reported', () => {
     expect(find(moduleSnapshot({ entries: [2400 * KB], mapId: 61 }), { maxIdBefore: 60 })).toEqual([]);
   });
+});
+
+test('a collection with no more entries than in the earlier snapshot replaced them (a full LRU): not reported', () => {
+  const text = moduleSnapshot({ entries: [2400 * KB, 2400 * KB] });
+  expect(find(text, { maxIdBefore: 60, entriesBefore: new Map([[50, 2]]), limit: 3000 * KB })).toEqual([]);
+  expect(find(text, { maxIdBefore: 60, entriesBefore: new Map([[50, 1]]), limit: 3000 * KB })).toHaveLength(1);
 });
 
 describe('newestEntries', () => {
