@@ -42,6 +42,11 @@ export interface KeptOnceOptions {
 }
 
 const COLLECTIONS = new Set(['Map', 'Set', 'Array']);
+/**
+ * Test files (Jest's default testMatch): their variables are fixtures. In band, a previous
+ * file's environment can still be in the heap, its test file's Maps included.
+ */
+const TEST_FILE = /[\\/]__tests__[\\/]|\.(?:test|spec)\.[cm]?[jt]sx?$/;
 /** Properties followed from a variable to a collection at most: `lru.entries`. */
 const MAX_CHAIN = 2;
 /** V8's own bookkeeping, never data of the program (snapshot-parser's INTERNAL_TYPES). */
@@ -115,7 +120,7 @@ export function findKeptOnce(
     const edge = parentEdge(snapshot, tree, node);
     if (edge.type === 'context' && (role[parent] as Role) !== Role.Entry) {
       const file = fileOfContext(snapshot, tree, parent, contextFile);
-      if (file && file !== options.testFile && isProjectFile(file, options.rootDir)) {
+      if (file && file !== options.testFile && !TEST_FILE.test(file) && isProjectFile(file, options.rootDir)) {
         reached(node, edge.name, file);
         continue;
       }
