@@ -43,6 +43,7 @@ const KINDS = [
   ['heap', 'heap, ≥ 1 MB (default threshold 512 KB)'],
   ['heap-256KB', 'heap, 256 KB (file threshold 192KB)'],
   ['heap-64KB', 'heap, 64 KB (file threshold 48KB)'],
+  ['kept-once', 'heap kept once in module state'],
   ['external', 'external (Buffers, ArrayBuffers)'],
   ['native', 'native memory V8 does not see'],
   ['handles', 'open handles'],
@@ -54,6 +55,7 @@ const KINDS = [
 /** What a leakwatch failure message names, from its summary line. */
 const FINDINGS = [
   [/ of heap per run/, 'heap'],
+  [/ in module-level state:/, 'kept-once'],
   [/ of external memory/, 'external'],
   [/ of native memory/, 'native'],
   [/ open handles?\b/, 'handles'],

@@ -20,6 +20,8 @@ export interface LeakwatchConfig {
     samplingInterval: number;
     /** Explain what holds each confirmed leak (heap snapshots around one more run). */
     retainers: boolean;
+    /** Memory a test keeps once in module-level state: the holders allowed; null when off. */
+    keptOnce: { allow: string[] } | null;
   };
   /** Memory outside the V8 heap; null when switched off. */
   external: { threshold: number } | null;
@@ -67,7 +69,8 @@ const DEFAULT_SNAPSHOT_LIMITS: SnapshotLimits = { maxPerFile: 3, maxSize: 512 * 
 
 const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': ['mode', 'heap', 'external', 'native', 'handles', 'fds', 'listeners', 'globals', 'tempFiles', 'snapshots', 'outputDir', 'baseline'],
-  heap: ['threshold', 'samplingInterval', 'retainers'],
+  heap: ['threshold', 'samplingInterval', 'retainers', 'keptOnce'],
+  'heap.keptOnce': ['allow'],
   external: ['threshold'],
   native: ['threshold'],
   tempFiles: ['dirs'],
@@ -128,6 +131,7 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
           ? 0
           : parseSize(heapRaw.samplingInterval, 'testEnvironmentOptions.leakwatch.heap.samplingInterval'),
       retainers: parseBoolean(heapRaw.retainers ?? true, 'testEnvironmentOptions.leakwatch.heap.retainers'),
+      keptOnce: parseKeptOnce(heapRaw.keptOnce ?? true),
     },
     external,
     native,
@@ -306,6 +310,27 @@ function closestName(name: string, known: readonly string[]): string | undefined
     }
   }
   return best;
+}
+
+/** `heap.keptOnce`: true, false, or { allow: holders } (on, with the holders the user expects). */
+function parseKeptOnce(value: unknown): { allow: string[] } | null {
+  const option = 'testEnvironmentOptions.leakwatch.heap.keptOnce';
+  if (value === false) return null;
+  if (value === true) return { allow: [] };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new LeakwatchConfigError(
+      `${option} is ${describe(value)}; allowed: true, false, or { allow: [holders such as 'src/api.js', 'cache', 'src/api.js:cache', 'src/legacy/'] }.`,
+    );
+  }
+  const raw = value as Record<string, unknown>;
+  checkKeys(raw, 'heap.keptOnce');
+  const allow = raw.allow ?? [];
+  if (!Array.isArray(allow) || allow.some((entry) => typeof entry !== 'string' || entry.trim() === '')) {
+    throw new LeakwatchConfigError(
+      `${option}.allow is ${describe(allow)}; allowed: an array of holders: a file relative to rootDir ('src/api.js'), a folder ('src/legacy/'), a variable ('cache'), or both ('src/api.js:cache').`,
+    );
+  }
+  return { allow: allow as string[] };
 }
 
 /** `snapshots`: true, false, or { maxPerFile, maxSize } (on, with limits). */

@@ -93,6 +93,8 @@ export interface HeapMeasurement {
   quickUserBytes?: number;
   /** The bound of the first extra run, measured like the test's own (see HeapProbe.runBounded). */
   rerunBound?: number;
+  /** For suspects the extra runs cleared: whether a heap snapshot looked for memory kept once in module state. */
+  keptOnceChecked?: boolean;
   /** Milliseconds: the test itself (hooks and body), and leakwatch's judging of it. */
   testMs: number;
   judgeMs?: number;

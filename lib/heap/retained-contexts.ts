@@ -13,7 +13,8 @@ import { postSync } from '../core/inspector';
 import { nextTurn } from '../core/timers';
 import { formatBytes } from '../core/units';
 import { findContextHolders, type ContextHolder, type HolderFinding } from './context-holder';
-import { displayPath, takeSnapshotText } from './retainers';
+import { takeSnapshotText } from './heap-snapshot';
+import { displayPath } from './retainers';
 import { SourceMapper } from './source-map';
 import { parseSnapshot } from './snapshot-parser';
 

@@ -5,8 +5,8 @@
  * it lives in, then properties and elements down to the objects.
  */
 import * as path from 'node:path';
-import { getHeapSnapshot } from 'node:v8';
 import { formatBytes } from '../core/units';
+import { takeSnapshotText } from './heap-snapshot';
 import { isProjectFile, toFilePath } from '../core/stack';
 import {
   follow,
@@ -43,13 +43,7 @@ export function describeRetainers(maxBefore: number, afterText: string, rootDir:
   // A function's own V8 data (feedback, bytecode constants: its 'hidden' and internal edges
   // other than its scope) holds objects it saw once; that explains nothing either (on Node 22
   // a record was reached through nextTick's feedback before its Map).
-  const skip = (node: number, edgeType: string, name: string): boolean => {
-    const type = nodeType(after, node);
-    if (type === 'synthetic') return nodeName(after, node) === '(Global handles)';
-    if (type === 'closure') return edgeType === 'hidden' || (edgeType === 'internal' && name !== 'context');
-    return false;
-  };
-  const tree = shortestPaths(after, skip);
+  const tree = shortestPaths(after, (node, edgeType, name) => notRetaining(after, node, edgeType, name));
   const lines: string[] = [];
   for (const group of groups.filter((g) => g.bytes >= total * MIN_SHARE).slice(0, MAX_GROUPS * 2)) {
     // Among the group's big members (at least half the largest), those nearest a root first:
@@ -77,6 +71,14 @@ export function describeRetainers(maxBefore: number, afterText: string, rootDir:
     if (lines.length === MAX_GROUPS) break;
   }
   return lines;
+}
+
+/** Edges that explain nothing about who holds an object (see describeRetainers). */
+export function notRetaining(snapshot: HeapSnapshot, node: number, edgeType: string, name: string): boolean {
+  const type = nodeType(snapshot, node);
+  if (type === 'synthetic') return nodeName(snapshot, node) === '(Global handles)';
+  if (type === 'closure') return edgeType === 'hidden' || (edgeType === 'internal' && name !== 'context');
+  return false;
 }
 
 /**
@@ -143,10 +145,6 @@ export function nodeLabel(step: RetainerStep): string | null {
   return null;
 }
 
-/**
- * The file of the scope that holds the variable at steps[index]: the function before the
- * context on the path (its SharedFunctionInfo names the script).
- */
 /** The file of the function whose scope holds the variable at steps[index] (the function before the context). */
 function scriptOfScope(snapshot: HeapSnapshot, steps: RetainerStep[], index: number): string | null {
   const fn = [...steps.slice(0, index)].reverse().find((step) => step.nodeType === 'closure');
@@ -178,15 +176,4 @@ export function lastObjectId(snapshotText: string): number {
  */
 export async function lastObjectIdNow(): Promise<number> {
   return lastObjectId(await takeSnapshotText());
-}
-
-/** A heap snapshot of this process as text (V8 runs a full GC first). */
-export function takeSnapshotText(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const stream = getHeapSnapshot();
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    stream.on('error', reject);
-  });
 }

@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as v8 from 'node:v8';
 import type { SnapshotLimits } from '../core/config';
 import { formatBytes } from '../core/units';
 import { errorMessage } from '../core/errors';
+import { heapSnapshotStream } from './heap-snapshot';
 
 /**
  * A file name part made from any text (test titles can hold '../', NUL, emoji, 10,000
@@ -72,7 +72,7 @@ export class SnapshotWriter {
     // the worker exits. The stream is taken at once as well, and its descriptor is ours.
     const ulimit = fileSizeLimit();
     const limit = Math.min(ulimit, this.limits.maxSize);
-    const stream = v8.getHeapSnapshot();
+    const stream = heapSnapshotStream();
     let open = true;
     try {
       let size = 0;

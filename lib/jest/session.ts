@@ -215,6 +215,7 @@ export class LeakwatchSession {
     const info: TestInfo = { name: fullTestName(test), id: this.nextTestId++ };
     this.testsById.set(info.id, test);
     const startedAt = performance.now();
+    if (info.id === 0) for (const probe of this.probes) await probe.beforeFirstTest?.();
     this.current = { test, info, ignored: new Set(), startMs: 0 };
     // The heap probe last: the others' readings are not the test's allocations.
     for (const probe of this.probes) await probe.beforeTest();

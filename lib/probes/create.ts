@@ -3,6 +3,7 @@
  * own so that the session loads it only when it measures: with `mode: 'off'` (LEAKWATCH=off)
  * leakwatch must cost nothing, and these modules took ~20 ms to load in each Jest process.
  */
+import * as path from 'node:path';
 import type { LeakwatchConfig } from '../core/config';
 import type { SnapshotWriter } from '../heap/snapshot-writer';
 import { ExternalProbe } from './external';
@@ -33,7 +34,7 @@ export function createProbes(options: {
 }): ProbeSet {
   const { config, rootDir, testGlobal } = options;
   const snapshots = config.snapshots ? createSnapshotWriter(config.outputDir, options.fileLabel, config.snapshots) : null;
-  const heap = new HeapProbe(config, rootDir, snapshots, testGlobal);
+  const heap = new HeapProbe(config, rootDir, snapshots, testGlobal, path.resolve(rootDir, options.fileLabel));
   const handles = config.handles ? new HandlesProbe(rootDir) : null;
   // The heap probe goes last: it runs suspects again, and what those extra runs open or
   // add must not be counted by the other probes as the test's own.

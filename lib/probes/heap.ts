@@ -18,6 +18,7 @@ import { getGc, minorGc } from '../core/gc';
 import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
 import { nativeProfiler, sampleWithoutFullGc } from '../heap/quick-sampler';
 import type { HeapLeakExplainer } from '../heap/leak-explainer';
+import { KeptOnceGate } from '../heap/kept-once-gate';
 import { closeWindow, openWindow, type OpenWindow } from '../heap/window';
 import { HeapSampler } from '../heap/sampler';
 import { nextTurn, RunTimers } from '../core/timers';
@@ -25,6 +26,7 @@ import type { RerunOutcome, Finding, HeapMeasurement, Rerun, TestInfo } from '..
 import type { SnapshotWriter } from '../heap/snapshot-writer';
 import { formatBytes } from '../core/units';
 import type { Probe } from './probe';
+import { clearedByRerun, keptByEveryRun, mayStillLeak } from './heap-verdicts';
 
 interface Confirmation {
   /** What the user's code allocated in each extra run and is still alive after the last (sampled). */
@@ -45,6 +47,8 @@ export interface HeapProbeStats {
   tests: number;
   suspects: number;
   leaks: number;
+  /** Kept-once looks and snapshots (heap/kept-once-gate.ts), when on. */
+  keptOnce?: KeptOnceGate['stats'];
 }
 
 export class HeapProbe implements Probe {
@@ -64,6 +68,8 @@ export class HeapProbe implements Probe {
   /** The current test's heap numbers, read at its end, until it is judged. */
   private ended: (ReturnType<typeof closeWindow> & { endedAt: number; testMs: number }) | null = null;
   private readonly unconfirmedFindings: Array<{ test: TestInfo; finding: Finding }> = [];
+  /** Memory kept once in module state, for suspects the extra runs cleared; null when heap.keptOnce is false. */
+  readonly keptOnce: KeptOnceGate | null;
 
   constructor(
     config: LeakwatchConfig,
@@ -71,14 +77,33 @@ export class HeapProbe implements Probe {
     snapshots: SnapshotWriter | null,
     /** The test's global: logpoints in its realm reach the statement-line recorder there. */
     testGlobal: object | null = null,
+    /** The test file: its own variables are its fixtures, not module state that keeps memory. */
+    testFile = '',
   ) {
     this.threshold = config.heap.threshold;
     this.samplingInterval = config.heap.samplingInterval;
     this.reporterOptions = { threshold: this.threshold, rootDir, retainers: config.heap.retainers, snapshots, testGlobal };
+    const keptOnce = config.heap.keptOnce;
+    this.keptOnce =
+      keptOnce && this.gc
+        ? new KeptOnceGate(this.gc, {
+            rootDir,
+            testFile,
+            threshold: this.threshold,
+            allow: keptOnce.allow,
+            realmGlobals: testGlobal ? [testGlobal, globalThis] : [globalThis],
+          })
+        : null;
+    if (this.keptOnce) this.stats.keptOnce = this.keptOnce.stats;
   }
 
   startFile(): string | null {
     return this.gc ? null : 'V8 would not expose gc(), so heap leaks were not measured';
+  }
+
+  /** The live heap the kept-once looks are measured from. */
+  async beforeFirstTest(): Promise<void> {
+    await this.keptOnce?.startFile();
   }
 
   beforeTest(): void {
@@ -112,10 +137,10 @@ export class HeapProbe implements Probe {
       this.stats.suspects += 1;
       measurement.suspect = true;
       const enough = this.threshold * 0.75; // sampled estimates of a leak stay within ±25%
-      if (await this.runBounded(rerun, enough, measurement)) return null;
-      if ((await this.quickLook(rerun, enough, measurement)) === 'clear') return null;
+      if (await this.runBounded(rerun, enough, measurement)) return await this.judgeKeptOnce(measurement, enough, rerun);
+      if ((await this.quickLook(rerun, enough, measurement)) === 'clear') return await this.judgeKeptOnce(measurement, enough, rerun);
       const confirmation = await this.runAgainSampled(rerun, enough, measurement);
-      if (confirmation === null) return null;
+      if (confirmation === null) return await this.judgeKeptOnce(measurement, enough, rerun);
       if ('problem' in confirmation) return this.unconfirmed(test, measurement.bound, confirmation.problem);
       if (!keptByEveryRun(confirmation.runs, enough, MAX_RUNS)) return null;
       this.stats.leaks += 1;
@@ -239,6 +264,17 @@ export class HeapProbe implements Probe {
     return clearedByRerun(bound, majorGcs, swept, enough);
   }
 
+  /** A suspect whose extra runs add nothing may still have kept memory the first time (heap/kept-once-gate.ts). */
+  private async judgeKeptOnce(measurement: HeapMeasurement, enough: number, rerun: Rerun): Promise<Finding | null> {
+    if (!this.keptOnce) return null;
+    const snapshots = this.keptOnce.stats.snapshots;
+    const finding = await this.keptOnce.judge(measurement.bound, enough, async () => {
+      await rerunAndSettle(rerun);
+    });
+    measurement.keptOnceChecked = this.keptOnce.stats.snapshots > snapshots;
+    return finding;
+  }
+
   private leakReporter(): HeapLeakExplainer {
     if (!this.reporter) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -297,43 +333,4 @@ async function rerunAndSettle(rerun: Rerun): Promise<RerunOutcome> {
   } finally {
     timers.stop();
   }
-}
-
-/**
- * Whether a rerun's heap window clears its suspect: bounded under what a leak keeps on every
- * run. Not when V8 freed old memory during the run (a mark-compact, or its concurrent
- * sweeping): that can hide the run's own growth in the same space.
- * Exported for its unit tests.
- */
-export function clearedByRerun(bound: number, majorGcs: number, swept: boolean, enough: number): boolean {
-  return majorGcs === 0 && !swept && bound < enough;
-}
-
-/**
- * Whether the sampled runs so far leave a leak possible, so another run follows. After one
- * run, the first run must have kept what keptByEveryRun asks of it after three (a third of
- * `enough`), not `enough` itself: a Map that the runs fill counts its new table in the run
- * that grew it, so a leak's run between two growths reads low (a 64 KB-a-run Map leak: 28 KB
- * in its first sampled run, once a first look had run the test before it). After more runs,
- * keptByEveryRun. Exported for its unit tests.
- */
-export function mayStillLeak(runs: Attribution[], enough: number): boolean {
-  if (runs.length === 1) return runs[0].userBytes >= enough / 3;
-  return keptByEveryRun(runs, enough, runs.length);
-}
-
-/**
- * Whether `runs` (each extra run's survivors still alive now) look like a leak after `count`
- * runs. After one run, only that run's survivors are known: they must reach `enough`. After
- * more, the runs must keep `enough` on average, and the first run's data must still be there
- * (a third of `enough`). The average, not each run: when a Map or array that the runs fill
- * grows, its new table (room for every run's entries) is counted in the run that grew it and
- * the old one is freed, so a 256 KB-per-run Map leak measured 96, 384 and 144 KB.
- * Exported for its unit tests.
- */
-export function keptByEveryRun(runs: Attribution[], enough: number, count: number): boolean {
-  if (runs.length < count) return false;
-  const bytes = runs.map((run) => run.userBytes);
-  const mean = bytes.reduce((sum, b) => sum + b, 0) / bytes.length;
-  return mean >= enough && bytes[0] >= (bytes.length === 1 ? enough : enough / 3);
 }

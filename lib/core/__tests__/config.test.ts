@@ -13,7 +13,7 @@ describe('parseConfig', () => {
   test('defaults: fail mode, 512KB heap threshold, every check but globals, no snapshots', () => {
     expect(parse(undefined)).toEqual({
       mode: 'fail',
-      heap: { threshold: 512 * 1024, samplingInterval: 16 * 1024, retainers: true },
+      heap: { threshold: 512 * 1024, samplingInterval: 16 * 1024, retainers: true, keptOnce: { allow: [] } },
       external: { threshold: 1024 * 1024 },
       native: { threshold: 8 * 1024 * 1024 },
       handles: true,
@@ -44,7 +44,7 @@ describe('parseConfig', () => {
     });
     expect(config).toEqual({
       mode: 'warn',
-      heap: { threshold: 2 * 1024 ** 2, samplingInterval: 4096, retainers: false },
+      heap: { threshold: 2 * 1024 ** 2, samplingInterval: 4096, retainers: false, keptOnce: { allow: [] } },
       external: { threshold: 4096 },
       native: { threshold: 16 * 1024 ** 2 },
       handles: false,
@@ -111,7 +111,7 @@ describe('parseConfig', () => {
       'a misspelt key',
       { heap: { treshold: '1MB' } },
       {},
-      'unknown option testEnvironmentOptions.leakwatch.heap.treshold. Did you mean testEnvironmentOptions.leakwatch.heap.threshold? Known options: threshold, samplingInterval, retainers.',
+      'unknown option testEnvironmentOptions.leakwatch.heap.treshold. Did you mean testEnvironmentOptions.leakwatch.heap.threshold? Known options: threshold, samplingInterval, retainers, keptOnce.',
     ],
     [
       'snapshots',
@@ -155,6 +155,18 @@ describe('parseConfig', () => {
     [{ heap: { samplingInterval: '1 parsec' } }, `testEnvironmentOptions.leakwatch.heap.samplingInterval is "1 parsec"; ${SIZE_ALLOWED}`],
     [{ heap: { samplingInterval: 512 } }, 'testEnvironmentOptions.leakwatch.heap.samplingInterval is 512 B; allowed: 1KB or more.'],
     [{ heap: { retainers: 'no' } }, 'testEnvironmentOptions.leakwatch.heap.retainers is "no"; allowed: true, false.'],
+    [
+      { heap: { keptOnce: 'warn' } },
+      `testEnvironmentOptions.leakwatch.heap.keptOnce is "warn"; allowed: true, false, or { allow: [holders such as 'src/api.js', 'cache', 'src/api.js:cache', 'src/legacy/'] }.`,
+    ],
+    [
+      { heap: { keptOnce: { allow: 'cache' } } },
+      `testEnvironmentOptions.leakwatch.heap.keptOnce.allow is "cache"; allowed: an array of holders: a file relative to rootDir ('src/api.js'), a folder ('src/legacy/'), a variable ('cache'), or both ('src/api.js:cache').`,
+    ],
+    [
+      { heap: { keptOnce: { alow: [] } } },
+      'unknown option testEnvironmentOptions.leakwatch.heap.keptOnce.alow. Did you mean testEnvironmentOptions.leakwatch.heap.keptOnce.allow? Known options: allow.',
+    ],
     [{ handles: 'yes' }, 'testEnvironmentOptions.leakwatch.handles is "yes"; allowed: true, false.'],
     [{ fds: 1 }, 'testEnvironmentOptions.leakwatch.fds is 1; allowed: true, false.'],
     [{ listeners: {} }, 'testEnvironmentOptions.leakwatch.listeners is an object; allowed: true, false.'],
@@ -171,6 +183,11 @@ describe('parseConfig', () => {
     [{ mode: 'x'.repeat(100) }, `testEnvironmentOptions.leakwatch.mode is "${'x'.repeat(80)}…"; allowed: 'fail', 'warn', 'off'.`],
   ])('bad option %j: %s', (options, message) => {
     expect(configError(() => parse(options))).toBe(`leakwatch: ${message}`);
+  });
+
+  test('heap.keptOnce: false switches the check off; an allow list is kept as given', () => {
+    expect(parse({ heap: { keptOnce: false } }).heap.keptOnce).toBeNull();
+    expect(parse({ heap: { keptOnce: { allow: ['src/api.js:cache'] } } }).heap.keptOnce).toEqual({ allow: ['src/api.js:cache'] });
   });
 
   test('bad pragmas name the pragma', () => {

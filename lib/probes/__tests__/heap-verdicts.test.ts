@@ -4,7 +4,7 @@
  * in each run and still holds after the last.
  */
 import type { Attribution } from '../../heap/attribution';
-import { clearedByRerun, keptByEveryRun, mayStillLeak } from '../heap';
+import { clearedByRerun, keptByEveryRun, mayStillLeak } from '../heap-verdicts';
 
 const KB = 1024;
 const ENOUGH = 192 * KB;

@@ -1,0 +1,40 @@
+/**
+ * V8 heap snapshots, taken quickly. For each function the snapshot records its line, and a
+ * script whose line ends V8 has not computed yet is scanned from its start for each of its
+ * functions (https://github.com/nodejs/node/issues/34826). A Jest worker has hundreds of
+ * large scripts: its snapshot took 25 s at a 35 MB heap, and 1.7 s once a CPU profile had
+ * started, which computes every compiled script's line ends (~60 ms) and keeps them.
+ */
+import { Session } from 'node:inspector';
+import type { Readable } from 'node:stream';
+import { getHeapSnapshot } from 'node:v8';
+
+/** Has V8 compute and keep the line ends of the scripts compiled so far. */
+export function computeLineEnds(): void {
+  const session = new Session();
+  try {
+    session.connect();
+    for (const method of ['Profiler.enable', 'Profiler.start', 'Profiler.stop', 'Profiler.disable']) session.post(method);
+  } catch {
+    // Only slower: the snapshot computes what it needs itself.
+  } finally {
+    session.disconnect();
+  }
+}
+
+/** v8.getHeapSnapshot(), after the line ends are computed. */
+export function heapSnapshotStream(): Readable {
+  computeLineEnds();
+  return getHeapSnapshot();
+}
+
+/** A heap snapshot of this process as text (V8 runs a full GC first). */
+export function takeSnapshotText(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const stream = heapSnapshotStream();
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    stream.on('error', reject);
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * Whether the test is what put a holder's newest entries there. A heap snapshot taken after
+ * the test cannot tell entries the test added from entries a beforeAll hook or an earlier
+ * test added since the file's last snapshot. So the entries are taken out of the live
+ * collection, the test runs once more, and it is the cause when it puts them back (a memo
+ * cache computes its value again); otherwise they are put back as they were.
+ */
+import { Session } from 'node:inspector';
+import { postSync } from '../core/inspector';
+
+const RECEIVE = Symbol.for('leakwatch.keptOnce.receive');
+
+/**
+ * The live object of a heap snapshot's node id, or null when it is gone. The inspector hands
+ * it over only to a function of its own realm: the test's, for the project's modules. So a
+ * receiver is put under a symbol on that realm's global (`realmGlobals`) for the call.
+ */
+export function objectOfSnapshotId(id: number, realmGlobals: readonly object[] = [globalThis]): unknown {
+  const session = new Session();
+  let received: unknown = null;
+  const receive = (value: unknown): void => {
+    received = value;
+  };
+  for (const global of realmGlobals) Reflect.set(global, RECEIVE, receive);
+  const group = 'leakwatch-kept-once';
+  try {
+    session.connect();
+    const target = postSync(session, 'HeapProfiler.getObjectByHeapObjectId', { objectId: String(id), objectGroup: group }) as {
+      result: { objectId?: string };
+    };
+    if (!target.result.objectId) return null;
+    postSync(session, 'Runtime.callFunctionOn', {
+      objectId: target.result.objectId,
+      functionDeclaration: `function () { globalThis[Symbol.for('${RECEIVE.description}')]?.(this); }`,
+    });
+    postSync(session, 'Runtime.releaseObjectGroup', { objectGroup: group });
+    return received;
+  } catch {
+    return null;
+  } finally {
+    for (const global of realmGlobals) Reflect.deleteProperty(global, RECEIVE);
+    session.disconnect();
+  }
+}
+
+/**
+ * Takes the newest `count` entries out of `holder` (a Map, Set or Array of any realm), runs
+ * `rerun`, and tells whether the run put as many back. Entries the run did not put back are
+ * restored, in their order.
+ */
+export async function rerunPutsBack(holder: unknown, count: number, rerun: () => Promise<void>): Promise<boolean> {
+  const kind = Object.prototype.toString.call(holder);
+  if (kind === '[object Map]') return mapPutsBack(holder as Map<unknown, unknown>, count, rerun);
+  if (kind === '[object Set]') return setPutsBack(holder as Set<unknown>, count, rerun);
+  if (Array.isArray(holder)) return arrayPutsBack(holder as unknown[], count, rerun);
+  return false;
+}
+
+async function mapPutsBack(map: Map<unknown, unknown>, count: number, rerun: () => Promise<void>): Promise<boolean> {
+  const taken = [...Map.prototype.entries.call(map)].slice(-count) as Array<[unknown, unknown]>;
+  for (const [key] of taken) Map.prototype.delete.call(map, key);
+  try {
+    await rerun();
+    return taken.every(([key]) => Map.prototype.has.call(map, key));
+  } finally {
+    for (const [key, value] of taken) if (!Map.prototype.has.call(map, key)) Map.prototype.set.call(map, key, value);
+  }
+}
+
+async function setPutsBack(set: Set<unknown>, count: number, rerun: () => Promise<void>): Promise<boolean> {
+  const taken = [...Set.prototype.values.call(set)].slice(-count);
+  for (const value of taken) Set.prototype.delete.call(set, value);
+  const sizeWithout = setSize(set);
+  let putBack = false;
+  try {
+    await rerun();
+    // A Set of objects gets new objects back, equal in kind but not identical.
+    putBack = setSize(set) - sizeWithout >= taken.length;
+    return putBack;
+  } finally {
+    if (!putBack) for (const value of taken) Set.prototype.add.call(set, value);
+  }
+}
+
+async function arrayPutsBack(array: unknown[], count: number, rerun: () => Promise<void>): Promise<boolean> {
+  const lengthBefore = array.length;
+  const taken = Array.prototype.splice.call(array, Math.max(0, lengthBefore - count), count) as unknown[];
+  let putBack = false;
+  try {
+    await rerun();
+    putBack = array.length >= lengthBefore;
+    return putBack;
+  } finally {
+    if (!putBack) Array.prototype.push.apply(array, taken);
+  }
+}
+
+/** A Set's size, read with this realm's getter (the Set may be of the test's realm). */
+function setSize(set: Set<unknown>): number {
+  return Reflect.get(Set.prototype, 'size', set) as number;
+}

@@ -1,0 +1,42 @@
+/**
+ * The heap check's verdicts on a suspect's extra runs: pure, so their unit tests need no V8
+ * and no test to run again.
+ */
+import type { Attribution } from '../heap/attribution';
+
+/**
+ * Whether a rerun's heap window clears its suspect: bounded under what a leak keeps on every
+ * run. Not when V8 freed old memory during the run (a mark-compact, or its concurrent
+ * sweeping): that can hide the run's own growth in the same space.
+ */
+export function clearedByRerun(bound: number, majorGcs: number, swept: boolean, enough: number): boolean {
+  return majorGcs === 0 && !swept && bound < enough;
+}
+
+/**
+ * Whether the sampled runs so far leave a leak possible, so another run follows. After one
+ * run, the first run must have kept what keptByEveryRun asks of it after three (a third of
+ * `enough`), not `enough` itself: a Map that the runs fill counts its new table in the run
+ * that grew it, so a leak's run between two growths reads low (a 64 KB-a-run Map leak: 28 KB
+ * in its first sampled run, once a first look had run the test before it). After more runs,
+ * keptByEveryRun.
+ */
+export function mayStillLeak(runs: Attribution[], enough: number): boolean {
+  if (runs.length === 1) return runs[0].userBytes >= enough / 3;
+  return keptByEveryRun(runs, enough, runs.length);
+}
+
+/**
+ * Whether `runs` (each extra run's survivors still alive now) look like a leak after `count`
+ * runs. After one run, only that run's survivors are known: they must reach `enough`. After
+ * more, the runs must keep `enough` on average, and the first run's data must still be there
+ * (a third of `enough`). The average, not each run: when a Map or array that the runs fill
+ * grows, its new table (room for every run's entries) is counted in the run that grew it and
+ * the old one is freed, so a 256 KB-per-run Map leak measured 96, 384 and 144 KB.
+ */
+export function keptByEveryRun(runs: Attribution[], enough: number, count: number): boolean {
+  if (runs.length < count) return false;
+  const bytes = runs.map((run) => run.userBytes);
+  const mean = bytes.reduce((sum, b) => sum + b, 0) / bytes.length;
+  return mean >= enough && bytes[0] >= (bytes.length === 1 ? enough : enough / 3);
+}
