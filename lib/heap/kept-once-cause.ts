@@ -97,6 +97,6 @@ async function arrayPutsBack(array: unknown[], count: number, rerun: () => Promi
 
 /** A Set's size, read with this realm's getter (the Set may be of the test's realm). */
 function setSize(set: Set<unknown>): number {
-  const size = Object.getOwnPropertyDescriptor(Set.prototype, 'size')!.get!;
-  return size.call(set) as number;
+  const size: unknown = Reflect.get(Set.prototype, 'size', set);
+  return Number(size);
 }
