@@ -28,6 +28,8 @@ export interface TestInfo {
   name: string;
   /** Unique within the file: the same title can appear twice. */
   id: number;
+  /** The test's body and its each-hooks: what a check may follow into the module state they reach. */
+  code?: readonly object[];
 }
 
 /** Where a test file's own code runs outside its tests: what a file-level finding names. */

@@ -5,43 +5,6 @@
  * collection, the test runs once more, and it is the cause when it puts them back (a memo
  * cache computes its value again); otherwise they are put back as they were.
  */
-import { Session } from 'node:inspector';
-import { postSync } from '../core/inspector';
-
-const RECEIVE = Symbol.for('leakwatch.keptOnce.receive');
-
-/**
- * The live object of a heap snapshot's node id, or null when it is gone. The inspector hands
- * it over only to a function of its own realm: the test's, for the project's modules. So a
- * receiver is put under a symbol on that realm's global (`realmGlobals`) for the call.
- */
-export function objectOfSnapshotId(id: number, realmGlobals: readonly object[] = [globalThis]): unknown {
-  const session = new Session();
-  let received: unknown = null;
-  const receive = (value: unknown): void => {
-    received = value;
-  };
-  for (const global of realmGlobals) Reflect.set(global, RECEIVE, receive);
-  const group = 'leakwatch-kept-once';
-  try {
-    session.connect();
-    const target = postSync(session, 'HeapProfiler.getObjectByHeapObjectId', { objectId: String(id), objectGroup: group }) as {
-      result: { objectId?: string };
-    };
-    if (!target.result.objectId) return null;
-    postSync(session, 'Runtime.callFunctionOn', {
-      objectId: target.result.objectId,
-      functionDeclaration: `function () { globalThis[Symbol.for('${RECEIVE.description}')]?.(this); }`,
-    });
-    postSync(session, 'Runtime.releaseObjectGroup', { objectGroup: group });
-    return received;
-  } catch {
-    return null;
-  } finally {
-    for (const global of realmGlobals) Reflect.deleteProperty(global, RECEIVE);
-    session.disconnect();
-  }
-}
 
 /**
  * Takes the newest `count` entries out of `holder` (a Map, Set or Array of any realm), runs

@@ -1,24 +1,36 @@
 /**
  * The kept-once check of one test file: for a suspect that repetition cleared (its extra
- * runs add nothing), a heap snapshot after the test says whether a module-level collection
- * of the project's gained entries holding at least the threshold (heap/kept-once.ts). Only
- * such suspects pay for it, at most MAX_CHECKS per file, and the message says what holds the
- * memory and what to do.
+ * runs add nothing), whether a module-level collection of the project's, reached from the
+ * test's code (module-collections.ts), holds at least the threshold in its newest entries,
+ * and whether the test is what put them there (kept-once-cause.ts). At most MAX_CHECKS per
+ * file, and the message says what holds the memory and what to do.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { errorMessage } from '../core/errors';
+import { isProjectFile } from '../core/stack';
 import type { Finding } from '../core/types';
 import { formatBytes } from '../core/units';
-import { objectOfSnapshotId, rerunPutsBack } from './kept-once-cause';
-import { findKeptOnce, type KeptHolder } from './kept-once';
-import { takeSnapshotText } from './heap-snapshot';
-import { displayPath, notRetaining } from './retainers';
-import { maxObjectId, parseSnapshot, shortestPaths } from './snapshot-parser';
+import { newestEntriesHolding } from './entry-size';
+import { rerunPutsBack } from './kept-once-cause';
+import { reachableCollections, scriptFiles, type ModuleCollection } from './module-collections';
+import { displayPath } from './retainers';
 
-/** Snapshots per file at most: each takes ~1 s at a 20 MB heap. */
+/** Checks per file at most. */
 const MAX_CHECKS = 3;
-/** The bound is the most a test kept; this much over it still counts (sizes in snapshots differ a little). */
+/** The bound is the most a test kept; this much over it still counts (the size is estimated). */
 const LIMIT_SLACK = 1.25;
+/** Test files (Jest's default testMatch): their variables are the test's fixtures, not module state. */
+const TEST_FILE = /[\\/]__tests__[\\/]|\.(?:test|spec)\.[cm]?[jt]sx?$/;
+
+/** A module-level collection whose newest entries the test put there. */
+export interface KeptHolder {
+  label: string;
+  kind: string;
+  file: string;
+  entries: number;
+  bytes: number;
+}
 
 export interface KeptOnceCheckOptions {
   rootDir: string;
@@ -32,10 +44,6 @@ export interface KeptOnceCheckOptions {
 
 export class KeptOnceCheck {
   private checks = 0;
-  /** The largest object id of this file's last snapshot: newer objects were made after it. */
-  private maxIdBefore: number | null = null;
-  /** Entries of each holder (by object id) in that snapshot. */
-  private entriesBefore = new Map<number, number>();
   /** Holders already reported in this file, by file and label. */
   private readonly reported = new Set<string>();
 
@@ -48,30 +56,13 @@ export class KeptOnceCheck {
 
   /**
    * The finding for a suspect whose extra runs added nothing, or null. `bound`: the most the
-   * test kept; `rerun`: runs the test once more (kept-once-cause.ts).
+   * test kept; `code`: its body and hooks; `rerun`: runs it once more.
    */
-  async check(bound: number, rerun: () => Promise<void>): Promise<Finding | null> {
+  async check(bound: number, code: readonly object[], rerun: () => Promise<void>): Promise<Finding | null> {
     this.checks += 1;
-    let holders: KeptHolder[];
+    let collections: ModuleCollection[];
     try {
-      const snapshot = parseSnapshot(await takeSnapshotText());
-      const tree = shortestPaths(snapshot, (node, edgeType, name) => notRetaining(snapshot, node, edgeType, name));
-      const entriesNow = new Map<number, number>();
-      holders = findKeptOnce(
-        snapshot,
-        tree,
-        {
-          rootDir: this.options.rootDir,
-          testFile: this.options.testFile,
-          threshold: this.options.threshold,
-          limit: bound * LIMIT_SLACK,
-          maxIdBefore: this.maxIdBefore,
-          entriesBefore: this.entriesBefore,
-        },
-        entriesNow,
-      );
-      this.maxIdBefore = maxObjectId(snapshot);
-      this.entriesBefore = entriesNow;
+      collections = reachableCollections(code, this.options.realmGlobals);
     } catch (error) {
       return {
         check: 'heap',
@@ -81,15 +72,28 @@ export class KeptOnceCheck {
         bytes: bound,
       };
     }
-    const fresh: KeptHolder[] = [];
-    for (const holder of holders) {
+    const big = collections.flatMap((collection) => {
+      const newest = newestEntriesHolding(collection.value, this.options.threshold, bound * LIMIT_SLACK);
+      return newest ? [{ collection, newest }] : [];
+    });
+    if (big.length === 0) return null;
+    const files = scriptFiles();
+    const kept: KeptHolder[] = [];
+    for (const { collection, newest } of big) {
+      const file = files.get(collection.scriptId) ?? '';
+      if (!this.isModuleFile(file)) continue;
+      const holder = { label: collection.label, kind: collection.kind, file, ...newest };
       if (this.allowed(holder) || this.reported.has(this.key(holder))) continue;
-      const live = objectOfSnapshotId(holder.id, this.options.realmGlobals);
-      if (live !== null && (await rerunPutsBack(live, holder.entries, rerun))) fresh.push(holder);
+      if (await rerunPutsBack(collection.value, newest.entries, rerun)) kept.push(holder);
     }
-    if (fresh.length === 0) return null;
-    for (const holder of fresh) this.reported.add(this.key(holder));
-    return this.finding(fresh);
+    if (kept.length === 0) return null;
+    for (const holder of kept) this.reported.add(this.key(holder));
+    return this.finding(kept.sort((a, b) => b.bytes - a.bytes));
+  }
+
+  /** A module of the project's own: under rootDir, outside node_modules, not a test file. */
+  private isModuleFile(file: string): boolean {
+    return path.isAbsolute(file) && file !== this.options.testFile && !TEST_FILE.test(file) && isProjectFile(file, this.options.rootDir);
   }
 
   private finding(holders: KeptHolder[]): Finding {
@@ -102,8 +106,9 @@ export class KeptOnceCheck {
       verdict: 'leak',
       summary: `kept ~${formatBytes(bytes)} in module-level state: ${names.join('; ')}`,
       details: [
-        `Allocated while the test ran and still held after it by a module-level variable (heap snapshot after the test; ` +
-          `threshold ${formatBytes(this.options.threshold)}, set by testEnvironmentOptions.leakwatch.heap.threshold).`,
+        `Put there by this test and still held after it by a module-level variable: run once more with those entries ` +
+          `taken out, the test put them back (size estimated from the values; threshold ${formatBytes(this.options.threshold)}, ` +
+          `set by testEnvironmentOptions.leakwatch.heap.threshold).`,
         'Run again with the same input, the test adds nothing: the memory stays, but does not grow. ' +
           'A cache keyed on its input grows with every new input, so in a long-running process it has no bound.',
         `Fix: bound it (an LRU with a maximum size), or clear it in afterEach (e.g. ${first.label}.clear()). ` +

@@ -47,13 +47,6 @@ function usedBySpace(statistics = getHeapSpaceStatistics()): Map<string, number>
   return spaces;
 }
 
-/** Used bytes of every heap space but the code spaces. */
-export function usedWithoutCode(): number {
-  let bytes = 0;
-  for (const space of getHeapSpaceStatistics()) if (!isCodeSpace(space.space_name)) bytes += space.space_used_size;
-  return bytes;
-}
-
 function total(spaces: Map<string, number>): number {
   let bytes = 0;
   for (const used of spaces.values()) bytes += used;

@@ -136,6 +136,13 @@ export async function rerunTest(
   }
 }
 
+/** The test's body and its each-hooks (not leakwatch's own). */
+export function testCode(test: Circus.TestEntry): object[] {
+  const { beforeEach, afterEach } = eachHooks(test);
+  const code: unknown[] = [test.fn, ...beforeEach.map((hook) => hook.fn), ...afterEach.map((hook) => hook.fn)];
+  return code.filter((fn): fn is object => typeof fn === 'function');
+}
+
 /** Hooks in jest-circus's order: beforeEach outermost first, afterEach innermost first. */
 function eachHooks(test: Circus.TestEntry): { beforeEach: Circus.Hook[]; afterEach: Circus.Hook[] } {
   const beforeEach: Circus.Hook[] = [];

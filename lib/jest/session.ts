@@ -19,7 +19,7 @@ import { appendMeasurement, debugEnabled, debugLinesFile, probeStatsLines } from
 import { FindingSink } from './finding-sink';
 import { addMeasuringHook } from './measuring-hook';
 import { leakwatchReporterConfigured } from './reporter-detection';
-import { rerunTest } from './rerun';
+import { rerunTest, testCode } from './rerun';
 import { createTestApi } from './test-api';
 import { countConcurrentTests, fullTestName } from './test-tree';
 
@@ -212,10 +212,9 @@ export class LeakwatchSession {
       this.userCodeRan();
       return;
     }
-    const info: TestInfo = { name: fullTestName(test), id: this.nextTestId++ };
+    const info: TestInfo = { name: fullTestName(test), id: this.nextTestId++, code: testCode(test) };
     this.testsById.set(info.id, test);
     const startedAt = performance.now();
-    if (info.id === 0) for (const probe of this.probes) await probe.beforeFirstTest?.();
     this.current = { test, info, ignored: new Set(), startMs: 0 };
     // The heap probe last: the others' readings are not the test's allocations.
     for (const probe of this.probes) await probe.beforeTest();

@@ -86,7 +86,7 @@ export class HeapProbe implements Probe {
     const keptOnce = config.heap.keptOnce;
     this.keptOnce =
       keptOnce && this.gc
-        ? new KeptOnceGate(this.gc, {
+        ? new KeptOnceGate({
             rootDir,
             testFile,
             threshold: this.threshold,
@@ -99,11 +99,6 @@ export class HeapProbe implements Probe {
 
   startFile(): string | null {
     return this.gc ? null : 'V8 would not expose gc(), so heap leaks were not measured';
-  }
-
-  /** The live heap the kept-once looks are measured from. */
-  async beforeFirstTest(): Promise<void> {
-    await this.keptOnce?.startFile();
   }
 
   beforeTest(): void {
@@ -137,12 +132,12 @@ export class HeapProbe implements Probe {
       this.stats.suspects += 1;
       measurement.suspect = true;
       const enough = this.threshold * 0.75; // sampled estimates of a leak stay within ±25%
-      if (await this.runBounded(rerun, enough, measurement)) return await this.judgeKeptOnce(measurement, enough, rerun);
-      if ((await this.quickLook(rerun, enough, measurement)) === 'clear') return await this.judgeKeptOnce(measurement, enough, rerun);
+      if (await this.runBounded(rerun, enough, measurement)) return await this.judgeKeptOnce(test, measurement, rerun);
+      if ((await this.quickLook(rerun, enough, measurement)) === 'clear') return await this.judgeKeptOnce(test, measurement, rerun);
       const confirmation = await this.runAgainSampled(rerun, enough, measurement);
-      if (confirmation === null) return await this.judgeKeptOnce(measurement, enough, rerun);
+      if (confirmation === null) return await this.judgeKeptOnce(test, measurement, rerun);
       if ('problem' in confirmation) return this.unconfirmed(test, measurement.bound, confirmation.problem);
-      if (!keptByEveryRun(confirmation.runs, enough, MAX_RUNS)) return null;
+      if (!keptByEveryRun(confirmation.runs, enough, MAX_RUNS)) return await this.judgeKeptOnce(test, measurement, rerun);
       this.stats.leaks += 1;
       return await this.leakReporter().describe(test, confirmation.runs, confirmation.threw, rerun);
     } finally {
@@ -265,13 +260,13 @@ export class HeapProbe implements Probe {
   }
 
   /** A suspect whose extra runs add nothing may still have kept memory the first time (heap/kept-once-gate.ts). */
-  private async judgeKeptOnce(measurement: HeapMeasurement, enough: number, rerun: Rerun): Promise<Finding | null> {
+  private async judgeKeptOnce(test: TestInfo, measurement: HeapMeasurement, rerun: Rerun): Promise<Finding | null> {
     if (!this.keptOnce) return null;
-    const snapshots = this.keptOnce.stats.snapshots;
-    const finding = await this.keptOnce.judge(measurement.bound, enough, async () => {
+    const checks = this.keptOnce.stats.checks;
+    const finding = await this.keptOnce.judge(measurement.bound, test.code ?? [], async () => {
       await rerunAndSettle(rerun);
     });
-    measurement.keptOnceChecked = this.keptOnce.stats.snapshots > snapshots;
+    measurement.keptOnceChecked = this.keptOnce.stats.checks > checks;
     return finding;
   }
 

@@ -8,11 +8,6 @@ export interface Probe {
   readonly stats?: object;
   /** At run_start, once the test file is loaded. Returns why the probe can't work fully, if so. */
   startFile(): string | null;
-  /**
-   * Optional: at the file's first measured test, before any probe's beforeTest, for work that
-   * must not fall between another probe's reading and its test (a full GC frees external memory).
-   */
-  beforeFirstTest?(): void | Promise<void>;
   /** At test_start, before beforeEach hooks run. */
   beforeTest(): void | Promise<void>;
   /**

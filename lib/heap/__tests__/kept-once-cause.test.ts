@@ -3,7 +3,7 @@
  * cause when it puts them back; otherwise the collection ends as it started.
  */
 import * as vm from 'node:vm';
-import { objectOfSnapshotId, rerunPutsBack } from '../kept-once-cause';
+import { rerunPutsBack } from '../kept-once-cause';
 
 describe('a Map', () => {
   test('a memo cache that computes its value again is the cause, and keeps the new value', async () => {
@@ -81,8 +81,4 @@ test('anything else is not a cause', async () => {
   const rerun = jest.fn(async () => {});
   await expect(rerunPutsBack({ a: 1 }, 1, rerun)).resolves.toBe(false);
   expect(rerun).not.toHaveBeenCalled();
-});
-
-test('an id no live object has gives null', () => {
-  expect(objectOfSnapshotId(-1)).toBeNull();
 });

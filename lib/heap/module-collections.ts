@@ -1,0 +1,174 @@
+/**
+ * The Maps, Sets and arrays held in closure scopes (a CommonJS module's variables among them)
+ * as far as a test's code reaches them: from the test's functions through their scopes, to
+ * the functions and exports objects they hold, to those functions' scopes. Read through the
+ * inspector (a closure's scopes are not visible to JavaScript), without a heap snapshot,
+ * which costs 2-5 s at a Jest worker's heap. The files are looked up only for the
+ * collections a caller keeps (scriptFiles): that needs the Debugger, ~0.3 ms a script.
+ */
+import { Session } from 'node:inspector';
+import { postSync } from '../core/inspector';
+import { toFilePath } from '../core/stack';
+
+export interface ModuleCollection {
+  /** The variable, then the property: "cache", "store.byId". */
+  label: string;
+  kind: 'Map' | 'Set' | 'Array';
+  /** The script of the function whose scope holds it (scriptFiles gives its file). */
+  scriptId: string;
+  value: object;
+}
+
+interface RemoteObject {
+  type: string;
+  subtype?: string;
+  className?: string;
+  objectId?: string;
+  description?: string;
+}
+interface PropertyDescriptor {
+  name: string;
+  value?: RemoteObject;
+}
+interface Properties {
+  result: PropertyDescriptor[];
+  internalProperties?: Array<{ name: string; value?: RemoteObject & { value?: { scriptId?: string } } }>;
+}
+
+/** Inspector calls at most per walk (~0.1 ms each): a test's code seldom reaches far. */
+const MAX_CALLS = 400;
+/** Functions followed from the test's code, then from what their scopes hold. */
+const MAX_DEPTH = 4;
+const KINDS: Record<string, ModuleCollection['kind']> = { map: 'Map', set: 'Set', array: 'Array' };
+const RECEIVE = Symbol.for('leakwatch.moduleCollections.receive');
+const GROUP = 'leakwatch-module-collections';
+
+/**
+ * The collections in the scopes that `code` (the test's body and hooks) reaches. `realmGlobals`:
+ * the globals of the realms the modules run in, through which the inspector hands each over.
+ */
+export function reachableCollections(code: readonly object[], realmGlobals: readonly object[]): ModuleCollection[] {
+  const session = new Session();
+  session.connect();
+  const found: Array<Omit<ModuleCollection, 'value'> & { objectId: string }> = [];
+  let calls = 0;
+  const post = <T>(method: string, params: object): T => {
+    calls += 1;
+    return postSync(session, method, params) as T;
+  };
+  try {
+    const queue = code.map((fn) => ({ objectId: remoteId(session, fn), depth: 0 })).filter((item) => item.objectId !== '');
+    while (queue.length > 0 && calls < MAX_CALLS) {
+      const { objectId, depth } = queue.shift()!;
+      const own = post<Properties>('Runtime.getProperties', { objectId, ownProperties: true });
+      const scriptId = own.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value?.scriptId;
+      const scopes = own.internalProperties?.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
+      if (!scopes || !scriptId) continue;
+      const list = post<Properties>('Runtime.getProperties', { objectId: scopes, ownProperties: true });
+      for (const scope of list.result) {
+        // A CommonJS module's variables are its wrapper function's (Closure), an ES module's its Module scope.
+        if (!scope.value?.objectId || !/^(Closure|Module|Block)\b/.test(scope.value.description ?? '')) continue;
+        const variables = post<Properties>('Runtime.getProperties', { objectId: scope.value.objectId, ownProperties: true });
+        for (const variable of variables.result) {
+          const value = variable.value;
+          if (!value?.objectId) continue;
+          const kind = value.subtype ? KINDS[value.subtype] : undefined;
+          if (kind) {
+            found.push({ label: variable.name, kind, scriptId, objectId: value.objectId });
+          } else if (value.type === 'function') {
+            if (depth < MAX_DEPTH) queue.push({ objectId: value.objectId, depth: depth + 1 });
+          } else if (value.type === 'object' && !value.subtype && depth < MAX_DEPTH) {
+            // An exports object or a store: its functions, and collections one property down,
+            // but only in a plain object: a class's Map (an LRU's, a library's) is its own
+            // business, bounded or not, and taking entries out of it could break it.
+            const plain = value.className === 'Object';
+            const properties = post<Properties>('Runtime.getProperties', { objectId: value.objectId, ownProperties: true });
+            for (const property of properties.result) {
+              const inner = property.value;
+              if (!inner?.objectId) continue;
+              const innerKind = inner.subtype ? KINDS[inner.subtype] : undefined;
+              if (innerKind && plain) {
+                found.push({ label: `${variable.name}.${property.name}`, kind: innerKind, scriptId, objectId: inner.objectId });
+              } else if (inner.type === 'function') {
+                queue.push({ objectId: inner.objectId, depth: depth + 1 });
+              }
+            }
+          }
+        }
+      }
+    }
+    const values = new Set<object>();
+    return found.flatMap(({ objectId, ...rest }) => {
+      const value = handOver(session, objectId, realmGlobals);
+      if (!value || values.has(value)) return [];
+      values.add(value);
+      return [{ ...rest, value }];
+    });
+  } finally {
+    release(session);
+  }
+}
+
+/** Each script's file, by id: the Debugger sends every script's URL when it is switched on. */
+export function scriptFiles(): Map<string, string> {
+  const session = new Session();
+  session.connect();
+  const files = new Map<string, string>();
+  session.on('Debugger.scriptParsed', (message) => {
+    const { scriptId, url } = message.params as { scriptId: string; url: string };
+    files.set(scriptId, toFilePath(url));
+  });
+  try {
+    postSync(session, 'Debugger.enable', {});
+    postSync(session, 'Debugger.disable', {});
+    return files;
+  } finally {
+    session.disconnect();
+  }
+}
+
+function release(session: Session): void {
+  try {
+    postSync(session, 'Runtime.releaseObjectGroup', { objectGroup: GROUP });
+  } catch {
+    // The session is going away anyway.
+  }
+  session.disconnect();
+}
+
+/** An inspector handle for one of this realm's values. */
+function remoteId(session: Session, value: unknown): string {
+  Reflect.set(globalThis, RECEIVE, value);
+  try {
+    const answer = postSync(session, 'Runtime.evaluate', {
+      expression: `globalThis[Symbol.for('${RECEIVE.description}')]`,
+      objectGroup: GROUP,
+    }) as { result: RemoteObject };
+    return answer.result.objectId ?? '';
+  } finally {
+    Reflect.deleteProperty(globalThis, RECEIVE);
+  }
+}
+
+/**
+ * The live object behind an inspector handle. The inspector hands it only to a function of
+ * its own realm, so a receiver is put under a symbol on each realm's global for the call.
+ */
+function handOver(session: Session, objectId: string, realmGlobals: readonly object[]): object | null {
+  let received: object | null = null;
+  const receive = (value: object): void => {
+    received = value;
+  };
+  for (const global of realmGlobals) Reflect.set(global, RECEIVE, receive);
+  try {
+    postSync(session, 'Runtime.callFunctionOn', {
+      objectId,
+      functionDeclaration: `function () { globalThis[Symbol.for('${RECEIVE.description}')]?.(this); }`,
+    });
+    return received;
+  } catch {
+    return null;
+  } finally {
+    for (const global of realmGlobals) Reflect.deleteProperty(global, RECEIVE);
+  }
+}
