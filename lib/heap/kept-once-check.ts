@@ -62,7 +62,12 @@ export class KeptOnceCheck {
     this.checks += 1;
     let collections: ModuleCollection[];
     try {
-      collections = reachableCollections(code, this.options.realmGlobals);
+      // Scripts known from an earlier check and not the project's (Jest's, Node's, libraries') are not followed.
+      const known = scriptFiles();
+      collections = reachableCollections(code, this.options.realmGlobals, (scriptId) => {
+        const file = known.get(scriptId);
+        return file === undefined || isProjectFile(file, this.options.rootDir);
+      });
     } catch (error) {
       return {
         check: 'heap',
@@ -77,10 +82,9 @@ export class KeptOnceCheck {
       return newest ? [{ collection, newest }] : [];
     });
     if (big.length === 0) return null;
-    const files = scriptFiles();
     const kept: KeptHolder[] = [];
     for (const { collection, newest } of big) {
-      const file = files.get(collection.scriptId) ?? '';
+      const file = scriptFiles(collection.scriptId).get(collection.scriptId) ?? '';
       if (!this.isModuleFile(file)) continue;
       const holder = { label: collection.label, kind: collection.kind, file, ...newest };
       if (this.allowed(holder) || this.reported.has(this.key(holder))) continue;

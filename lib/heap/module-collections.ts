@@ -39,6 +39,8 @@ interface Properties {
 const MAX_CALLS = 400;
 /** Functions followed from the test's code, then from what their scopes hold. */
 const MAX_DEPTH = 4;
+/** A CommonJS module wrapper's parameters: Jest's and Node's machinery, not the module's state. */
+const WRAPPER_VARIABLES = new Set(['require', 'module', 'exports', 'jest', '__filename', '__dirname']);
 const KINDS: Record<string, ModuleCollection['kind']> = { map: 'Map', set: 'Set', array: 'Array' };
 const RECEIVE = Symbol.for('leakwatch.moduleCollections.receive');
 const GROUP = 'leakwatch-module-collections';
@@ -47,7 +49,12 @@ const GROUP = 'leakwatch-module-collections';
  * The collections in the scopes that `code` (the test's body and hooks) reaches. `realmGlobals`:
  * the globals of the realms the modules run in, through which the inspector hands each over.
  */
-export function reachableCollections(code: readonly object[], realmGlobals: readonly object[]): ModuleCollection[] {
+export function reachableCollections(
+  code: readonly object[],
+  realmGlobals: readonly object[],
+  /** Whether to look into the scopes of a function of this script (not Jest's, Node's or a library's). */
+  follow: (scriptId: string) => boolean = () => true,
+): ModuleCollection[] {
   const session = new Session();
   session.connect();
   const found: Array<Omit<ModuleCollection, 'value'> & { objectId: string }> = [];
@@ -63,7 +70,7 @@ export function reachableCollections(code: readonly object[], realmGlobals: read
       const own = post<Properties>('Runtime.getProperties', { objectId, ownProperties: true });
       const scriptId = own.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value?.scriptId;
       const scopes = own.internalProperties?.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
-      if (!scopes || !scriptId) continue;
+      if (!scopes || !scriptId || (depth > 0 && !follow(scriptId))) continue;
       const list = post<Properties>('Runtime.getProperties', { objectId: scopes, ownProperties: true });
       for (const scope of list.result) {
         // A CommonJS module's variables are its wrapper function's (Closure), an ES module's its Module scope.
@@ -71,7 +78,7 @@ export function reachableCollections(code: readonly object[], realmGlobals: read
         const variables = post<Properties>('Runtime.getProperties', { objectId: scope.value.objectId, ownProperties: true });
         for (const variable of variables.result) {
           const value = variable.value;
-          if (!value?.objectId) continue;
+          if (!value?.objectId || WRAPPER_VARIABLES.has(variable.name)) continue;
           const kind = value.subtype ? KINDS[value.subtype] : undefined;
           if (kind) {
             found.push({ label: variable.name, kind, scriptId, objectId: value.objectId });
@@ -109,19 +116,25 @@ export function reachableCollections(code: readonly object[], realmGlobals: read
   }
 }
 
-/** Each script's file, by id: the Debugger sends every script's URL when it is switched on. */
-export function scriptFiles(): Map<string, string> {
+/** Each script's file, by id, as last read (scriptFiles). */
+const knownFiles = new Map<string, string>();
+
+/**
+ * Each script's file, by id: the Debugger sends every script's URL when it is switched on
+ * (~0.3 ms a script), so they are read once, and again only when `scriptId` is not known.
+ */
+export function scriptFiles(scriptId?: string): ReadonlyMap<string, string> {
+  if (scriptId === undefined ? knownFiles.size > 0 : knownFiles.has(scriptId)) return knownFiles;
   const session = new Session();
   session.connect();
-  const files = new Map<string, string>();
   session.on('Debugger.scriptParsed', (message) => {
-    const { scriptId, url } = message.params as { scriptId: string; url: string };
-    files.set(scriptId, toFilePath(url));
+    const { scriptId: id, url } = message.params as { scriptId: string; url: string };
+    knownFiles.set(id, toFilePath(url));
   });
   try {
     postSync(session, 'Debugger.enable', {});
     postSync(session, 'Debugger.disable', {});
-    return files;
+    return knownFiles;
   } finally {
     session.disconnect();
   }
@@ -136,16 +149,34 @@ function release(session: Session): void {
   session.disconnect();
 }
 
-/** An inspector handle for one of this realm's values. */
+/**
+ * An inspector handle for one of this realm's values: put under a symbol on this realm's
+ * global and read back by an evaluation in each context until one sees it (leakwatch runs in
+ * Node's main context under Jest, but in a test's context in its own unit tests).
+ */
 function remoteId(session: Session, value: unknown): string {
   Reflect.set(globalThis, RECEIVE, value);
+  const contexts: Array<number | undefined> = [undefined];
+  const onContext = (message: { params: { context: { id: number } } }): void => {
+    contexts.push(message.params.context.id);
+  };
   try {
-    const answer = postSync(session, 'Runtime.evaluate', {
-      expression: `globalThis[Symbol.for('${RECEIVE.description}')]`,
-      objectGroup: GROUP,
-    }) as { result: RemoteObject };
-    return answer.result.objectId ?? '';
+    for (let index = 0; index < contexts.length; index++) {
+      const answer = postSync(session, 'Runtime.evaluate', {
+        expression: `globalThis[Symbol.for('${RECEIVE.description}')]`,
+        objectGroup: GROUP,
+        ...(contexts[index] === undefined ? {} : { contextId: contexts[index] }),
+      }) as { result: RemoteObject };
+      if (answer.result.objectId) return answer.result.objectId;
+      if (index === 0) {
+        session.on('Runtime.executionContextCreated', onContext);
+        postSync(session, 'Runtime.enable', {});
+        postSync(session, 'Runtime.disable', {});
+      }
+    }
+    return '';
   } finally {
+    session.off('Runtime.executionContextCreated', onContext);
     Reflect.deleteProperty(globalThis, RECEIVE);
   }
 }

@@ -1,0 +1,49 @@
+/**
+ * The walk from a test's code into the module state it reaches, on closures made here: the
+ * inspector reads their scopes as it reads a Jest module's.
+ */
+import { reachableCollections, scriptFiles } from '../module-collections';
+
+/** A module's scope: a cache, a store with an index, an LRU-like class instance, a singleton. */
+function makeModule() {
+  const cache = new Map([[1, 'one']]);
+  const seen = new Set(['a']);
+  const log: string[] = [];
+  const store = { byId: new Map<string, number>() };
+  class Lru {
+    entries = new Map<string, number>();
+  }
+  const lru = new Lru();
+  let singleton: number[] | undefined;
+  return {
+    read: () => [cache.get(1), seen.has('a'), log.length, store.byId.size, lru.entries.size, (singleton ??= [1])],
+  };
+}
+
+const api = makeModule();
+
+/** Only this file's functions are followed, as leakwatch follows only the project's. */
+const thisFileOnly = (scriptId: string): boolean => scriptFiles(scriptId).get(scriptId) === __filename;
+
+test('finds the collections in the scopes the test reaches, with the property path (not a singleton still unset)', () => {
+  const testBody = () => api.read();
+  const found = reachableCollections([testBody], [globalThis], thisFileOnly);
+  expect(found.map(({ label, kind }) => `${label} ${kind}`).sort()).toEqual(['cache Map', 'log Array', 'seen Set', 'store.byId Map']);
+  const cache = found.find((collection) => collection.label === 'cache');
+  expect(cache?.value).toBeInstanceOf(Map);
+  expect([...(cache!.value as Map<number, string>)]).toEqual([[1, 'one']]);
+});
+
+test("a class instance's collections are left alone", () => {
+  const found = reachableCollections([() => api.read()], [globalThis], thisFileOnly);
+  expect(found.some((collection) => collection.label.startsWith('lru'))).toBe(false);
+});
+
+test('functions it is told not to follow are not looked into', () => {
+  expect(reachableCollections([() => api.read()], [globalThis], () => false)).toEqual([]);
+});
+
+test("each collection's script is this file", () => {
+  const [first] = reachableCollections([() => api.read()], [globalThis], thisFileOnly);
+  expect(scriptFiles().get(first.scriptId)).toBe(__filename);
+});
