@@ -160,6 +160,10 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
     const on = parseBooleanText(env.LEAKWATCH_SNAPSHOTS, 'the environment variable LEAKWATCH_SNAPSHOTS');
     config.snapshots = on ? (config.snapshots ?? DEFAULT_SNAPSHOT_LIMITS) : null;
   }
+  if (env.LEAKWATCH_KEPT_ONCE !== undefined && env.LEAKWATCH_KEPT_ONCE !== '') {
+    const on = parseBooleanText(env.LEAKWATCH_KEPT_ONCE, 'the environment variable LEAKWATCH_KEPT_ONCE');
+    config.heap.keptOnce = on ? (config.heap.keptOnce ?? { allow: [] }) : null;
+  }
 
   const modePragma = lastPragma(pragmas, 'leakwatch');
   if (modePragma !== undefined) config.mode = parseMode(modePragma, 'the docblock pragma @leakwatch');

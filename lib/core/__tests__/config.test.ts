@@ -92,6 +92,13 @@ describe('parseConfig', () => {
       expect(parse({ heap: { threshold: '1MB' } }, {}, { 'leakwatch-heap-threshold': '2MB' }).heap.threshold).toBe(2 * 1024 ** 2);
     });
 
+    test('LEAKWATCH_KEPT_ONCE=0 switches the kept-once check off; =1 on, keeping the allow list', () => {
+      expect(parse({}, { LEAKWATCH_KEPT_ONCE: 'off' }).heap.keptOnce).toBeNull();
+      expect(parse({ heap: { keptOnce: { allow: ['cache'] } } }, { LEAKWATCH_KEPT_ONCE: '1' }).heap.keptOnce).toEqual({ allow: ['cache'] });
+      expect(parse({ heap: { keptOnce: false } }, { LEAKWATCH_KEPT_ONCE: 'yes' }).heap.keptOnce).toEqual({ allow: [] });
+      expect(() => parse({}, { LEAKWATCH_KEPT_ONCE: 'maybe' })).toThrow(/LEAKWATCH_KEPT_ONCE/);
+    });
+
     test('LEAKWATCH_SNAPSHOTS=1 switches snapshots on, keeping configured limits', () => {
       expect(parse({}, { LEAKWATCH_SNAPSHOTS: 'yes' }).snapshots).toEqual({ maxPerFile: 3, maxSize: 512 * 1024 ** 2 });
       expect(parse({ snapshots: { maxPerFile: 7 } }, { LEAKWATCH_SNAPSHOTS: '1' }).snapshots?.maxPerFile).toBe(7);
