@@ -58,6 +58,7 @@ export function reachableCollections(
   const session = new Session();
   session.connect();
   const found: Array<Omit<ModuleCollection, 'value'> & { objectId: string }> = [];
+  const readScopes = new Set<string>();
   let calls = 0;
   const post = <T>(method: string, params: object): T => {
     calls += 1;
@@ -75,6 +76,10 @@ export function reachableCollections(
       for (const scope of list.result) {
         // A CommonJS module's variables are its wrapper function's (Closure), an ES module's its Module scope.
         if (!scope.value?.objectId || !/^(Closure|Module|Block)\b/.test(scope.value.description ?? '')) continue;
+        // A module's functions share its scope: read it once (the handles differ each time).
+        const scopeKey = `${scriptId}:${scope.value.description}`;
+        if (readScopes.has(scopeKey)) continue;
+        readScopes.add(scopeKey);
         const variables = post<Properties>('Runtime.getProperties', { objectId: scope.value.objectId, ownProperties: true });
         for (const variable of variables.result) {
           const value = variable.value;
