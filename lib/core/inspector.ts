@@ -1,5 +1,21 @@
-/** A synchronous call on node:inspector's Session. */
-import type { Session } from 'node:inspector';
+/** node:inspector: a synchronous call, and the one session that stays connected. */
+import { Session } from 'node:inspector';
+
+let shared: Session | null = null;
+
+/**
+ * A session connected once and never disconnected. Disconnecting any session clears V8's
+ * heap object ids (the inspector's heap profiler agent is disabled with it), and a leak's
+ * retainers are the objects whose ids are newer in the snapshot after one more run than in
+ * the snapshot before: a session closed between the two made every object look new.
+ */
+export function sharedSession(): Session {
+  if (!shared) {
+    shared = new Session();
+    shared.connect();
+  }
+  return shared;
+}
 
 /** Session#post calls back synchronously for this thread's own inspector, so the result is there on return. */
 export function postSync(session: Session, method: string, params: object = {}): unknown {

@@ -5,20 +5,17 @@
  * large scripts: its snapshot took 25 s at a 35 MB heap, and 1.7 s once a CPU profile had
  * started, which computes every compiled script's line ends (~60 ms) and keeps them.
  */
-import { Session } from 'node:inspector';
 import type { Readable } from 'node:stream';
 import { getHeapSnapshot } from 'node:v8';
+import { postSync, sharedSession } from '../core/inspector';
 
 /** Has V8 compute and keep the line ends of the scripts compiled so far. */
 export function computeLineEnds(): void {
-  const session = new Session();
   try {
-    session.connect();
-    for (const method of ['Profiler.enable', 'Profiler.start', 'Profiler.stop', 'Profiler.disable']) session.post(method);
+    const session = sharedSession();
+    for (const method of ['Profiler.enable', 'Profiler.start', 'Profiler.stop', 'Profiler.disable']) postSync(session, method);
   } catch {
     // Only slower: the snapshot computes what it needs itself.
-  } finally {
-    session.disconnect();
   }
 }
 

@@ -6,8 +6,8 @@
  * which costs 2-5 s at a Jest worker's heap. The files are looked up only for the
  * collections a caller keeps (scriptFiles): that needs the Debugger, ~0.3 ms a script.
  */
-import { Session } from 'node:inspector';
-import { postSync } from '../core/inspector';
+import type { Session } from 'node:inspector';
+import { postSync, sharedSession } from '../core/inspector';
 import { toFilePath } from '../core/stack';
 
 export interface ModuleCollection {
@@ -55,8 +55,7 @@ export function reachableCollections(
   /** Whether to look into the scopes of a function of this script (not Jest's, Node's or a library's). */
   follow: (scriptId: string) => boolean = () => true,
 ): ModuleCollection[] {
-  const session = new Session();
-  session.connect();
+  const session = sharedSession();
   const found: Array<Omit<ModuleCollection, 'value'> & { objectId: string }> = [];
   const readScopes = new Set<string>();
   let calls = 0;
@@ -130,18 +129,17 @@ const knownFiles = new Map<string, string>();
  */
 export function scriptFiles(scriptId?: string): ReadonlyMap<string, string> {
   if (scriptId === undefined ? knownFiles.size > 0 : knownFiles.has(scriptId)) return knownFiles;
-  const session = new Session();
-  session.connect();
-  session.on('Debugger.scriptParsed', (message) => {
-    const { scriptId: id, url } = message.params as { scriptId: string; url: string };
-    knownFiles.set(id, toFilePath(url));
-  });
+  const session = sharedSession();
+  const onScript = (message: { params: { scriptId: string; url: string } }): void => {
+    knownFiles.set(message.params.scriptId, toFilePath(message.params.url));
+  };
+  session.on('Debugger.scriptParsed', onScript);
   try {
     postSync(session, 'Debugger.enable', {});
     postSync(session, 'Debugger.disable', {});
     return knownFiles;
   } finally {
-    session.disconnect();
+    session.off('Debugger.scriptParsed', onScript);
   }
 }
 
@@ -149,9 +147,8 @@ function release(session: Session): void {
   try {
     postSync(session, 'Runtime.releaseObjectGroup', { objectGroup: GROUP });
   } catch {
-    // The session is going away anyway.
+    // Nothing more to free.
   }
-  session.disconnect();
 }
 
 /**
