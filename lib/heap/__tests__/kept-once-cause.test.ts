@@ -82,3 +82,11 @@ test('anything else is not a cause', async () => {
   await expect(rerunPutsBack({ a: 1 }, 1, rerun)).resolves.toBe(false);
   expect(rerun).not.toHaveBeenCalled();
 });
+
+test('a frozen array is left as it is: taking entries out of it throws before any change', async () => {
+  const frozen = Object.freeze([1, 2]);
+  const rerun = jest.fn(async () => {});
+  await expect(rerunPutsBack(frozen as unknown[], 1, rerun)).rejects.toThrow(TypeError);
+  expect(frozen).toEqual([1, 2]);
+  expect(rerun).not.toHaveBeenCalled();
+});
