@@ -28,8 +28,11 @@ export interface TestInfo {
   name: string;
   /** Unique within the file: the same title can appear twice. */
   id: number;
-  /** The test's body and its each-hooks: what a check may follow into the module state they reach. */
-  code?: readonly object[];
+  /**
+   * The test's body and its each-hooks: what a check may follow into the module state they
+   * reach. A function, so that only the few tests a check looks at pay for the list.
+   */
+  code?: () => readonly object[];
 }
 
 /** Where a test file's own code runs outside its tests: what a file-level finding names. */

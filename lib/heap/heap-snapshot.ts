@@ -10,7 +10,7 @@ import { getHeapSnapshot } from 'node:v8';
 import { postSync, sharedSession } from '../core/inspector';
 
 /** Has V8 compute and keep the line ends of the scripts compiled so far. */
-export function computeLineEnds(): void {
+function computeLineEnds(): void {
   try {
     const session = sharedSession();
     for (const method of ['Profiler.enable', 'Profiler.start', 'Profiler.stop', 'Profiler.disable']) postSync(session, method);

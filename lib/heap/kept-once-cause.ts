@@ -1,9 +1,9 @@
 /**
- * Whether the test is what put a holder's newest entries there. A heap snapshot taken after
- * the test cannot tell entries the test added from entries a beforeAll hook or an earlier
- * test added since the file's last snapshot. So the entries are taken out of the live
- * collection, the test runs once more, and it is the cause when it puts them back (a memo
- * cache computes its value again); otherwise they are put back as they were.
+ * Whether the test is what put a collection's newest entries there. Looked at after the test,
+ * entries the test added look the same as entries a beforeAll hook or an earlier test added.
+ * So the entries are taken out of the live collection, the test runs once more, and it is the
+ * cause when it puts them back (a memo cache computes its value again); otherwise they are put
+ * back as they were.
  */
 
 /**

@@ -6,8 +6,8 @@
  */
 import * as path from 'node:path';
 import { formatBytes } from '../core/units';
-import { takeSnapshotText } from './heap-snapshot';
 import { isProjectFile, toFilePath } from '../core/stack';
+import { takeSnapshotText } from './heap-snapshot';
 import {
   follow,
   maxObjectId,
@@ -74,7 +74,7 @@ export function describeRetainers(maxBefore: number, afterText: string, rootDir:
 }
 
 /** Edges that explain nothing about who holds an object (see describeRetainers). */
-export function notRetaining(snapshot: HeapSnapshot, node: number, edgeType: string, name: string): boolean {
+function notRetaining(snapshot: HeapSnapshot, node: number, edgeType: string, name: string): boolean {
   const type = nodeType(snapshot, node);
   if (type === 'synthetic') return nodeName(snapshot, node) === '(Global handles)';
   if (type === 'closure') return edgeType === 'hidden' || (edgeType === 'internal' && name !== 'context');

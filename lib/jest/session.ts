@@ -212,7 +212,7 @@ export class LeakwatchSession {
       this.userCodeRan();
       return;
     }
-    const info: TestInfo = { name: fullTestName(test), id: this.nextTestId++, code: testCode(test) };
+    const info: TestInfo = { name: fullTestName(test), id: this.nextTestId++, code: () => testCode(test) };
     this.testsById.set(info.id, test);
     const startedAt = performance.now();
     this.current = { test, info, ignored: new Set(), startMs: 0 };

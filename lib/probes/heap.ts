@@ -263,7 +263,7 @@ export class HeapProbe implements Probe {
   private async judgeKeptOnce(test: TestInfo, measurement: HeapMeasurement, rerun: Rerun): Promise<Finding | null> {
     if (!this.keptOnce) return null;
     const checks = this.keptOnce.stats.checks;
-    const finding = await this.keptOnce.judge(measurement.bound, test.code ?? [], async () => {
+    const finding = await this.keptOnce.judge(measurement.bound, test.code?.() ?? [], async () => {
       await rerunAndSettle(rerun);
     });
     measurement.keptOnceChecked = this.keptOnce.stats.checks > checks;
