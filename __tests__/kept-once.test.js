@@ -3,6 +3,7 @@
  * Memory a test keeps once in module-level state (issue #22): the article's memoised function,
  * in JS and TS (ts-jest), fails with a message naming the cache, its line and its size; the clean
  * twins (a lazy singleton, a full LRU, a library's one-time table, a describe-level fixture) pass.
+ * A cache that each test grows by less than the threshold fails its file, naming the tests.
  */
 'use strict';
 const path = require('node:path');
@@ -17,6 +18,10 @@ const ADVICE = [
   /Run again with the same input, the test adds nothing: the memory stays, but does not grow\. A cache keyed on its input grows with every new input/,
   /Fix: bound it \(an LRU with a maximum size\), or clear it in afterEach \(e\.g\. cache\.clear\(\)\)\. If it is meant to stay, call leakwatch\.ignore\('heap'\) in this test, or list it in testEnvironmentOptions\.leakwatch\.heap\.keptOnce\.allow/,
 ];
+const GROWN =
+  /leakwatch: test file __tests__\/thumbnails\.test\.js grew module-level state test after test: thumbnails \(Map\) in src\/thumbnails\.js:2, \+5 entries in 5 tests, ~1\.1 MB\.\n\s+Grown by "thumbnail of cat\.png", "thumbnail of dog\.png", "thumbnail of bird\.png", "thumbnail of fish\.png" and "thumbnail of horse\.png", and still held after the file's afterAll hooks/;
+const GROWN_ADVICE =
+  /Fix: bound it \(an LRU with a maximum size\), or clear it in afterEach \(e\.g\. thumbnails\.clear\(\)\)\. If it is meant to grow, list it in testEnvironmentOptions\.leakwatch\.heap\.keptOnce\.allow \(e\.g\. 'src\/thumbnails\.js:thumbnails'\)/;
 const CLEAN = [
   'api with a small input',
   'clean builds a lazy singleton',
@@ -50,5 +55,24 @@ describe.each([
 
   test.each(CLEAN)('%s passes', (name) => {
     expect(run.tests.get(name)?.status).toBe('passed');
+  });
+
+  test('a cache each test grows a little fails its file, naming the cache, its size and the tests; each test passes', () => {
+    const file = run.files.find((f) => f.name.endsWith('thumbnails.test.js'));
+    expect(file?.status).toBe('failed');
+    expect(file?.message).toMatch(GROWN);
+    expect(file?.message).toMatch(GROWN_ADVICE);
+    expect(file?.assertionResults.map((/** @type {{ status: string }} */ t) => t.status)).toEqual(Array(5).fill('passed'));
+  });
+
+  test('state that grows and is cleared after each test or when the file ends, or stays small, passes', () => {
+    const file = run.files.find((f) => f.name.endsWith('growth-clean.test.js'));
+    expect(file?.status).toBe('passed');
+    expect(file?.message).toBe('');
+    expect(file?.assertionResults).toHaveLength(16);
+  });
+
+  test('nothing internal went wrong', () => {
+    expect(run.stderr).not.toContain('internal error');
   });
 });

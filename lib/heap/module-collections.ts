@@ -8,7 +8,7 @@
  */
 import type { Session } from 'node:inspector';
 import { postSync, sharedSession } from '../core/inspector';
-import { toFilePath } from '../core/stack';
+import { isProjectFile, toFilePath } from '../core/stack';
 
 export interface ModuleCollection {
   /** The variable, then the property: "cache", "store.byId". */
@@ -118,6 +118,23 @@ export function reachableCollections(
   } finally {
     release(session);
   }
+}
+
+/**
+ * reachableCollections, following only the project's functions: a script known (scriptFiles)
+ * to be Jest's, Node's or a library's is not looked into.
+ */
+export function projectCollections(code: readonly object[], realmGlobals: readonly object[], rootDir: string): ModuleCollection[] {
+  const known = scriptFiles();
+  return reachableCollections(code, realmGlobals, (scriptId) => {
+    const file = known.get(scriptId);
+    return file === undefined || isProjectFile(file, rootDir);
+  });
+}
+
+/** The globals of the realms a project's modules run in: the test's, and this one (ES modules, or a runner's own). */
+export function realmGlobals(testGlobal: object | null): object[] {
+  return testGlobal && testGlobal !== globalThis ? [testGlobal, globalThis] : [globalThis];
 }
 
 /** Each script's file, by id, as last read (scriptFiles). */

@@ -1,4 +1,5 @@
 /** Turns findings into what Jest shows: an Error on the test, or a console warning. */
+import { quoteTestName } from '../core/test-names';
 import type { Finding } from '../core/types';
 
 /** The shape reporters receive in failureDetails (enumerable properties of the error). */
@@ -19,11 +20,6 @@ export function formatFileFinding(file: string, finding: Finding): string {
 
 function formatAbout(subject: string, finding: Finding): string {
   return [`leakwatch: ${subject} ${finding.summary}.`, ...finding.details.map((line) => `  ${line}`)].join('\n');
-}
-
-/** A title as a JSON string: control characters escaped, at most 200 characters. */
-export function quoteTestName(name: string): string {
-  return JSON.stringify(name.length > 200 ? `${name.slice(0, 200)}…` : name);
 }
 
 /** An Error whose stack is the message alone: Jest prints `stack`, and ours would only show leakwatch's frames. */

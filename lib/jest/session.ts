@@ -217,7 +217,7 @@ export class LeakwatchSession {
     const startedAt = performance.now();
     this.current = { test, info, ignored: new Set(), startMs: 0 };
     // The heap probe last: the others' readings are not the test's allocations.
-    for (const probe of this.probes) await probe.beforeTest();
+    for (const probe of this.probes) await probe.beforeTest(info);
     this.current.startMs = performance.now() - startedAt;
   }
 

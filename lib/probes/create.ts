@@ -5,6 +5,8 @@
  */
 import * as path from 'node:path';
 import type { LeakwatchConfig } from '../core/config';
+import { realmGlobals } from '../heap/module-collections';
+import { ModuleHolders } from '../heap/module-holders';
 import type { SnapshotWriter } from '../heap/snapshot-writer';
 import { ExternalProbe } from './external';
 import { FdsProbe } from './fds';
@@ -12,6 +14,7 @@ import { GlobalsProbe } from './globals';
 import { HandlesProbe } from './handles';
 import { HeapProbe } from './heap';
 import { ListenersProbe } from './listeners';
+import { ModuleGrowthProbe } from './module-growth';
 import { NativeMemoryProbe } from './native';
 import type { Probe } from './probe';
 import { TempFilesProbe } from './temp-files';
@@ -34,7 +37,15 @@ export function createProbes(options: {
 }): ProbeSet {
   const { config, rootDir, testGlobal } = options;
   const snapshots = config.snapshots ? createSnapshotWriter(config.outputDir, options.fileLabel, config.snapshots) : null;
-  const heap = new HeapProbe(config, rootDir, snapshots, testGlobal, path.resolve(rootDir, options.fileLabel));
+  const keptOnce = config.heap.keptOnce;
+  // The kept-once and growth checks share which holders count, and report each once.
+  const holders = keptOnce
+    ? new ModuleHolders({ rootDir, testFile: path.resolve(rootDir, options.fileLabel), allow: keptOnce.allow })
+    : null;
+  const heap = new HeapProbe(config, rootDir, snapshots, testGlobal, holders);
+  const growth = holders
+    ? new ModuleGrowthProbe({ rootDir, threshold: config.heap.threshold, holders, realmGlobals: realmGlobals(testGlobal) })
+    : null;
   const handles = config.handles ? new HandlesProbe(rootDir) : null;
   // The heap probe goes last: it runs suspects again, and what those extra runs open or
   // add must not be counted by the other probes as the test's own.
@@ -45,6 +56,9 @@ export function createProbes(options: {
     ...(config.globals ? [new GlobalsProbe(testGlobal)] : []),
     ...(config.tempFiles ? [new TempFilesProbe(config.tempFiles.dirs, options.cacheDirectory, rootDir)] : []),
     ...options.userProbes,
+    // Its one walk per file comes before the native and heap readings; its sizes are read
+    // at each test's end (endTest), before any probe runs the test again.
+    ...(growth ? [growth] : []),
     // Before external and heap: a native leak ends the judging, and their extra runs come after.
     ...(config.native ? [new NativeMemoryProbe(config.native.threshold, rootDir)] : []),
     ...(config.external ? [new ExternalProbe(config.external.threshold)] : []),

@@ -19,6 +19,8 @@ import { attribute, describeSite, type AllocationSite, type Attribution } from '
 import { nativeProfiler, sampleWithoutFullGc } from '../heap/quick-sampler';
 import type { HeapLeakExplainer } from '../heap/leak-explainer';
 import { KeptOnceGate } from '../heap/kept-once-gate';
+import { realmGlobals } from '../heap/module-collections';
+import type { ModuleHolders } from '../heap/module-holders';
 import { closeWindow, openWindow, type OpenWindow } from '../heap/window';
 import { HeapSampler } from '../heap/sampler';
 import { nextTurn, RunTimers } from '../core/timers';
@@ -77,23 +79,14 @@ export class HeapProbe implements Probe {
     snapshots: SnapshotWriter | null,
     /** The test's global: logpoints in its realm reach the statement-line recorder there. */
     testGlobal: object | null = null,
-    /** The test file: its own variables are its fixtures, not module state that keeps memory. */
-    testFile = '',
+    /** Which module-level holders count, shared with the growth check; null when heap.keptOnce is false. */
+    holders: ModuleHolders | null = null,
   ) {
     this.threshold = config.heap.threshold;
     this.samplingInterval = config.heap.samplingInterval;
     this.reporterOptions = { threshold: this.threshold, rootDir, retainers: config.heap.retainers, snapshots, testGlobal };
-    const keptOnce = config.heap.keptOnce;
     this.keptOnce =
-      keptOnce && this.gc
-        ? new KeptOnceGate({
-            rootDir,
-            testFile,
-            threshold: this.threshold,
-            allow: keptOnce.allow,
-            realmGlobals: testGlobal ? [testGlobal, globalThis] : [globalThis],
-          })
-        : null;
+      holders && this.gc ? new KeptOnceGate({ rootDir, threshold: this.threshold, holders, realmGlobals: realmGlobals(testGlobal) }) : null;
     if (this.keptOnce) this.stats.keptOnce = this.keptOnce.stats;
   }
 

@@ -9,7 +9,7 @@ export interface Probe {
   /** At run_start, once the test file is loaded. Returns why the probe can't work fully, if so. */
   startFile(): string | null;
   /** At test_start, before beforeEach hooks run. */
-  beforeTest(): void | Promise<void>;
+  beforeTest(test: TestInfo): void | Promise<void>;
   /**
    * Optional: when the test's hooks and body are done, before any probe's afterTest, for a
    * reading the other probes' work must not disturb.

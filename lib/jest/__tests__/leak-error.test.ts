@@ -1,5 +1,6 @@
 import type { Finding } from '../../core/types';
-import { formatFinding, leakError, quoteTestName } from '../leak-error';
+import { quoteTestName } from '../../core/test-names';
+import { formatFinding, leakError } from '../leak-error';
 
 const FINDING: Finding = {
   check: 'heap',

@@ -1,0 +1,101 @@
+/**
+ * What the module-state checks (kept once, growth across tests) share about a holder: whether
+ * its file is the project's own module, whether the user listed it as expected, and how a
+ * message names it ("cache (Map) in src/api.js:2").
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { isProjectFile } from '../core/stack';
+import { displayPath } from './retainers';
+
+/** Test files (Jest's default testMatch) and manual mocks: their variables are the tests' fixtures, not module state. */
+const TEST_FILE = /[\\/]__tests__[\\/]|[\\/]__mocks__[\\/]|\.(?:test|spec)\.[cm]?[jt]sx?$/;
+
+/** A module-level collection: the variable (then the property, "store.byId"), its kind, its file. */
+export interface Holder {
+  label: string;
+  kind: string;
+  file: string;
+}
+
+export interface ModuleHoldersOptions {
+  rootDir: string;
+  testFile: string;
+  /** Holders the user expects: 'src/api.js', 'cache', 'src/api.js:cache', or a folder 'src/legacy/'. */
+  allow: readonly string[];
+}
+
+export class ModuleHolders {
+  /** Holders already reported in this file, by either check. */
+  private readonly reported = new Set<string>();
+
+  constructor(private readonly options: ModuleHoldersOptions) {}
+
+  /** A module of the project's own: under rootDir, outside node_modules, not a test file or a mock. */
+  isModuleFile(file: string): boolean {
+    return path.isAbsolute(file) && file !== this.options.testFile && !TEST_FILE.test(file) && isProjectFile(file, this.options.rootDir);
+  }
+
+  /** Whether the user listed it as expected, or a check reported it already in this file. */
+  skipped(holder: Holder): boolean {
+    return this.reported.has(key(holder)) || this.allowed(holder);
+  }
+
+  markReported(holder: Holder): void {
+    this.reported.add(key(holder));
+  }
+
+  /** "cache (Map) in src/api.js:2". */
+  name(holder: Holder): string {
+    const line = declarationLine(holder.file, variableOf(holder));
+    return `${holder.label} (${holder.kind}) in ${this.relative(holder.file)}${line ? `:${line}` : ''}`;
+  }
+
+  /** The allow-list entry that would name it: 'src/api.js:cache'. */
+  allowEntry(holder: Holder): string {
+    return `${this.relative(holder.file)}:${variableOf(holder)}`;
+  }
+
+  private allowed(holder: Holder): boolean {
+    const file = this.relative(holder.file);
+    const variable = variableOf(holder);
+    return this.options.allow.some((entry) => {
+      const colon = entry.lastIndexOf(':');
+      if (colon > 0) return entry.slice(0, colon) === file && [variable, holder.label].includes(entry.slice(colon + 1));
+      if (entry.endsWith('/')) return file.startsWith(entry);
+      return /[./]/.test(entry) ? entry === file : entry === variable || entry === holder.label;
+    });
+  }
+
+  private relative(file: string): string {
+    return displayPath(file, this.options.rootDir);
+  }
+}
+
+function key(holder: Holder): string {
+  return `${holder.file}:${holder.label}`;
+}
+
+function variableOf(holder: Holder): string {
+  return holder.label.split('.')[0];
+}
+
+/**
+ * The line declaring `name` in the module's source on disk (1-based), or null. The inspector
+ * names the variable, not its line; the original file, not Jest's transformed copy, is read.
+ */
+export function declarationLine(file: string, name: string): number | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const escaped = name.replace(/[$]/g, '\\$');
+  const declaration = new RegExp(
+    `^\\s*(?:export\\s+)?(?:const|let|var)\\s+${escaped}\\b|^\\s*(?:export\\s+)?(?:const|let|var)\\s+\\{[^}]*\\b${escaped}\\b`,
+  );
+  const lines = text.split('\n');
+  const index = lines.findIndex((line) => declaration.test(line));
+  return index >= 0 ? index + 1 : null;
+}

@@ -1,0 +1,147 @@
+/**
+ * ModuleGrowthProbe: a module-level collection of the project's that grows test after test,
+ * each test adding its own entries, such as a cache keyed on input that a suite fills with
+ * different inputs. No single test need keep the threshold, so the heap probe never sees it.
+ * At the first measured test the collections its code reaches are found once
+ * (heap/module-collections.ts, ~15-25 ms); then each test costs a size read per collection.
+ * Judged at the file's end, after its afterAll hooks, as a finding about the file.
+ */
+import { errorMessage } from '../core/errors';
+import { quoteTestName } from '../core/test-names';
+import type { Finding, TestInfo } from '../core/types';
+import { formatBytes } from '../core/units';
+import { CollectionGrowth, MIN_GROWING_TESTS, type GrownCollection } from '../heap/collection-growth';
+import { projectCollections, scriptFiles } from '../heap/module-collections';
+import type { Holder, ModuleHolders } from '../heap/module-holders';
+import type { Probe } from './probe';
+
+/** Tests named in the message at most. */
+const NAMED_TESTS = 5;
+
+export interface ModuleGrowthStats {
+  /** Collections followed in this file. */
+  watched: number;
+  /** Milliseconds the walk that found them took. */
+  walkMs: number;
+}
+
+export interface ModuleGrowthOptions {
+  rootDir: string;
+  threshold: number;
+  /** Which holders count, and how they are named; shared with the kept-once check. */
+  holders: ModuleHolders;
+  /** The globals of the realms the project's modules run in: the test's, and this one. */
+  realmGlobals: readonly object[];
+}
+
+export class ModuleGrowthProbe implements Probe {
+  readonly check = 'heap' as const;
+  readonly kind = 'memory' as const;
+  readonly stats: ModuleGrowthStats = { watched: 0, walkMs: 0 };
+  private readonly growth = new CollectionGrowth();
+  private looked = false;
+  private problem: string | null = null;
+
+  constructor(private readonly options: ModuleGrowthOptions) {}
+
+  startFile(): string | null {
+    return null;
+  }
+
+  beforeTest(test?: TestInfo): void {
+    if (!test) return;
+    if (!this.looked && test.code) {
+      this.looked = true;
+      this.watchReachable(test.code());
+    }
+    this.growth.testStarted(test.name);
+  }
+
+  endTest(): void {
+    this.growth.testEnded();
+  }
+
+  afterTest(): null {
+    this.growth.testJudged();
+    return null;
+  }
+
+  abandonTest(): void {
+    this.growth.testAbandoned();
+  }
+
+  /** After the file's afterAll hooks: what they cleared no longer counts. */
+  finishFileWindow(): Finding | null {
+    if (this.problem) {
+      this.growth.clear();
+      return {
+        check: 'heap',
+        verdict: 'unconfirmed',
+        summary: 'was not checked for module-level collections that grow test after test (not failed)',
+        details: [`${this.problem}.`],
+      };
+    }
+    const holders = this.options.holders;
+    const grown = this.growth.grown(this.options.threshold).flatMap((collection) => {
+      const file = scriptFiles(collection.scriptId).get(collection.scriptId) ?? '';
+      const holder = { ...collection, file };
+      return holders.isModuleFile(file) && !holders.skipped(holder) ? [holder] : [];
+    });
+    this.growth.clear();
+    if (grown.length === 0) return null;
+    for (const holder of grown) holders.markReported(holder);
+    return this.finding(grown);
+  }
+
+  finishFile(): Array<{ test: TestInfo; finding: Finding }> {
+    return [];
+  }
+
+  dispose(): void {
+    this.growth.clear();
+  }
+
+  private watchReachable(code: readonly object[]): void {
+    if (code.length === 0) return;
+    const started = performance.now();
+    try {
+      this.growth.watch(projectCollections(code, this.options.realmGlobals, this.options.rootDir));
+    } catch (error) {
+      this.problem = `module-level collections could not be found: ${errorMessage(error)}`;
+    }
+    this.stats.walkMs = Math.round(performance.now() - started);
+    this.stats.watched = this.growth.size;
+  }
+
+  private finding(grown: Array<GrownCollection & Holder>): Finding {
+    const first = grown[0];
+    const bytes = grown.reduce((sum, collection) => sum + collection.bytes, 0);
+    const names = grown.map((collection) => this.describe(collection));
+    return {
+      check: 'heap',
+      verdict: 'leak',
+      summary: `grew module-level state test after test: ${names.join('; ')}`,
+      details: [
+        `Grown by ${namedTests(first.tests)}, and still held after the file's afterAll hooks ` +
+          `(size estimated from the values; threshold ${formatBytes(this.options.threshold)}, set by testEnvironmentOptions.leakwatch.heap.threshold).`,
+        `Each of these tests added entries of its own: a cache keyed on its input grows with every new input, so in a long-running process it has no bound.`,
+        `Fix: bound it (an LRU with a maximum size), or clear it in afterEach (e.g. ${first.label}.clear()). ` +
+          `If it is meant to grow, list it in testEnvironmentOptions.leakwatch.heap.keptOnce.allow (e.g. '${this.options.holders.allowEntry(first)}').`,
+      ],
+      bytes,
+    };
+  }
+
+  /** "cache (Map) in src/thumbnails.js:3, +12 entries in 12 tests, ~3.1 MB". */
+  private describe(collection: GrownCollection & Holder): string {
+    const entries = `+${collection.entries} ${collection.entries === 1 ? 'entry' : 'entries'}`;
+    return `${this.options.holders.name(collection)}, ${entries} in ${collection.tests.length} tests, ~${formatBytes(collection.bytes)}`;
+  }
+}
+
+/** '"a", "b", "c" and 9 more tests' (at least MIN_GROWING_TESTS names). */
+function namedTests(tests: readonly string[]): string {
+  const named = tests.slice(0, Math.max(MIN_GROWING_TESTS, NAMED_TESTS)).map(quoteTestName);
+  const more = tests.length - named.length;
+  return more > 0 ? `${named.join(', ')} and ${more} more tests` : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
+}
