@@ -15,7 +15,8 @@
 // seeded, so the same times give the same interval): with 20 rounds it tells a median that is
 // under a target from one that only happens to be.
 // Usage: node scripts/bench.js [--runs N] [--jest 29|30] [--no-corpus] [--variants a,b] [--dir <folder>] [suite …]
-//   --variants: which to run next to plain, of leakwatch, no-addon, no-kept-once, detailed, off, detect-leaks
+//   --variants: which to run next to plain, of leakwatch, no-addon, no-kept-once (the kept-once and
+//     growth checks off), detailed, off, detect-leaks
 //     (default leakwatch,no-addon).
 //   --dir <folder> (or LEAKWATCH_SUITES_DIR): the folder holding checkouts of the public suites
 //     of scripts/suites.json (scripts/fetch-suites.js makes them).
@@ -46,7 +47,7 @@ const version = option('--jest', '30');
 const VARIANT_KEYS = {
   leakwatch: 'leakwatch',
   'no-addon': 'leakwatch without the addon',
-  'no-kept-once': 'leakwatch without kept-once',
+  'no-kept-once': 'leakwatch, module-state checks off',
   detailed: 'leakwatch detailed (snapshots)',
   off: 'LEAKWATCH=off',
   'detect-leaks': '--detectLeaks',
@@ -99,7 +100,7 @@ function variantsFor() {
     plain: { base: 'plain', env: {}, args: [] },
     leakwatch: { base: 'leakwatch', env: {}, args: [], debug: true },
     'leakwatch without the addon': { base: 'leakwatch', env: {}, args: [], debug: true, preload: path.join(__dirname, 'without-addon.js') },
-    'leakwatch without kept-once': { base: 'leakwatch', env: { LEAKWATCH_KEPT_ONCE: '0' }, args: [], debug: true },
+    'leakwatch, module-state checks off': { base: 'leakwatch', env: { LEAKWATCH_KEPT_ONCE: '0' }, args: [], debug: true },
     'leakwatch detailed (snapshots)': { base: 'leakwatch', env: { LEAKWATCH_SNAPSHOTS: '1' }, args: [] },
     'LEAKWATCH=off': { base: 'leakwatch', env: { LEAKWATCH: 'off' }, args: [] },
     '--detectLeaks': { base: 'plain', env: {}, args: ['--detectLeaks'] },

@@ -106,10 +106,11 @@ export class CollectionGrowth {
   }
 
   /**
-   * At the file's end: the collections that MIN_GROWING_TESTS tests or more grew, and whose
-   * newest entries, as many as the tests added and still there, hold at least `threshold`.
+   * At the file's end: the collections that MIN_GROWING_TESTS tests or more grew, with what
+   * their newest entries hold, as many as the tests added and still there; biggest first.
+   * A caller reports those that hold at least its threshold.
    */
-  grown(threshold: number): GrownCollection[] {
+  grown(): GrownCollection[] {
     const grown: GrownCollection[] = [];
     for (const item of this.watched) {
       const value = item.ref.deref();
@@ -120,8 +121,7 @@ export class CollectionGrowth {
       const bytes = newestFirst(value)
         .slice(0, entries)
         .reduce<number>((sum, entry) => sum + sizer.size(entry), 0);
-      if (bytes >= threshold)
-        grown.push({ label: item.label, kind: item.kind, scriptId: item.scriptId, tests: item.tests, entries, bytes });
+      grown.push({ label: item.label, kind: item.kind, scriptId: item.scriptId, tests: item.tests, entries, bytes });
     }
     return grown.sort((a, b) => b.bytes - a.bytes);
   }

@@ -20,7 +20,10 @@ const NAMED_TESTS = 5;
 
 export interface ModuleGrowthStats {
   /** Collections followed in this file. */
-  watched: number;
+  watchedCollections: number;
+  /** Of those, grown by MIN_GROWING_TESTS tests or more (under the threshold or not), and the largest's KB. */
+  grewInThreeTests: number;
+  largestKb: number;
   /** Milliseconds the walk that found them took. */
   walkMs: number;
 }
@@ -37,7 +40,7 @@ export interface ModuleGrowthOptions {
 export class ModuleGrowthProbe implements Probe {
   readonly check = 'heap' as const;
   readonly kind = 'memory' as const;
-  readonly stats: ModuleGrowthStats = { watched: 0, walkMs: 0 };
+  readonly stats: ModuleGrowthStats = { watchedCollections: 0, walkMs: 0, grewInThreeTests: 0, largestKb: 0 };
   private readonly growth = new CollectionGrowth();
   private looked = false;
   private problem: string | null = null;
@@ -82,7 +85,11 @@ export class ModuleGrowthProbe implements Probe {
       };
     }
     const holders = this.options.holders;
-    const grown = this.growth.grown(this.options.threshold).flatMap((collection) => {
+    const candidates = this.growth.grown();
+    this.stats.grewInThreeTests = candidates.length;
+    this.stats.largestKb = Math.round((candidates[0]?.bytes ?? 0) / 1024);
+    const grown = candidates.flatMap((collection) => {
+      if (collection.bytes < this.options.threshold) return [];
       const file = scriptFiles(collection.scriptId).get(collection.scriptId) ?? '';
       const holder = { ...collection, file };
       return holders.isModuleFile(file) && !holders.skipped(holder) ? [holder] : [];
@@ -105,12 +112,13 @@ export class ModuleGrowthProbe implements Probe {
     if (code.length === 0) return;
     const started = performance.now();
     try {
-      this.growth.watch(projectCollections(code, this.options.realmGlobals, this.options.rootDir));
+      // Every file walks once: the script list is read only when a collection is reported.
+      this.growth.watch(projectCollections(code, this.options.realmGlobals, this.options.rootDir, false));
     } catch (error) {
       this.problem = `module-level collections could not be found: ${errorMessage(error)}`;
     }
     this.stats.walkMs = Math.round(performance.now() - started);
-    this.stats.watched = this.growth.size;
+    this.stats.watchedCollections = this.growth.size;
   }
 
   private finding(grown: Array<GrownCollection & Holder>): Finding {

@@ -5,6 +5,9 @@ import { CollectionGrowth, MIN_GROWING_TESTS, sizeOf } from '../collection-growt
 const entry = () => new Array(10_000).fill(1);
 const THRESHOLD = 200 * 1024;
 
+/** What a caller with THRESHOLD reports. */
+const reported = (growth: CollectionGrowth) => growth.grown().filter((grown) => grown.bytes >= THRESHOLD);
+
 /** Runs one measured test that adds `add` entries to `cache`. */
 function runTest(growth: CollectionGrowth, name: string, cache: Map<string, unknown>, add: number): void {
   growth.testStarted(name);
@@ -23,7 +26,7 @@ test('a collection that three tests grew, past the threshold together, is report
   const cache = new Map<string, unknown>();
   const growth = watched(cache);
   for (const name of ['a', 'b', 'c']) runTest(growth, name, cache, 1);
-  const [grown] = growth.grown(THRESHOLD);
+  const [grown] = reported(growth);
   expect(grown).toMatchObject({ label: 'cache', scriptId: '7', tests: ['a', 'b', 'c'], entries: 3 });
   expect(grown.bytes).toBeGreaterThan(3 * 80_000);
 });
@@ -34,10 +37,10 @@ test(`fewer than ${MIN_GROWING_TESTS} growing tests are not reported, however mu
   runTest(growth, 'a', cache, 3);
   runTest(growth, 'b', cache, 3);
   runTest(growth, 'c', cache, 0);
-  expect(growth.grown(THRESHOLD)).toEqual([]);
+  expect(reported(growth)).toEqual([]);
 });
 
-test('growth under the threshold in all is not reported', () => {
+test('growth under the threshold in all is sized, and not reported', () => {
   const cache = new Map<string, unknown>();
   const growth = watched(cache);
   for (const name of ['a', 'b', 'c', 'd']) {
@@ -46,7 +49,9 @@ test('growth under the threshold in all is not reported', () => {
     growth.testEnded();
     growth.testJudged();
   }
-  expect(growth.grown(THRESHOLD)).toEqual([]);
+  expect(growth.grown()).toMatchObject([{ entries: 4, tests: ['a', 'b', 'c', 'd'] }]);
+  expect(growth.grown()[0].bytes).toBeLessThan(1024);
+  expect(reported(growth)).toEqual([]);
 });
 
 test('what was cleared before the end (an afterAll hook) is not reported', () => {
@@ -54,7 +59,7 @@ test('what was cleared before the end (an afterAll hook) is not reported', () =>
   const growth = watched(cache);
   for (const name of ['a', 'b', 'c']) runTest(growth, name, cache, 1);
   cache.clear();
-  expect(growth.grown(THRESHOLD)).toEqual([]);
+  expect(reported(growth)).toEqual([]);
 });
 
 test('entries added between tests (hooks, extra runs) do not count as a test that grew it', () => {
@@ -64,7 +69,7 @@ test('entries added between tests (hooks, extra runs) do not count as a test tha
     runTest(growth, name, cache, 1);
     cache.set(`between-${name}`, entry());
   }
-  expect(growth.grown(THRESHOLD)).toEqual([]);
+  expect(reported(growth)).toEqual([]);
 });
 
 test("an abandoned test's growth (it failed, or left a resource) does not count", () => {
@@ -76,7 +81,7 @@ test("an abandoned test's growth (it failed, or left a resource) does not count"
   cache.set('c', entry());
   growth.testEnded();
   growth.testAbandoned();
-  expect(growth.grown(THRESHOLD)).toEqual([]);
+  expect(reported(growth)).toEqual([]);
 });
 
 test('only the entries the tests added are sized, not what the collection held when first watched', () => {
@@ -88,7 +93,7 @@ test('only the entries the tests added are sized, not what the collection held w
     growth.testEnded();
     growth.testJudged();
   }
-  expect(growth.grown(THRESHOLD)).toEqual([]);
+  expect(reported(growth)).toEqual([]);
 });
 
 test('a collection watched twice is followed once', () => {
