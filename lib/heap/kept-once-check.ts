@@ -10,8 +10,8 @@ import type { Finding } from '../core/types';
 import { formatBytes } from '../core/units';
 import { newestEntriesHolding } from './entry-size';
 import { rerunPutsBack } from './kept-once-cause';
-import { projectCollections, scriptFiles, type ModuleCollection } from './module-collections';
-import type { Holder, ModuleHolders } from './module-holders';
+import { scriptFiles, type ModuleCollection } from './module-collections';
+import type { Holder, ModuleState } from './module-holders';
 
 /** Checks per file at most. */
 const MAX_CHECKS = 3;
@@ -24,13 +24,8 @@ export interface KeptHolder extends Holder {
   bytes: number;
 }
 
-export interface KeptOnceCheckOptions {
-  rootDir: string;
+export interface KeptOnceCheckOptions extends ModuleState {
   threshold: number;
-  /** Which holders count, and how they are named; shared with the growth check. */
-  holders: ModuleHolders;
-  /** The globals of the realms the project's modules run in: the test's, and this one. */
-  realmGlobals: readonly object[];
 }
 
 export class KeptOnceCheck {
@@ -51,7 +46,7 @@ export class KeptOnceCheck {
     this.checks += 1;
     let collections: ModuleCollection[];
     try {
-      collections = projectCollections(code, this.options.realmGlobals, this.options.rootDir);
+      collections = this.options.collections.reach(code);
     } catch (error) {
       return {
         check: 'heap',

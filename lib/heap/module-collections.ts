@@ -8,7 +8,7 @@
  */
 import type { Session } from 'node:inspector';
 import { postSync, sharedSession } from '../core/inspector';
-import { isProjectFile, toFilePath } from '../core/stack';
+import { toFilePath } from '../core/stack';
 
 export interface ModuleCollection {
   /** The variable, then the property: "cache", "store.byId". */
@@ -54,10 +54,11 @@ export function reachableCollections(
   realmGlobals: readonly object[],
   /** Whether to look into the scopes of a function of this script (not Jest's, Node's or a library's). */
   follow: (scriptId: string) => boolean = () => true,
+  /** Scopes read by earlier walks (by script and name): not read again. */
+  readScopes = new Set<string>(),
 ): ModuleCollection[] {
   const session = sharedSession();
   const found: Array<Omit<ModuleCollection, 'value'> & { objectId: string }> = [];
-  const readScopes = new Set<string>();
   let calls = 0;
   const post = <T>(method: string, params: object): T => {
     calls += 1;
@@ -75,11 +76,14 @@ export function reachableCollections(
       for (const scope of list.result) {
         // A CommonJS module's variables are its wrapper function's (Closure), an ES module's its Module scope.
         if (!scope.value?.objectId || !/^(Closure|Module|Block)\b/.test(scope.value.description ?? '')) continue;
-        // A module's functions share its scope: read it once (the handles differ each time).
-        const scopeKey = `${scriptId}:${scope.value.description}`;
+        // A module's functions share its scope: follow it once (the handles differ each time, and
+        // nested anonymous closures share a description, so its variables tell it), and again
+        // once a variable changes kind (a describe-level `let api` set by a hook since).
+        const variables = post<Properties>('Runtime.getProperties', { objectId: scope.value.objectId, ownProperties: true });
+        const shape = variables.result.map((variable) => `${variable.name}=${variable.value?.type ?? ''}${variable.value?.subtype ?? ''}`);
+        const scopeKey = `${scriptId}:${scope.value.description}:${shape.join(',')}`;
         if (readScopes.has(scopeKey)) continue;
         readScopes.add(scopeKey);
-        const variables = post<Properties>('Runtime.getProperties', { objectId: scope.value.objectId, ownProperties: true });
         for (const variable of variables.result) {
           const value = variable.value;
           if (!value?.objectId || WRAPPER_VARIABLES.has(variable.name)) continue;
@@ -121,22 +125,46 @@ export function reachableCollections(
 }
 
 /**
- * reachableCollections, following only the project's functions: a script known (scriptFiles)
- * to be Jest's, Node's or a library's is not looked into. `readScripts`: read the script list
- * first if it was never read (~0.2-0.3 s in a Jest worker); else a walk bounded by MAX_CALLS
- * follows what it does not know.
+ * One test file's module collections, found by walks from its tests' code (reachableCollections)
+ * that read each scope once in the file: a second test's walk reads only its own describe
+ * blocks' scopes, ~1 ms. Held weakly: the file's modules go when it ends.
  */
-export function projectCollections(
-  code: readonly object[],
-  realmGlobals: readonly object[],
-  rootDir: string,
-  readScripts = true,
-): ModuleCollection[] {
-  const known = readScripts ? scriptFiles() : knownFiles;
-  return reachableCollections(code, realmGlobals, (scriptId) => {
-    const file = known.get(scriptId);
-    return file === undefined || isProjectFile(file, rootDir);
-  });
+export class ModuleCollectionIndex {
+  private readonly readScopes = new Set<string>();
+  private readonly known: Array<Omit<ModuleCollection, 'value'> & { ref: WeakRef<object> }> = [];
+
+  constructor(
+    private readonly realmGlobals: readonly object[],
+    /** Whether a file is the project's own (its functions are followed). */
+    private readonly isProjectScript: (file: string) => boolean,
+  ) {}
+
+  /**
+   * Walks from `code` into the scopes not read yet, and returns every collection known in
+   * this file. Functions of scripts known (scriptFiles) to be Jest's, Node's or a library's
+   * are not followed; the script list is not read for this (~0.2-0.3 s in a Jest worker,
+   * where each file loads its modules anew): MAX_CALLS bounds what is not known.
+   */
+  reach(code: readonly object[]): ModuleCollection[] {
+    if (code.length > 0) {
+      const fresh = reachableCollections(
+        code,
+        this.realmGlobals,
+        (scriptId) => {
+          const file = knownFiles.get(scriptId);
+          return file === undefined || this.isProjectScript(file);
+        },
+        this.readScopes,
+      );
+      for (const { value, ...rest } of fresh) {
+        if (!this.known.some((known) => known.ref.deref() === value)) this.known.push({ ...rest, ref: new WeakRef(value) });
+      }
+    }
+    return this.known.flatMap(({ ref, ...rest }) => {
+      const value = ref.deref();
+      return value ? [{ ...rest, value }] : [];
+    });
+  }
 }
 
 /** The globals of the realms a project's modules run in: the test's, and this one (ES modules, or a runner's own). */

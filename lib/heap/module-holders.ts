@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isProjectFile } from '../core/stack';
+import type { ModuleCollectionIndex } from './module-collections';
 import { displayPath } from './retainers';
 
 /** Test files (Jest's default testMatch) and manual mocks: their variables are the tests' fixtures, not module state. */
@@ -16,6 +17,12 @@ export interface Holder {
   label: string;
   kind: string;
   file: string;
+}
+
+/** What the module-state checks of one test file share: the holder rules and the collections found. */
+export interface ModuleState {
+  holders: ModuleHolders;
+  collections: ModuleCollectionIndex;
 }
 
 export interface ModuleHoldersOptions {

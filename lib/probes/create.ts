@@ -5,7 +5,8 @@
  */
 import * as path from 'node:path';
 import type { LeakwatchConfig } from '../core/config';
-import { realmGlobals } from '../heap/module-collections';
+import { isProjectFile } from '../core/stack';
+import { ModuleCollectionIndex, realmGlobals } from '../heap/module-collections';
 import { ModuleHolders } from '../heap/module-holders';
 import type { SnapshotWriter } from '../heap/snapshot-writer';
 import { ExternalProbe } from './external';
@@ -38,14 +39,15 @@ export function createProbes(options: {
   const { config, rootDir, testGlobal } = options;
   const snapshots = config.snapshots ? createSnapshotWriter(config.outputDir, options.fileLabel, config.snapshots) : null;
   const keptOnce = config.heap.keptOnce;
-  // The kept-once and growth checks share which holders count, and report each once.
-  const holders = keptOnce
-    ? new ModuleHolders({ rootDir, testFile: path.resolve(rootDir, options.fileLabel), allow: keptOnce.allow })
+  // The kept-once and growth checks share the collections found and which holders count, and report each once.
+  const moduleState = keptOnce
+    ? {
+        holders: new ModuleHolders({ rootDir, testFile: path.resolve(rootDir, options.fileLabel), allow: keptOnce.allow }),
+        collections: new ModuleCollectionIndex(realmGlobals(testGlobal), (file) => isProjectFile(file, rootDir)),
+      }
     : null;
-  const heap = new HeapProbe(config, rootDir, snapshots, testGlobal, holders);
-  const growth = holders
-    ? new ModuleGrowthProbe({ rootDir, threshold: config.heap.threshold, holders, realmGlobals: realmGlobals(testGlobal) })
-    : null;
+  const heap = new HeapProbe(config, rootDir, snapshots, testGlobal, moduleState);
+  const growth = moduleState ? new ModuleGrowthProbe({ ...moduleState, threshold: config.heap.threshold }) : null;
   const handles = config.handles ? new HandlesProbe(rootDir) : null;
   // The heap probe goes last: it runs suspects again, and what those extra runs open or
   // add must not be counted by the other probes as the test's own.

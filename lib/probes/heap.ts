@@ -19,8 +19,7 @@ import { attribute, describeSite, type AllocationSite, type Attribution } from '
 import { nativeProfiler, sampleWithoutFullGc } from '../heap/quick-sampler';
 import type { HeapLeakExplainer } from '../heap/leak-explainer';
 import { KeptOnceGate } from '../heap/kept-once-gate';
-import { realmGlobals } from '../heap/module-collections';
-import type { ModuleHolders } from '../heap/module-holders';
+import type { ModuleState } from '../heap/module-holders';
 import { closeWindow, openWindow, type OpenWindow } from '../heap/window';
 import { HeapSampler } from '../heap/sampler';
 import { nextTurn, RunTimers } from '../core/timers';
@@ -79,14 +78,13 @@ export class HeapProbe implements Probe {
     snapshots: SnapshotWriter | null,
     /** The test's global: logpoints in its realm reach the statement-line recorder there. */
     testGlobal: object | null = null,
-    /** Which module-level holders count, shared with the growth check; null when heap.keptOnce is false. */
-    holders: ModuleHolders | null = null,
+    /** The file's module collections and which holders count, shared with the growth check; null when heap.keptOnce is false. */
+    moduleState: ModuleState | null = null,
   ) {
     this.threshold = config.heap.threshold;
     this.samplingInterval = config.heap.samplingInterval;
     this.reporterOptions = { threshold: this.threshold, rootDir, retainers: config.heap.retainers, snapshots, testGlobal };
-    this.keptOnce =
-      holders && this.gc ? new KeptOnceGate({ rootDir, threshold: this.threshold, holders, realmGlobals: realmGlobals(testGlobal) }) : null;
+    this.keptOnce = moduleState && this.gc ? new KeptOnceGate({ ...moduleState, threshold: this.threshold }) : null;
     if (this.keptOnce) this.stats.keptOnce = this.keptOnce.stats;
   }
 

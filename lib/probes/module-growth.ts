@@ -11,8 +11,8 @@ import { quoteTestName } from '../core/test-names';
 import type { Finding, TestInfo } from '../core/types';
 import { formatBytes } from '../core/units';
 import { CollectionGrowth, MIN_GROWING_TESTS, type GrownCollection } from '../heap/collection-growth';
-import { projectCollections, scriptFiles } from '../heap/module-collections';
-import type { Holder, ModuleHolders } from '../heap/module-holders';
+import { scriptFiles } from '../heap/module-collections';
+import type { Holder, ModuleState } from '../heap/module-holders';
 import type { Probe } from './probe';
 
 /** Tests named in the message at most. */
@@ -28,13 +28,8 @@ export interface ModuleGrowthStats {
   walkMs: number;
 }
 
-export interface ModuleGrowthOptions {
-  rootDir: string;
+export interface ModuleGrowthOptions extends ModuleState {
   threshold: number;
-  /** Which holders count, and how they are named; shared with the kept-once check. */
-  holders: ModuleHolders;
-  /** The globals of the realms the project's modules run in: the test's, and this one. */
-  realmGlobals: readonly object[];
 }
 
 export class ModuleGrowthProbe implements Probe {
@@ -112,8 +107,7 @@ export class ModuleGrowthProbe implements Probe {
     if (code.length === 0) return;
     const started = performance.now();
     try {
-      // Every file walks once: the script list is read only when a collection is reported.
-      this.growth.watch(projectCollections(code, this.options.realmGlobals, this.options.rootDir, false));
+      this.growth.watch(this.options.collections.reach(code));
     } catch (error) {
       this.problem = `module-level collections could not be found: ${errorMessage(error)}`;
     }

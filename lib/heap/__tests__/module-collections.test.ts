@@ -2,7 +2,7 @@
  * The walk from a test's code into the module state it reaches, on closures made here: the
  * inspector reads their scopes as it reads a Jest module's.
  */
-import { reachableCollections, scriptFiles } from '../module-collections';
+import { ModuleCollectionIndex, reachableCollections, scriptFiles } from '../module-collections';
 
 /** A module's scope: a cache, a store with an index, an LRU-like class instance, a singleton. */
 function makeModule() {
@@ -46,4 +46,44 @@ test('functions it is told not to follow are not looked into', () => {
 test("each collection's script is this file", () => {
   const [first] = reachableCollections([() => api.read()], [globalThis], thisFileOnly);
   expect(scriptFiles().get(first.scriptId)).toBe(__filename);
+});
+
+describe('ModuleCollectionIndex', () => {
+  /** Only this file is the project's, as thisFileOnly says. */
+  const isThisFile = (file: string) => file === __filename;
+
+  /** A describe block's own state, reached only from the tests inside it. */
+  function describeBlock() {
+    const blockLog: string[] = [];
+    return () => blockLog.push('x');
+  }
+
+  test('a later walk adds what its code reaches and keeps what earlier walks found', () => {
+    const index = new ModuleCollectionIndex([globalThis], isThisFile);
+    const first = index.reach([() => api.read()]).map((collection) => collection.label);
+    const inBlock = describeBlock();
+    const second = index.reach([() => [api.read(), inBlock()]]).map((collection) => collection.label);
+    expect(second.sort()).toEqual([...first, 'blockLog'].sort());
+  });
+
+  test('a variable a hook set after an earlier walk is followed on a later one', () => {
+    const index = new ModuleCollectionIndex([globalThis], isThisFile);
+    let later: (() => number) | undefined;
+    const code = () => later?.();
+    const labels = () => index.reach([code]).map((collection) => collection.label);
+    expect(labels()).not.toContain('blockLog');
+    later = describeBlock();
+    expect(labels()).toContain('blockLog');
+  });
+
+  test('a collection reached again is listed once', () => {
+    const index = new ModuleCollectionIndex([globalThis], isThisFile);
+    index.reach([() => api.read()]);
+    const again = index.reach([() => api.read(), () => api.read()]);
+    expect(again.filter((collection) => collection.label === 'cache')).toHaveLength(1);
+  });
+
+  test('no code: what is known, with no walk', () => {
+    expect(new ModuleCollectionIndex([globalThis], isThisFile).reach([])).toEqual([]);
+  });
 });
