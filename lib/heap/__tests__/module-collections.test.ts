@@ -68,7 +68,7 @@ describe('ModuleCollectionIndex', () => {
 
   test('a variable a hook set after an earlier walk is followed on a later one', () => {
     const index = new ModuleCollectionIndex([globalThis], isThisFile);
-    let later: (() => number) | undefined;
+    let later: (() => number) | undefined = undefined;
     const code = () => later?.();
     const labels = () => index.reach([code]).map((collection) => collection.label);
     expect(labels()).not.toContain('blockLog');
