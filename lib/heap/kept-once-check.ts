@@ -10,7 +10,7 @@ import type { Finding } from '../core/types';
 import { formatBytes } from '../core/units';
 import { newestEntriesHolding } from './entry-size';
 import { rerunPutsBack } from './kept-once-cause';
-import { scriptFiles, type ModuleCollection } from './module-collections';
+import { scriptFile, type ModuleCollection } from './module-collections';
 import type { Holder, ModuleState } from './module-holders';
 
 /** Checks per file at most. */
@@ -63,7 +63,7 @@ export class KeptOnceCheck {
     if (big.length === 0) return null;
     const kept: KeptHolder[] = [];
     for (const { collection, newest } of big) {
-      const file = scriptFiles(collection.scriptId).get(collection.scriptId) ?? '';
+      const file = scriptFile(collection.scriptId);
       const holder = { label: collection.label, kind: collection.kind, file, ...newest };
       if (!this.options.holders.isModuleFile(file) || this.options.holders.skipped(holder)) continue;
       if (await causedBy(collection.value, newest.entries, rerun)) kept.push(holder);

@@ -28,7 +28,7 @@ interface RemoteObject {
 }
 interface PropertyDescriptor {
   name: string;
-  value?: RemoteObject;
+  value?: RemoteObject & { value?: unknown };
 }
 interface Properties {
   result: PropertyDescriptor[];
@@ -73,17 +73,27 @@ export function reachableCollections(
       const scopes = own.internalProperties?.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
       if (!scopes || !scriptId || (depth > 0 && !follow(scriptId))) continue;
       const list = post<Properties>('Runtime.getProperties', { objectId: scopes, ownProperties: true });
-      for (const scope of list.result) {
-        // A CommonJS module's variables are its wrapper function's (Closure), an ES module's its Module scope.
-        if (!scope.value?.objectId || !/^(Closure|Module|Block)\b/.test(scope.value.description ?? '')) continue;
-        // A module's functions share its scope: follow it once (the handles differ each time, and
-        // nested anonymous closures share a description, so its variables tell it), and again
-        // once a variable changes kind (a describe-level `let api` set by a hook since).
-        const variables = post<Properties>('Runtime.getProperties', { objectId: scope.value.objectId, ownProperties: true });
+      // A CommonJS module's variables are its wrapper function's (Closure), an ES module's its Module scope.
+      const closures = list.result.filter(
+        (scope) => scope.value?.objectId && /^(Closure|Module|Block)\b/.test(scope.value.description ?? ''),
+      );
+      for (const [index, scope] of closures.entries()) {
+        // The outermost is the module's scope, which all its functions share: read once per
+        // script. The test's own scopes (depth 0) and inner closures are told apart by their
+        // variables (nested anonymous closures share a description), and read again once a
+        // variable changes kind (a `let api` that a beforeEach hook has set since).
+        const moduleKey = depth > 0 && index === closures.length - 1 ? `${scriptId}:module` : '';
+        if (moduleKey && readScopes.has(moduleKey)) continue;
+        const variables = post<Properties>('Runtime.getProperties', { objectId: scope.value!.objectId, ownProperties: true });
         const shape = variables.result.map((variable) => `${variable.name}=${variable.value?.type ?? ''}${variable.value?.subtype ?? ''}`);
-        const scopeKey = `${scriptId}:${scope.value.description}:${shape.join(',')}`;
+        const scopeKey = moduleKey || `${scriptId}:${scope.value!.description}:${shape.join(',')}`;
         if (readScopes.has(scopeKey)) continue;
         readScopes.add(scopeKey);
+        // A CommonJS module's wrapper holds its file: a library's module scope is not followed,
+        // and the file is known without the Debugger's script list.
+        const filename = variables.result.find((variable) => variable.name === '__filename')?.value?.value;
+        if (typeof filename === 'string' && !learnedFiles.has(scriptId)) learnedFiles.set(scriptId, filename);
+        if (depth > 0 && !follow(scriptId)) continue;
         for (const variable of variables.result) {
           const value = variable.value;
           if (!value?.objectId || WRAPPER_VARIABLES.has(variable.name)) continue;
@@ -139,6 +149,11 @@ export class ModuleCollectionIndex {
     private readonly isProjectScript: (file: string) => boolean,
   ) {}
 
+  /** Collections found so far. */
+  get size(): number {
+    return this.known.length;
+  }
+
   /**
    * Walks from `code` into the scopes not read yet, and returns every collection known in
    * this file. Functions of scripts known (scriptFiles) to be Jest's, Node's or a library's
@@ -151,7 +166,7 @@ export class ModuleCollectionIndex {
         code,
         this.realmGlobals,
         (scriptId) => {
-          const file = knownFiles.get(scriptId);
+          const file = learnedFiles.get(scriptId) ?? knownFiles.get(scriptId);
           return file === undefined || this.isProjectScript(file);
         },
         this.readScopes,
@@ -174,6 +189,13 @@ export function realmGlobals(testGlobal: object | null): object[] {
 
 /** Each script's file, by id, as last read (scriptFiles). */
 const knownFiles = new Map<string, string>();
+/** Scripts' files read from CommonJS modules' `__filename` during walks. */
+const learnedFiles = new Map<string, string>();
+
+/** A script's file, known from a walk or the Debugger's script list ('' if none: an eval'd script). */
+export function scriptFile(scriptId: string): string {
+  return learnedFiles.get(scriptId) ?? scriptFiles(scriptId).get(scriptId) ?? '';
+}
 
 /**
  * Each script's file, by id: the Debugger sends every script's URL when it is switched on

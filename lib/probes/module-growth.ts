@@ -11,7 +11,7 @@ import { quoteTestName } from '../core/test-names';
 import type { Finding, TestInfo } from '../core/types';
 import { formatBytes } from '../core/units';
 import { CollectionGrowth, MIN_GROWING_TESTS, type GrownCollection } from '../heap/collection-growth';
-import { scriptFiles } from '../heap/module-collections';
+import { scriptFile } from '../heap/module-collections';
 import type { Holder, ModuleState } from '../heap/module-holders';
 import type { Probe } from './probe';
 
@@ -51,6 +51,11 @@ export class ModuleGrowthProbe implements Probe {
     if (!this.looked && test.code) {
       this.looked = true;
       this.watchReachable(test.code());
+    } else if (this.options.collections.size !== this.growth.size) {
+      // The kept-once check found more from a suspect's code (a describe block's, or what a
+      // beforeEach hook set): follow those too, from now on.
+      this.growth.watch(this.options.collections.reach([]));
+      this.stats.watchedCollections = this.growth.size;
     }
     this.growth.testStarted(test.name);
   }
@@ -85,7 +90,7 @@ export class ModuleGrowthProbe implements Probe {
     this.stats.largestKb = Math.round((candidates[0]?.bytes ?? 0) / 1024);
     const grown = candidates.flatMap((collection) => {
       if (collection.bytes < this.options.threshold) return [];
-      const file = scriptFiles(collection.scriptId).get(collection.scriptId) ?? '';
+      const file = scriptFile(collection.scriptId);
       const holder = { ...collection, file };
       return holders.isModuleFile(file) && !holders.skipped(holder) ? [holder] : [];
     });
