@@ -35,8 +35,11 @@ interface Properties {
   internalProperties?: Array<{ name: string; value?: RemoteObject & { value?: { scriptId?: string } } }>;
 }
 
-/** Inspector calls at most per walk (~0.1 ms each): a test's code seldom reaches far. */
-const MAX_CALLS = 400;
+/**
+ * Inspector calls at most per walk: 0.1-1.5 ms each (a function's description is its source
+ * text), and a test's code seldom reaches far. An index's walk leaves the rest for the next.
+ */
+export const MAX_CALLS = 400;
 /** Functions followed from the test's code, then from what their scopes hold. */
 const MAX_DEPTH = 4;
 /** A CommonJS module wrapper's parameters: Jest's and Node's machinery, not the module's state. */
@@ -54,10 +57,13 @@ export function reachableCollections(
   realmGlobals: readonly object[],
   /** Whether to look into the scopes of a function of this script (not Jest's, Node's or a library's). */
   follow: (scriptId: string) => boolean = () => true,
-  /** Scopes read by earlier walks (by script and name): not read again. */
-  readScopes = new Set<string>(),
+  /** What earlier walks in the same file left (ModuleCollectionIndex); none: a walk of its own. */
+  state: WalkState | null = null,
+  maxCalls = MAX_CALLS,
 ): ModuleCollection[] {
   const session = sharedSession();
+  const own = state ?? { readScopes: new Set<string>(), frontier: [], group: GROUP };
+  const readScopes = own.readScopes;
   const found: Array<Omit<ModuleCollection, 'value'> & { objectId: string }> = [];
   let calls = 0;
   const post = <T>(method: string, params: object): T => {
@@ -65,8 +71,10 @@ export function reachableCollections(
     return postSync(session, method, params) as T;
   };
   try {
-    const queue = code.map((fn) => ({ objectId: remoteId(session, fn), depth: 0 })).filter((item) => item.objectId !== '');
-    while (queue.length > 0 && calls < MAX_CALLS) {
+    const roots = code.map((fn) => ({ objectId: remoteId(session, fn, own.group), depth: 0 })).filter((item) => item.objectId !== '');
+    const queue: QueueItem[] = [...roots, ...own.frontier];
+    own.frontier = [];
+    while (queue.length > 0 && calls < maxCalls) {
       const { objectId, depth } = queue.shift()!;
       const own = post<Properties>('Runtime.getProperties', { objectId, ownProperties: true });
       const scriptId = own.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value?.scriptId;
@@ -122,6 +130,7 @@ export function reachableCollections(
         }
       }
     }
+    own.frontier = queue;
     const values = new Set<object>();
     return found.flatMap(({ objectId, ...rest }) => {
       const value = handOver(session, objectId, realmGlobals);
@@ -130,9 +139,23 @@ export function reachableCollections(
       return [{ ...rest, value }];
     });
   } finally {
-    release(session);
+    if (!state) release(session, GROUP);
   }
 }
+
+interface QueueItem {
+  objectId: string;
+  depth: number;
+}
+
+/** What one file's walks share: the scopes read, and the functions not looked at yet (their handles live in `group`). */
+export interface WalkState {
+  readScopes: Set<string>;
+  frontier: QueueItem[];
+  group: string;
+}
+
+let indexes = 0;
 
 /**
  * One test file's module collections, found by walks from its tests' code (reachableCollections)
@@ -140,7 +163,7 @@ export function reachableCollections(
  * blocks' scopes, ~1 ms. Held weakly: the file's modules go when it ends.
  */
 export class ModuleCollectionIndex {
-  private readonly readScopes = new Set<string>();
+  private readonly walk: WalkState = { readScopes: new Set(), frontier: [], group: `${GROUP}-${++indexes}` };
   private readonly known: Array<Omit<ModuleCollection, 'value'> & { ref: WeakRef<object> }> = [];
 
   constructor(
@@ -160,7 +183,7 @@ export class ModuleCollectionIndex {
    * are not followed; the script list is not read for this (~0.2-0.3 s in a Jest worker,
    * where each file loads its modules anew): MAX_CALLS bounds what is not known.
    */
-  reach(code: readonly object[]): ModuleCollection[] {
+  reach(code: readonly object[], maxCalls = MAX_CALLS): ModuleCollection[] {
     if (code.length > 0) {
       const fresh = reachableCollections(
         code,
@@ -169,7 +192,8 @@ export class ModuleCollectionIndex {
           const file = learnedFiles.get(scriptId) ?? knownFiles.get(scriptId);
           return file === undefined || this.isProjectScript(file);
         },
-        this.readScopes,
+        this.walk,
+        maxCalls,
       );
       for (const { value, ...rest } of fresh) {
         if (!this.known.some((known) => known.ref.deref() === value)) this.known.push({ ...rest, ref: new WeakRef(value) });
@@ -179,6 +203,13 @@ export class ModuleCollectionIndex {
       const value = ref.deref();
       return value ? [{ ...rest, value }] : [];
     });
+  }
+
+  /** At the file's end: the inspector lets go of the handles the walks kept. */
+  dispose(): void {
+    this.walk.frontier = [];
+    this.known.length = 0;
+    release(sharedSession(), this.walk.group);
   }
 }
 
@@ -217,9 +248,9 @@ export function scriptFiles(scriptId?: string): ReadonlyMap<string, string> {
   }
 }
 
-function release(session: Session): void {
+function release(session: Session, group: string): void {
   try {
-    postSync(session, 'Runtime.releaseObjectGroup', { objectGroup: GROUP });
+    postSync(session, 'Runtime.releaseObjectGroup', { objectGroup: group });
   } catch {
     // Nothing more to free.
   }
@@ -230,7 +261,7 @@ function release(session: Session): void {
  * global and read back by an evaluation in each context until one sees it (leakwatch runs in
  * Node's main context under Jest, but in a test's context in its own unit tests).
  */
-function remoteId(session: Session, value: unknown): string {
+function remoteId(session: Session, value: unknown, group: string): string {
   Reflect.set(globalThis, RECEIVE, value);
   const contexts: Array<number | undefined> = [undefined];
   const onContext = (message: { params: { context: { id: number } } }): void => {
@@ -240,7 +271,7 @@ function remoteId(session: Session, value: unknown): string {
     for (let index = 0; index < contexts.length; index++) {
       const answer = postSync(session, 'Runtime.evaluate', {
         expression: `globalThis[Symbol.for('${RECEIVE.description}')]`,
-        objectGroup: GROUP,
+        objectGroup: group,
         ...(contexts[index] === undefined ? {} : { contextId: contexts[index] }),
       }) as { result: RemoteObject };
       if (answer.result.objectId) return answer.result.objectId;

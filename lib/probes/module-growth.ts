@@ -15,6 +15,12 @@ import { scriptFile } from '../heap/module-collections';
 import type { Holder, ModuleState } from '../heap/module-holders';
 import type { Probe } from './probe';
 
+/**
+ * Inspector calls for the walk at the file's first test, which every file pays: the nearest
+ * scopes (the test file's, the modules it requires) come first, and a suspect's kept-once
+ * walk goes on from where this one stopped.
+ */
+const FIRST_WALK_CALLS = 100;
 /** Tests named in the message at most. */
 const NAMED_TESTS = 5;
 
@@ -106,13 +112,14 @@ export class ModuleGrowthProbe implements Probe {
 
   dispose(): void {
     this.growth.clear();
+    this.options.collections.dispose();
   }
 
   private watchReachable(code: readonly object[]): void {
     if (code.length === 0) return;
     const started = performance.now();
     try {
-      this.growth.watch(this.options.collections.reach(code));
+      this.growth.watch(this.options.collections.reach(code, FIRST_WALK_CALLS));
     } catch (error) {
       this.problem = `module-level collections could not be found: ${errorMessage(error)}`;
     }

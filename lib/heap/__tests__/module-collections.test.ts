@@ -76,6 +76,13 @@ describe('ModuleCollectionIndex', () => {
     expect(labels()).toContain('blockLog');
   });
 
+  test('a walk that ran out of calls leaves the rest to the next walk in the file', () => {
+    const index = new ModuleCollectionIndex([globalThis], isThisFile);
+    expect(index.reach([() => api.read()], 3).map((collection) => collection.label)).not.toContain('cache');
+    expect(index.reach([() => 0]).map((collection) => collection.label)).toContain('cache');
+    index.dispose();
+  });
+
   test('a collection reached again is listed once', () => {
     const index = new ModuleCollectionIndex([globalThis], isThisFile);
     index.reach([() => api.read()]);
