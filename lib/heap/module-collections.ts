@@ -47,6 +47,7 @@ const WRAPPER_VARIABLES = new Set(['require', 'module', 'exports', 'jest', '__fi
 const KINDS: Record<string, ModuleCollection['kind']> = { map: 'Map', set: 'Set', array: 'Array' };
 const RECEIVE = Symbol.for('leakwatch.moduleCollections.receive');
 const GROUP = 'leakwatch-module-collections';
+const TEST_REALM = Symbol.for('leakwatch.moduleCollections.testRealm');
 
 /**
  * The collections in the scopes that `code` (the test's body and hooks) reaches. `realmGlobals`:
@@ -55,8 +56,8 @@ const GROUP = 'leakwatch-module-collections';
 export function reachableCollections(
   code: readonly object[],
   realmGlobals: readonly object[],
-  /** Whether to look into the scopes of a function of this script (not Jest's, Node's or a library's). */
-  follow: (scriptId: string) => boolean = () => true,
+  /** Whether to look into the scopes of a function of this script (not Jest's, Node's or a library's); `objectId`: the function. */
+  follow: (scriptId: string, objectId: string) => boolean = () => true,
   /** What earlier walks in the same file left (ModuleCollectionIndex); none: a walk of its own. */
   state: WalkState | null = null,
   maxCalls = MAX_CALLS,
@@ -73,24 +74,35 @@ export function reachableCollections(
   try {
     const roots = code.map((fn) => ({ objectId: remoteId(session, fn, own.group), depth: 0 })).filter((item) => item.objectId !== '');
     const queue: QueueItem[] = [...roots, ...own.frontier];
+    /** What wrappers' modules hold: looked at once the rest is. */
+    const later: QueueItem[] = [];
     own.frontier = [];
-    while (queue.length > 0 && calls < maxCalls) {
+    const functionScript = (objectId: string): string | undefined =>
+      post<Properties>('Runtime.getProperties', { objectId, ownProperties: true }).internalProperties?.find(
+        (p) => p.name === '[[FunctionLocation]]',
+      )?.value?.value?.scriptId;
+    while ((queue.length > 0 || later.length > 0) && calls < maxCalls) {
+      if (queue.length === 0) queue.push(...later.splice(0));
       const { objectId, depth } = queue.shift()!;
+      const inner: QueueItem[] = [];
+      const outer: QueueItem[] = [];
       const own = post<Properties>('Runtime.getProperties', { objectId, ownProperties: true });
       const scriptId = own.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value?.scriptId;
       const scopes = own.internalProperties?.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
-      if (!scopes || !scriptId || (depth > 0 && !follow(scriptId))) continue;
+      if (!scopes || !scriptId || (depth > 0 && !follow(scriptId, objectId))) continue;
       const list = post<Properties>('Runtime.getProperties', { objectId: scopes, ownProperties: true });
       // A CommonJS module's variables are its wrapper function's (Closure), an ES module's its Module scope.
       const closures = list.result.filter(
         (scope) => scope.value?.objectId && /^(Closure|Module|Block)\b/.test(scope.value.description ?? ''),
       );
-      for (const [index, scope] of closures.entries()) {
-        // The outermost is the module's scope, which all its functions share: read once per
-        // script. The test's own scopes (depth 0) and inner closures are told apart by their
-        // variables (nested anonymous closures share a description), and read again once a
-        // variable changes kind (a `let api` that a beforeEach hook has set since).
-        const moduleKey = depth > 0 && index === closures.length - 1 ? `${scriptId}:module` : '';
+      // Outermost first: the module's scope, which all its functions share, read once per
+      // script, and which tells the script's file. The test's own scopes (depth 0) and inner
+      // closures are told apart by their variables (nested anonymous closures share a
+      // description), and read again once a variable changes kind (a `let api` that a
+      // beforeEach hook has set since).
+      for (const [index, scope] of [...closures.entries()].reverse()) {
+        const outermost = index === closures.length - 1;
+        const moduleKey = depth > 0 && outermost ? `${scriptId}:module` : '';
         if (moduleKey && readScopes.has(moduleKey)) continue;
         const variables = post<Properties>('Runtime.getProperties', { objectId: scope.value!.objectId, ownProperties: true });
         const shape = variables.result.map((variable) => `${variable.name}=${variable.value?.type ?? ''}${variable.value?.subtype ?? ''}`);
@@ -101,7 +113,12 @@ export function reachableCollections(
         // and the file is known without the Debugger's script list.
         const filename = variables.result.find((variable) => variable.name === '__filename')?.value?.value;
         if (typeof filename === 'string' && !learnedFiles.has(scriptId)) learnedFiles.set(scriptId, filename);
-        if (depth > 0 && !follow(scriptId)) continue;
+        if (!follow(scriptId, objectId)) {
+          // A library's function: nothing of it is followed. But a root may be a library's
+          // wrapper (test.each's), whose inner closure holds the test's function.
+          if (depth > 0) break;
+          if (outermost) continue;
+        }
         for (const variable of variables.result) {
           const value = variable.value;
           if (!value?.objectId || WRAPPER_VARIABLES.has(variable.name)) continue;
@@ -109,7 +126,7 @@ export function reachableCollections(
           if (kind) {
             found.push({ label: variable.name, kind, scriptId, objectId: value.objectId });
           } else if (value.type === 'function') {
-            if (depth < MAX_DEPTH) queue.push({ objectId: value.objectId, depth: depth + 1 });
+            if (depth < MAX_DEPTH) (outermost ? outer : inner).push({ objectId: value.objectId, depth: depth + 1 });
           } else if (value.type === 'object' && !value.subtype && depth < MAX_DEPTH) {
             // An exports object or a store: its functions, and collections one property down,
             // but only in a plain object: a class's Map (an LRU's, a library's) is its own
@@ -117,19 +134,30 @@ export function reachableCollections(
             const plain = value.className === 'Object';
             const properties = post<Properties>('Runtime.getProperties', { objectId: value.objectId, ownProperties: true });
             for (const property of properties.result) {
-              const inner = property.value;
-              if (!inner?.objectId) continue;
-              const innerKind = inner.subtype ? KINDS[inner.subtype] : undefined;
+              const innerValue = property.value;
+              if (!innerValue?.objectId) continue;
+              const innerKind = innerValue.subtype ? KINDS[innerValue.subtype] : undefined;
               if (innerKind && plain) {
-                found.push({ label: `${variable.name}.${property.name}`, kind: innerKind, scriptId, objectId: inner.objectId });
-              } else if (inner.type === 'function') {
-                queue.push({ objectId: inner.objectId, depth: depth + 1 });
+                found.push({ label: `${variable.name}.${property.name}`, kind: innerKind, scriptId, objectId: innerValue.objectId });
+              } else if (innerValue.type === 'function') {
+                (outermost ? outer : inner).push({ objectId: innerValue.objectId, depth: depth + 1 });
               }
             }
           }
         }
       }
+      // A root whose closure holds a function of another script is a wrapper (test.each's,
+      // whose closure holds the test's function): that function is the test's code, looked at
+      // next as a root; what the wrapper's own script holds comes after everything else.
+      const wrapped = depth === 0 ? inner.filter((item) => functionScript(item.objectId) !== scriptId) : [];
+      if (wrapped.length > 0) {
+        queue.unshift(...wrapped.map((item) => ({ ...item, depth: 0 })));
+        later.push(...inner.filter((item) => !wrapped.includes(item)), ...outer);
+      } else {
+        queue.push(...inner, ...outer);
+      }
     }
+    queue.push(...later);
     own.frontier = queue;
     const values = new Set<object>();
     return found.flatMap(({ objectId, ...rest }) => {
@@ -163,6 +191,8 @@ let indexes = 0;
  * blocks' scopes, ~1 ms. Held weakly: the file's modules go when it ends.
  */
 export class ModuleCollectionIndex {
+  private readonly scriptRealms = new Map<string, boolean>();
+  private readonly testObjectPrototype: object | undefined;
   private readonly walk: WalkState = { readScopes: new Set(), frontier: [], group: `${GROUP}-${++indexes}` };
   private readonly known: Array<Omit<ModuleCollection, 'value'> & { ref: WeakRef<object> }> = [];
 
@@ -170,7 +200,12 @@ export class ModuleCollectionIndex {
     private readonly realmGlobals: readonly object[],
     /** Whether a file is the project's own (its functions are followed). */
     private readonly isProjectScript: (file: string) => boolean,
-  ) {}
+  ) {
+    // A function of another realm than the test's (Node's, Jest's, leakwatch's, an earlier
+    // file's modules) is not followed: its prototype chain ends elsewhere than the test's.
+    this.testObjectPrototype =
+      realmGlobals.length > 1 ? (Reflect.get(realmGlobals[0], 'Object') as ObjectConstructor | undefined)?.prototype : undefined;
+  }
 
   /** Collections found so far. */
   get size(): number {
@@ -188,7 +223,8 @@ export class ModuleCollectionIndex {
       const fresh = reachableCollections(
         code,
         this.realmGlobals,
-        (scriptId) => {
+        (scriptId, objectId) => {
+          if (!this.inTestRealm(scriptId, objectId)) return false;
           const file = learnedFiles.get(scriptId) ?? knownFiles.get(scriptId);
           return file === undefined || this.isProjectScript(file);
         },
@@ -203,6 +239,34 @@ export class ModuleCollectionIndex {
       const value = ref.deref();
       return value ? [{ ...rest, value }] : [];
     });
+  }
+
+  /** Whether a function of this script runs in the test's realm (asked once per script). */
+  private inTestRealm(scriptId: string, objectId: string): boolean {
+    if (!this.testObjectPrototype) return true;
+    let answer = this.scriptRealms.get(scriptId);
+    if (answer === undefined) {
+      // Run in leakwatch's realm (where the handles were made): the marker is put there.
+      Reflect.set(globalThis, TEST_REALM, this.testObjectPrototype);
+      try {
+        const result = postSync(sharedSession(), 'Runtime.callFunctionOn', {
+          objectId,
+          functionDeclaration: `function () {
+            let last = this;
+            for (let proto = Object.getPrototypeOf(this); proto !== null; proto = Object.getPrototypeOf(proto)) last = proto;
+            return last === globalThis[Symbol.for('${TEST_REALM.description}')];
+          }`,
+          returnByValue: true,
+        }) as { result: { value?: unknown } };
+        answer = result.result.value === true;
+      } catch {
+        answer = true;
+      } finally {
+        Reflect.deleteProperty(globalThis, TEST_REALM);
+      }
+      this.scriptRealms.set(scriptId, answer);
+    }
+    return answer;
   }
 
   /** At the file's end: the inspector lets go of the handles the walks kept. */

@@ -2,6 +2,7 @@
  * The walk from a test's code into the module state it reaches, on closures made here: the
  * inspector reads their scopes as it reads a Jest module's.
  */
+import * as vm from 'node:vm';
 import { ModuleCollectionIndex, reachableCollections, scriptFiles } from '../module-collections';
 
 /** A module's scope: a cache, a store with an index, an LRU-like class instance, a singleton. */
@@ -48,6 +49,18 @@ test("each collection's script is this file", () => {
   expect(scriptFiles().get(first.scriptId)).toBe(__filename);
 });
 
+test("a runner's wrapper (test.each's) is looked through first, to the test's function it holds", () => {
+  // A script of its own, whose scope holds many functions of its own, as jest-each's does.
+  const helpers = Array.from({ length: 30 }, (_, i) => `function helper${i}() { return ${i}; }`);
+  const calls = helpers.map((_, i) => `helper${i}()`).join(' + ');
+  const wrap = vm.runInThisContext(`(function () { ${helpers.join('\n')} return (fn) => () => ${calls} + fn(); })()`, {
+    filename: 'wrapper.js',
+  }) as (fn: () => unknown) => () => unknown;
+  const thisFileOrWrapper = (scriptId: string): boolean => thisFileOnly(scriptId) || scriptFiles(scriptId).get(scriptId) === 'wrapper.js';
+  const found = reachableCollections([wrap(() => api.read())], [globalThis], thisFileOrWrapper, null, 40);
+  expect(found.map((collection) => collection.label)).toContain('cache');
+});
+
 describe('ModuleCollectionIndex', () => {
   /** Only this file is the project's, as thisFileOnly says. */
   const isThisFile = (file: string) => file === __filename;
@@ -88,6 +101,13 @@ describe('ModuleCollectionIndex', () => {
     index.reach([() => api.read()]);
     const again = index.reach([() => api.read(), () => api.read()]);
     expect(again.filter((collection) => collection.label === 'cache')).toHaveLength(1);
+  });
+
+  test("functions of another realm than the test's (Node's, the runner's) are not followed", () => {
+    const testRealm = vm.runInNewContext('globalThis') as object;
+    const index = new ModuleCollectionIndex([testRealm, globalThis], isThisFile);
+    expect(index.reach([() => api.read()])).toEqual([]);
+    index.dispose();
   });
 
   test('no code: what is known, with no walk', () => {
