@@ -108,9 +108,9 @@ export class CollectionGrowth {
   /**
    * At the file's end: the collections that MIN_GROWING_TESTS tests or more grew, with what
    * their newest entries hold, as many as the tests added and still there; biggest first.
-   * A caller reports those that hold at least its threshold.
+   * A caller reports those that hold at least its threshold; sizing stops past `cap`.
    */
-  grown(): GrownCollection[] {
+  grown(cap = Infinity): GrownCollection[] {
     const grown: GrownCollection[] = [];
     for (const item of this.watched) {
       const value = item.ref.deref();
@@ -120,7 +120,7 @@ export class CollectionGrowth {
       const sizer = new EntrySizer();
       const bytes = newestFirst(value)
         .slice(0, entries)
-        .reduce<number>((sum, entry) => sum + sizer.size(entry), 0);
+        .reduce<number>((sum, entry) => (sum > cap ? sum : sum + sizer.size(entry, cap - sum)), 0);
       grown.push({ label: item.label, kind: item.kind, scriptId: item.scriptId, tests: item.tests, entries, bytes });
     }
     return grown.sort((a, b) => b.bytes - a.bytes);

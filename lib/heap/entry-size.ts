@@ -15,11 +15,15 @@ export class EntrySizer {
   private readonly counted = new Set<unknown>();
   private visits = 0;
 
-  /** Bytes of `value` and what it reaches that was not counted yet. */
-  size(value: unknown): number {
+  /**
+   * Bytes of `value` and what it reaches that was not counted yet, stopping once past `cap`: an
+   * entry that reaches a DOM or a React tree would otherwise cost 500,000 visits, and each check
+   * sizes every collection of its file.
+   */
+  size(value: unknown, cap = Infinity): number {
     let bytes = 0;
     const stack: unknown[] = [value];
-    while (stack.length > 0 && this.visits < MAX_OBJECTS) {
+    while (stack.length > 0 && this.visits < MAX_OBJECTS && bytes <= cap) {
       const item = stack.pop();
       if (typeof item === 'string') {
         if (this.counted.has(item)) continue;
@@ -88,7 +92,7 @@ export function newestEntriesHolding(collection: object, threshold: number, limi
   let bytes = 0;
   let entries = 0;
   for (const entry of newestFirst(collection)) {
-    bytes += sizer.size(entry);
+    bytes += sizer.size(entry, limit - bytes);
     entries += 1;
     if (bytes > limit) return null;
     if (bytes >= threshold) return { entries, bytes };

@@ -13,6 +13,8 @@ import { rerunPutsBack } from './kept-once-cause';
 import { scriptFile, type ModuleCollection } from './module-collections';
 import type { Holder, ModuleState } from './module-holders';
 
+/** Inspector calls per check's walk: it goes on from the file's earlier walks (module-collections.ts). */
+const WALK_CALLS = 100;
 /** Checks per file at most. */
 const MAX_CHECKS = 3;
 /** The bound is the most a test kept; this much over it still counts (the size is estimated). */
@@ -46,7 +48,7 @@ export class KeptOnceCheck {
     this.checks += 1;
     let collections: ModuleCollection[];
     try {
-      collections = this.options.collections.reach(code);
+      collections = this.options.collections.reach(code, WALK_CALLS);
     } catch (error) {
       return {
         check: 'heap',

@@ -21,6 +21,8 @@ import type { Probe } from './probe';
  * walk goes on from where this one stopped.
  */
 const FIRST_WALK_CALLS = 100;
+/** Sizes are estimated up to this many thresholds, then printed as "over". */
+const SIZE_CAP_THRESHOLDS = 8;
 /** Tests named in the message at most. */
 const NAMED_TESTS = 5;
 
@@ -91,7 +93,8 @@ export class ModuleGrowthProbe implements Probe {
       };
     }
     const holders = this.options.holders;
-    const candidates = this.growth.grown();
+    // Past a few times the threshold the size says no more, and costs a walk of all it reaches.
+    const candidates = this.growth.grown(this.options.threshold * SIZE_CAP_THRESHOLDS);
     this.stats.grewInThreeTests = candidates.length;
     this.stats.largestKb = Math.round((candidates[0]?.bytes ?? 0) / 1024);
     const grown = candidates.flatMap((collection) => {
@@ -149,7 +152,9 @@ export class ModuleGrowthProbe implements Probe {
   /** "cache (Map) in src/thumbnails.js:3, +12 entries in 12 tests, ~3.1 MB". */
   private describe(collection: GrownCollection & Holder): string {
     const entries = `+${collection.entries} ${collection.entries === 1 ? 'entry' : 'entries'}`;
-    return `${this.options.holders.name(collection)}, ${entries} in ${collection.tests.length} tests, ~${formatBytes(collection.bytes)}`;
+    const cap = this.options.threshold * SIZE_CAP_THRESHOLDS;
+    const size = collection.bytes > cap ? `over ${formatBytes(cap)}` : `~${formatBytes(collection.bytes)}`;
+    return `${this.options.holders.name(collection)}, ${entries} in ${collection.tests.length} tests, ${size}`;
   }
 }
 
