@@ -36,10 +36,10 @@ interface Properties {
 }
 
 /**
- * Inspector calls at most per walk: 0.1-1.5 ms each (a function's description is its source
+ * Inspector calls at most per walk: 0.1-4 ms each (a function's description is its source
  * text), and a test's code seldom reaches far. An index's walk leaves the rest for the next.
  */
-export const MAX_CALLS = 400;
+const MAX_CALLS = 400;
 /**
  * Inspector calls at most per file, over all its walks: on a React suite, where a call costs
  * up to 4 ms, three kept-once walks of 400 calls took 5 s a file.
@@ -83,17 +83,22 @@ export function reachableCollections(
     /** What wrappers' modules hold: looked at once the rest is. */
     const later: QueueItem[] = [];
     own.frontier = [];
-    const functionScript = (objectId: string): string | undefined =>
-      post<Properties>('Runtime.getProperties', { objectId, ownProperties: true }).internalProperties?.find(
-        (p) => p.name === '[[FunctionLocation]]',
-      )?.value?.value?.scriptId;
+    /** A function's own properties, read once: a wrapper's inner functions are read to tell their script, then walked. */
+    const functions = new Map<string, Properties>();
+    const functionProperties = (objectId: string): Properties => {
+      let properties = functions.get(objectId);
+      if (!properties) functions.set(objectId, (properties = post<Properties>('Runtime.getProperties', { objectId, ownProperties: true })));
+      return properties;
+    };
+    const scriptOf = (properties: Properties): string | undefined =>
+      properties.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value?.scriptId;
     while ((queue.length > 0 || later.length > 0) && calls < maxCalls) {
       if (queue.length === 0) queue.push(...later.splice(0));
       const { objectId, depth } = queue.shift()!;
       const inner: QueueItem[] = [];
       const outer: QueueItem[] = [];
-      const own = post<Properties>('Runtime.getProperties', { objectId, ownProperties: true });
-      const scriptId = own.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value?.scriptId;
+      const own = functionProperties(objectId);
+      const scriptId = scriptOf(own);
       const scopes = own.internalProperties?.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
       if (!scopes || !scriptId || (depth > 0 && !follow(scriptId, objectId))) continue;
       const list = post<Properties>('Runtime.getProperties', { objectId: scopes, ownProperties: true });
@@ -155,7 +160,7 @@ export function reachableCollections(
       // A root whose closure holds a function of another script is a wrapper (test.each's,
       // whose closure holds the test's function): that function is the test's code, looked at
       // next as a root; what the wrapper's own script holds comes after everything else.
-      const wrapped = depth === 0 ? inner.filter((item) => functionScript(item.objectId) !== scriptId) : [];
+      const wrapped = depth === 0 ? inner.filter((item) => scriptOf(functionProperties(item.objectId)) !== scriptId) : [];
       if (wrapped.length > 0) {
         queue.unshift(...wrapped.map((item) => ({ ...item, depth: 0 })));
         later.push(...inner.filter((item) => !wrapped.includes(item)), ...outer);
@@ -221,10 +226,11 @@ export class ModuleCollectionIndex {
   }
 
   /**
-   * Walks from `code` into the scopes not read yet, and returns every collection known in
-   * this file. Functions of scripts known (scriptFiles) to be Jest's, Node's or a library's
-   * are not followed; the script list is not read for this (~0.2-0.3 s in a Jest worker,
-   * where each file loads its modules anew): MAX_CALLS bounds what is not known.
+   * Walks from `code` into the scopes not read yet, for at most `maxCalls` inspector calls and
+   * what is left of FILE_CALLS, and returns every collection known in this file. Functions of
+   * another realm, or of a script known to be a library's, are not followed; the Debugger's
+   * script list is not read for this (~0.2-0.3 s in a Jest worker, where each file loads its
+   * modules anew).
    */
   reach(code: readonly object[], maxCalls = MAX_CALLS): ModuleCollection[] {
     const budget = Math.min(maxCalls, FILE_CALLS - this.walk.calls);
