@@ -45,6 +45,12 @@ const MAX_CALLS = 400;
  * up to 4 ms, three kept-once walks of 400 calls took 5 s a file.
  */
 const FILE_CALLS = 300;
+/**
+ * Milliseconds at most per file, over all its walks. A call's cost varies 40-fold (a
+ * function's description is its source text, a class's all of it): on a React suite, 300
+ * calls took ~100 ms a file, half of leakwatch's own time. Small projects finish well within.
+ */
+const FILE_MS = 25;
 /** Functions followed from the test's code, then from what their scopes hold. */
 const MAX_DEPTH = 4;
 /** A CommonJS module wrapper's parameters: Jest's and Node's machinery, not the module's state. */
@@ -66,9 +72,12 @@ export function reachableCollections(
   /** What earlier walks in the same file left (ModuleCollectionIndex); none: a walk of its own. */
   state: WalkState | null = null,
   maxCalls = MAX_CALLS,
+  /** performance.now() past which the walk stops and leaves the rest for the next. */
+  deadline = Infinity,
 ): ModuleCollection[] {
   const session = sharedSession();
-  const own = state ?? { readScopes: new Set<string>(), frontier: [], group: GROUP, calls: 0 };
+  const own = state ?? { readScopes: new Set<string>(), frontier: [], group: GROUP, calls: 0, ms: 0 };
+  const started = performance.now();
   const readScopes = own.readScopes;
   const found: Array<Omit<ModuleCollection, 'value'> & { objectId: string }> = [];
   let calls = 0;
@@ -92,7 +101,7 @@ export function reachableCollections(
     };
     const scriptOf = (properties: Properties): string | undefined =>
       properties.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value?.scriptId;
-    while ((queue.length > 0 || later.length > 0) && calls < maxCalls) {
+    while ((queue.length > 0 || later.length > 0) && calls < maxCalls && performance.now() < deadline) {
       if (queue.length === 0) queue.push(...later.splice(0));
       const { objectId, depth } = queue.shift()!;
       const inner: QueueItem[] = [];
@@ -178,6 +187,7 @@ export function reachableCollections(
       return [{ ...rest, value }];
     });
   } finally {
+    own.ms += performance.now() - started;
     if (!state) release(session, GROUP);
   }
 }
@@ -194,6 +204,8 @@ export interface WalkState {
   group: string;
   /** Inspector calls spent so far. */
   calls: number;
+  /** Milliseconds spent so far. */
+  ms: number;
 }
 
 let indexes = 0;
@@ -206,7 +218,7 @@ let indexes = 0;
 export class ModuleCollectionIndex {
   private readonly scriptRealms = new Map<string, boolean>();
   private readonly testObjectPrototype: object | undefined;
-  private readonly walk: WalkState = { readScopes: new Set(), frontier: [], group: `${GROUP}-${++indexes}`, calls: 0 };
+  private readonly walk: WalkState = { readScopes: new Set(), frontier: [], group: `${GROUP}-${++indexes}`, calls: 0, ms: 0 };
   private readonly known: Array<Omit<ModuleCollection, 'value'> & { ref: WeakRef<object> }> = [];
 
   constructor(
@@ -227,14 +239,15 @@ export class ModuleCollectionIndex {
 
   /**
    * Walks from `code` into the scopes not read yet, for at most `maxCalls` inspector calls and
-   * what is left of FILE_CALLS, and returns every collection known in this file. Functions of
+   * what is left of FILE_CALLS and FILE_MS, and returns every collection known in this file. Functions of
    * another realm, or of a script known to be a library's, are not followed; the Debugger's
    * script list is not read for this (~0.2-0.3 s in a Jest worker, where each file loads its
    * modules anew).
    */
   reach(code: readonly object[], maxCalls = MAX_CALLS): ModuleCollection[] {
     const budget = Math.min(maxCalls, FILE_CALLS - this.walk.calls);
-    if (code.length > 0 && budget > 0) {
+    const msLeft = FILE_MS - this.walk.ms;
+    if (code.length > 0 && budget > 0 && msLeft > 0) {
       const fresh = reachableCollections(
         code,
         this.realmGlobals,
@@ -245,6 +258,7 @@ export class ModuleCollectionIndex {
         },
         this.walk,
         budget,
+        performance.now() + msLeft,
       );
       for (const { value, ...rest } of fresh) {
         if (!this.known.some((known) => known.ref.deref() === value)) this.known.push({ ...rest, ref: new WeakRef(value) });
