@@ -30,18 +30,40 @@ function* pollDelays(): Generator<number> {
 /** Waits `ms` on Node's own timers, or one turn of the event loop for 0. */
 const pause = (ms: number): Promise<void> => (ms === 0 ? nextTurn() : new Promise((resolve) => realSetTimeout(resolve, ms)));
 
+/** The looks of the first milliseconds (a turn, then 1, 2, 4 and 8 ms), which always run. */
+const FIRST_LOOKS_MS = 15;
+
 /**
  * Calls `read` until it returns an empty list or GRACE_MS have passed, and returns the
- * last list: what is still open after the grace period.
+ * last list: what is still open after the grace period. `certain(left, msLeft)`: whether
+ * everything left is sure to be there when the grace period ends (a timer not due by then),
+ * so that, past the first looks, waiting longer would tell nothing.
  */
-export async function stillThereAfterGrace<T>(read: () => T[]): Promise<T[]> {
+export async function stillThereAfterGrace<T>(
+  read: () => T[],
+  certain: (left: T[], msLeft: number) => boolean = () => false,
+): Promise<T[]> {
   let left = read();
+  let waited = 0;
   for (const delay of pollDelays()) {
-    if (left.length === 0) break;
+    if (left.length === 0 || (waited >= FIRST_LOOKS_MS && certain(left, GRACE_MS - waited))) break;
     await pause(delay);
+    waited += Math.max(delay, 1);
     left = read();
   }
   return left;
+}
+
+/**
+ * Milliseconds until a Node timer fires, from the event loop's clock, which a timer made now
+ * is stamped with; null when `timer` is not one. Leakwatch's own timer here is cleared at once.
+ */
+export function msUntilFires(timer: object | undefined): number | null {
+  const { _idleStart: start, _idleTimeout: delay } = (timer ?? {}) as { _idleStart?: unknown; _idleTimeout?: unknown };
+  if (typeof start !== 'number' || typeof delay !== 'number' || delay < 0) return null;
+  const clock = realSetTimeout(() => undefined, 2 ** 30) as unknown as { _idleStart?: unknown };
+  realClearTimeout(clock as unknown as NodeJS.Timeout);
+  return typeof clock._idleStart === 'number' ? start + delay - clock._idleStart : null;
 }
 
 /**

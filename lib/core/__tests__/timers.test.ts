@@ -1,4 +1,4 @@
-import { GRACE_MS, RunTimers, stillThereAfterGrace } from '../timers';
+import { GRACE_MS, msUntilFires, RunTimers, stillThereAfterGrace } from '../timers';
 
 describe('stillThereAfterGrace', () => {
   test('returns at once when nothing is open', async () => {
@@ -31,5 +31,47 @@ describe('RunTimers', () => {
     await timers.settled();
     timers.stop();
     expect(fired).toBe(true);
+  });
+});
+
+describe('stillThereAfterGrace with what is certain to stay', () => {
+  test('stops after the first looks once everything left is certain to stay', async () => {
+    const started = performance.now();
+    await expect(
+      stillThereAfterGrace(
+        () => ['timer'],
+        () => true,
+      ),
+    ).resolves.toEqual(['timer']);
+    expect(performance.now() - started).toBeLessThan(GRACE_MS / 2);
+  });
+
+  test('still looks for the first milliseconds: what closes then is no finding', async () => {
+    let open = ['server'];
+    setTimeout(() => (open = []), 5);
+    await expect(
+      stillThereAfterGrace(
+        () => open,
+        () => true,
+      ),
+    ).resolves.toEqual([]);
+  });
+});
+
+describe('msUntilFires', () => {
+  test("tells a timer's time left", () => {
+    const timer = setTimeout(() => undefined, 5000);
+    try {
+      const left = msUntilFires(timer);
+      expect(left).toBeGreaterThan(4900);
+      expect(left).toBeLessThanOrEqual(5000);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
+  test('null for what is not a timer', () => {
+    expect(msUntilFires({})).toBeNull();
+    expect(msUntilFires(undefined)).toBeNull();
   });
 });
