@@ -225,7 +225,8 @@ for (const suite of suites) {
       }
       cpu[name].push(result.cpuSeconds);
       rss[name].push(result.rssKb);
-      summaries[name] = result.summary;
+      // Every round's, when they differ: a test that fails in one round only is worth seeing.
+      (summaries[name] ??= new Set()).add(result.summary);
       if (name === 'plain') total = result.total;
     }
   }
@@ -248,7 +249,7 @@ for (const suite of suites) {
     const spread = (values) => (values.length ? `${quantile(values, 0.5).toFixed(2)} / ${quantile(values, 0.99).toFixed(2)}` : '');
     console.log(
       `| ${name} | ${m.toFixed(2)} | ${wall} | ${interval} | ${cpuRatio} | ${perTest} | ${Math.round(median(rss[name]) / 1024)} MB | ` +
-        `${suspects.length ? median(suspects) : ''} | ${spread(quiet)} | ${spread(suspect)} | ${summaries[name]} |`,
+        `${suspects.length ? median(suspects) : ''} | ${spread(quiet)} | ${spread(suspect)} | ${[...summaries[name]].join(' / ')} |`,
     );
   }
 }
