@@ -19,10 +19,10 @@ export const GRACE_MS = 100;
  * without await is gone after a turn or two of the event loop, and a fixed 20 ms step cost
  * an HTTP suite 20 ms a test (supertest closes its server as the request ends).
  */
-function* pollDelays(): Generator<number> {
+function* pollDelays(): Generator<{ delay: number; waited: number }> {
   let waited = 0;
   for (let delay = 0; waited < GRACE_MS; delay = Math.min(Math.max(1, delay * 2), 20)) {
-    yield delay;
+    yield { delay, waited };
     waited += Math.max(delay, 1);
   }
 }
@@ -44,26 +44,29 @@ export async function stillThereAfterGrace<T>(
   certain: (left: T[], msLeft: number) => boolean = () => false,
 ): Promise<T[]> {
   let left = read();
-  let waited = 0;
-  for (const delay of pollDelays()) {
+  for (const { delay, waited } of pollDelays()) {
     if (left.length === 0 || (waited >= FIRST_LOOKS_MS && certain(left, GRACE_MS - waited))) break;
     await pause(delay);
-    waited += Math.max(delay, 1);
     left = read();
   }
   return left;
 }
 
 /**
- * Milliseconds until a Node timer fires, from the event loop's clock, which a timer made now
- * is stamped with; null when `timer` is not one. Leakwatch's own timer here is cleared at once.
+ * The event loop's clock, which a timer made now is stamped with (performance.now() is ~50 ms
+ * off it); null if timers carry no stamp. Leakwatch's own timer here is cleared at once.
  */
-export function msUntilFires(timer: object | undefined): number | null {
-  const { _idleStart: start, _idleTimeout: delay } = (timer ?? {}) as { _idleStart?: unknown; _idleTimeout?: unknown };
-  if (typeof start !== 'number' || typeof delay !== 'number' || delay < 0) return null;
+export function eventLoopNow(): number | null {
   const clock = realSetTimeout(() => undefined, 2 ** 30) as unknown as { _idleStart?: unknown };
   realClearTimeout(clock as unknown as NodeJS.Timeout);
-  return typeof clock._idleStart === 'number' ? start + delay - clock._idleStart : null;
+  return typeof clock._idleStart === 'number' ? clock._idleStart : null;
+}
+
+/** Milliseconds until a Node timer fires, `now` being eventLoopNow(); null when `timer` is not one. */
+export function msUntilFires(timer: object | undefined, now: number): number | null {
+  const { _idleStart: start, _idleTimeout: delay } = (timer ?? {}) as { _idleStart?: unknown; _idleTimeout?: unknown };
+  if (typeof start !== 'number' || typeof delay !== 'number' || delay < 0) return null;
+  return start + delay - now;
 }
 
 /**
@@ -117,7 +120,7 @@ export class RunTimers {
    * about to release.
    */
   async settled(): Promise<void> {
-    for (const delay of pollDelays()) {
+    for (const { delay } of pollDelays()) {
       if (this.pending() === 0) break;
       this.ownTimer = true;
       const wait = pause(delay);

@@ -8,7 +8,7 @@
  */
 import { createHook, type AsyncHook } from 'node:async_hooks';
 import { creationStack, userSite } from '../core/stack';
-import { GRACE_MS, msUntilFires, stillThereAfterGrace } from '../core/timers';
+import { eventLoopNow, GRACE_MS, msUntilFires, stillThereAfterGrace } from '../core/timers';
 import type { Probe } from './probe';
 import type { FilePhase, Finding, TestInfo } from '../core/types';
 
@@ -253,11 +253,15 @@ export function isOpen(resource: object | undefined): boolean {
  * waited the whole grace period). A margin covers the event loop's coarse clock.
  */
 function timersNotDueBy(left: OpenHandle[], msLeft: number): boolean {
-  return left.every((handle) => {
-    if (handle.type !== 'Timeout') return false;
-    const due = msUntilFires(handle.resource?.deref());
-    return due !== null && due > msLeft + 10;
-  });
+  if (left.some((handle) => handle.type !== 'Timeout')) return false;
+  const now = eventLoopNow();
+  return (
+    now !== null &&
+    left.every((handle) => {
+      const due = msUntilFires(handle.resource?.deref(), now);
+      return due !== null && due > msLeft + 10;
+    })
+  );
 }
 
 /** One line per handle left open, then what to do; null when none is. */

@@ -1,4 +1,4 @@
-import { GRACE_MS, msUntilFires, RunTimers, stillThereAfterGrace } from '../timers';
+import { eventLoopNow, GRACE_MS, msUntilFires, RunTimers, stillThereAfterGrace } from '../timers';
 
 describe('stillThereAfterGrace', () => {
   test('returns at once when nothing is open', async () => {
@@ -62,7 +62,7 @@ describe('msUntilFires', () => {
   test("tells a timer's time left", () => {
     const timer = setTimeout(() => undefined, 5000);
     try {
-      const left = msUntilFires(timer);
+      const left = msUntilFires(timer, eventLoopNow()!);
       expect(left).toBeGreaterThan(4900);
       expect(left).toBeLessThanOrEqual(5000);
     } finally {
@@ -71,7 +71,7 @@ describe('msUntilFires', () => {
   });
 
   test('null for what is not a timer', () => {
-    expect(msUntilFires({})).toBeNull();
-    expect(msUntilFires(undefined)).toBeNull();
+    expect(msUntilFires({}, 0)).toBeNull();
+    expect(msUntilFires(undefined, 0)).toBeNull();
   });
 });
