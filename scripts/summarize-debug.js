@@ -17,17 +17,19 @@ const kb = (bytes) => `${Math.round(bytes / 1024)} KB`;
 const bounds = rows.map((row) => row.bound);
 const suspects = rows.filter((row) => row.suspect ?? row.runs);
 const profiled = suspects.filter((row) => row.runs);
-const byRerun = suspects.filter((row) => !row.runs && row.quickUserBytes == null && row.rerunBound != null);
+const byRerun = suspects.filter((row) => !row.runs && row.quickUserBytes == null && row.twoRunBound == null && row.rerunBound != null);
+const byTwoRuns = suspects.filter((row) => !row.runs && row.twoRunBound != null);
 console.log(
   `tests ${rows.length}; bound median ${kb(quantile(bounds, 0.5))}, p99 ${kb(quantile(bounds, 0.99))}, max ${kb(Math.max(...bounds))}; ` +
     `mark-compact during test ${rows.filter((row) => row.majorGcs > 0).length}; suspects ${suspects.length}; ` +
     `cleared by the rerun's heap window ${byRerun.length}; ` +
-    `cleared by the sampled look (v8-profiler-next) ${suspects.length - profiled.length - byRerun.length}; ` +
+    `by the window over two runs (no addon) ${byTwoRuns.length}; ` +
+    `by the sampled look (v8-profiler-next) ${suspects.length - profiled.length - byRerun.length - byTwoRuns.length}; ` +
     `profiled ${profiled.length}, of which run more than once ${profiled.filter((row) => row.runs.length >= 2).length}`,
 );
 for (const row of suspects) {
   const runs = row.runs ? `extra runs kept ${row.runs.map(kb).join(' / ')}` : 'cleared without a profile';
   console.log(
-    `  ${row.file} › ${row.test.slice(0, 70)}: bound ${kb(row.bound)}, ${row.rerunBound == null ? '' : `rerun's bound ${kb(row.rerunBound)}, `}${row.quickUserBytes == null ? '' : `user's samples in the first look ${kb(row.quickUserBytes)}, `}${runs}`,
+    `  ${row.file} › ${row.test.slice(0, 70)}: bound ${kb(row.bound)}, ${row.rerunBound == null ? '' : `rerun's bound ${kb(row.rerunBound)}, `}${row.twoRunBound == null ? '' : `two runs' bound ${kb(row.twoRunBound)}, `}${row.quickUserBytes == null ? '' : `user's samples in the quick look's two runs ${kb(row.quickUserBytes)}, `}${runs}`,
   );
 }

@@ -94,10 +94,12 @@ export interface HeapMeasurement {
   runs?: number[];
   /** Whether the test was a suspect, judged by running it again. */
   suspect: boolean;
-  /** For suspects, with the native addon: the user's samples of the first extra run alive without a full GC. */
+  /** For suspects, with the native addon: the user's samples of the quick look's two runs alive without a full GC. */
   quickUserBytes?: number;
   /** The bound of the first extra run, measured like the test's own (see HeapProbe.runBounded). */
   rerunBound?: number;
+  /** Without the native addon, when the first extra run did not clear it: the bound of a window over two more runs. */
+  twoRunBound?: number;
   /** For suspects the extra runs cleared: whether a heap snapshot looked for memory kept once in module state. */
   keptOnceChecked?: boolean;
   /** Milliseconds: the test itself (hooks and body), and leakwatch's judging of it. */

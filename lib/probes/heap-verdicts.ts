@@ -5,12 +5,21 @@
 import type { Attribution } from '../heap/attribution';
 
 /**
- * Whether a rerun's heap window clears its suspect: bounded under what a leak keeps on every
- * run. Not when V8 freed old memory during the run (a mark-compact, or its concurrent
- * sweeping): that can hide the run's own growth in the same space.
+ * Whether a heap window over `runs` extra runs clears its suspect: bounded under what a leak
+ * keeps in that many runs, `enough` each. Not when V8 freed old memory during the runs (a
+ * mark-compact, or its concurrent sweeping): that can hide the runs' own growth in the same space.
  */
-export function clearedByRerun(bound: number, majorGcs: number, swept: boolean, enough: number): boolean {
-  return majorGcs === 0 && !swept && bound < enough;
+export function clearedByRerun(bound: number, majorGcs: number, swept: boolean, enough: number, runs = 1): boolean {
+  return majorGcs === 0 && !swept && bound < enough * runs;
+}
+
+/**
+ * Whether the quick look (`runs` extra runs sampled without a full GC) clears its suspect:
+ * the user's samples still alive, which overstate what the runs kept (dead old objects still
+ * count), are under what keptByEveryRun asks of a leak over that many runs, `enough` on average.
+ */
+export function clearedByQuickLook(userBytes: number, enough: number, runs: number): boolean {
+  return userBytes < enough * runs;
 }
 
 /**

@@ -5,10 +5,10 @@
  * more than the threshold or V8 collected during it. Live memory never exceeds used memory,
  * so a test whose used heap grew by less than the threshold kept less than that: it passes
  * with no full GC. Otherwise it is a suspect, run again (hooks and body) in a heap window of
- * its own: a run bounded under what a leak keeps clears it, still with no full GC. Then under
- * V8's sampling heap profiler: with the optional v8-profiler-next, a first run whose samples,
- * read without a full GC, show too little of the user's memory for a leak clear it;
- * otherwise up to three runs, judged on what the user's code allocated in each that is still
+ * its own: a run bounded under what a leak keeps clears it, still with no full GC. Then a
+ * second look, still without one: with the optional v8-profiler-next, a run whose samples
+ * show too little of the user's memory for a leak; without it, a window over two runs. Then
+ * up to three runs under V8's sampling heap profiler, judged on what the user's code allocated in each that is still
  * alive after the last: a cache filled once adds nothing; a describe-level variable frees the
  * previous run's data when the next beforeEach replaces it; a leak keeps every run's.
  */
@@ -27,7 +27,7 @@ import type { RerunOutcome, Finding, HeapMeasurement, Rerun, TestInfo } from '..
 import type { SnapshotWriter } from '../heap/snapshot-writer';
 import { formatBytes } from '../core/units';
 import type { Probe } from './probe';
-import { clearedByRerun, keptByEveryRun, mayStillLeak } from './heap-verdicts';
+import { clearedByQuickLook, clearedByRerun, keptByEveryRun, mayStillLeak } from './heap-verdicts';
 
 interface Confirmation {
   /** What the user's code allocated in each extra run and is still alive after the last (sampled). */
@@ -42,6 +42,9 @@ interface Confirmation {
  * run's data is gone from the window but not from a leak.
  */
 const MAX_RUNS = 3;
+
+/** Runs in the quick look and in the window over several runs without the addon. */
+const QUICK_LOOK_RUNS = 2;
 
 /** Counters for calibration and the design notes. */
 export interface HeapProbeStats {
@@ -124,7 +127,7 @@ export class HeapProbe implements Probe {
       measurement.suspect = true;
       const enough = this.threshold * 0.75; // sampled estimates of a leak stay within ±25%
       if (await this.runBounded(rerun, enough, measurement)) return await this.judgeKeptOnce(test, measurement, rerun);
-      if ((await this.quickLook(rerun, enough, measurement)) === 'clear') return await this.judgeKeptOnce(test, measurement, rerun);
+      if ((await this.secondLook(rerun, enough, measurement)) === 'clear') return await this.judgeKeptOnce(test, measurement, rerun);
       const confirmation = await this.runAgainSampled(rerun, enough, measurement);
       if (confirmation === null) return await this.judgeKeptOnce(test, measurement, rerun);
       if ('problem' in confirmation) return this.unconfirmed(test, measurement.bound, confirmation.problem);
@@ -154,25 +157,35 @@ export class HeapProbe implements Probe {
   }
 
   /**
-   * With the native addon (heap/quick-sampler.ts), a first extra run sampled without a full
-   * GC: 'clear' when the user's samples still alive after a scavenge (an overestimate: dead
-   * old objects still count) are fewer than keptByEveryRun asks of a leak's first run;
-   * 'judge' otherwise, without the addon, or when another tool holds the sampling profiler.
-   * The sampler starts just before the run, and sees only its allocations.
+   * The look between the first window and the sampled runs, neither with a full GC: the quick
+   * look with the native addon, else a window over as many runs (runBounded).
+   */
+  private async secondLook(rerun: Rerun, enough: number, measurement: HeapMeasurement): Promise<'clear' | 'judge'> {
+    const profiler = nativeProfiler();
+    if (profiler && !HeapSampler.busy()) return this.quickLook(rerun, enough, measurement);
+    return (await this.runBounded(rerun, enough, measurement, QUICK_LOOK_RUNS)) ? 'clear' : 'judge';
+  }
+
+  /**
+   * With the native addon (heap/quick-sampler.ts), two extra runs sampled without a full GC:
+   * 'clear' when the user's samples still alive after a scavenge (an overestimate: dead old
+   * objects still count) are under what keptByEveryRun asks of two runs, `enough` each;
+   * 'judge' otherwise, or when the addon's profile cannot be read. Two runs, not one: a test
+   * that keeps its last run's data until the next run replaces it (a React tree, a describe-level
+   * variable) reads like a leak after one, and then cost two full GCs in the sampled runs.
+   * The sampler starts just before the runs, and sees only their allocations.
    */
   private async quickLook(rerun: Rerun, enough: number, measurement: HeapMeasurement): Promise<'clear' | 'judge'> {
     const profiler = nativeProfiler();
-    if (!profiler || HeapSampler.busy()) return 'judge';
+    if (!profiler) return 'judge';
     const survivors = await sampleWithoutFullGc(profiler, this.samplingInterval, async () => {
-      await rerunAndSettle(rerun);
+      for (let run = 0; run < QUICK_LOOK_RUNS; run++) await rerunAndSettle(rerun);
       // The samples of young objects that died go with them.
       minorGc(this.gc!);
     });
     if (!survivors) return 'judge';
     measurement.quickUserBytes = attribute(survivors, this.rootDir).userBytes;
-    // mayStillLeak asks a leak's first sampled run for a third of `enough`, and this look reads
-    // high (old objects that died are still counted): under that, the sampled run would clear it.
-    return measurement.quickUserBytes < enough / 3 ? 'clear' : 'judge';
+    return clearedByQuickLook(measurement.quickUserBytes, enough, QUICK_LOOK_RUNS) ? 'clear' : 'judge';
   }
 
   /**
@@ -237,18 +250,23 @@ export class HeapProbe implements Probe {
    * on first use, a React render still young) is mostly not allocated again, or dies in the
    * window's scavenge. No sampler runs meanwhile: with one on, the same React runs read
    * 200-300 KB higher and few were cleared.
+   * With `runs` 2, one window over two runs, which a leak grows by twice `enough`: what the
+   * scavenge cannot free that no run keeps (young objects that dead old ones point to, a few
+   * hundred KB after a React test) is counted once, not once a run.
    */
-  private async runBounded(rerun: Rerun, enough: number, measurement: HeapMeasurement): Promise<boolean> {
-    const window = openWindow(this.gc!, enough);
+  private async runBounded(rerun: Rerun, enough: number, measurement: HeapMeasurement, runs = 1): Promise<boolean> {
+    const bar = enough * runs;
+    const window = openWindow(this.gc!, bar);
     try {
-      await rerunAndSettle(rerun);
+      for (let run = 0; run < runs; run++) await rerunAndSettle(rerun);
     } catch (error) {
       window.gcProfiler.stop();
       throw error;
     }
-    const { bound, majorGcs, swept } = closeWindow(this.gc!, window, enough);
-    measurement.rerunBound = bound;
-    return clearedByRerun(bound, majorGcs, swept, enough);
+    const { bound, majorGcs, swept } = closeWindow(this.gc!, window, bar);
+    if (runs === 1) measurement.rerunBound = bound;
+    else measurement.twoRunBound = bound;
+    return clearedByRerun(bound, majorGcs, swept, enough, runs);
   }
 
   /** A suspect whose extra runs add nothing may still have kept memory the first time (heap/kept-once-gate.ts). */

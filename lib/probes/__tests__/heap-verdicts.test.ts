@@ -1,10 +1,10 @@
 /**
- * The verdicts on a suspect: clearedByRerun on its first extra run's heap window, and
- * keptByEveryRun on its sampled runs, from what the user's code allocated
+ * The verdicts on a suspect: clearedByRerun on an extra run's heap window, clearedByQuickLook
+ * on the runs sampled without a full GC, and keptByEveryRun on its sampled runs, from what the user's code allocated
  * in each run and still holds after the last.
  */
 import type { Attribution } from '../../heap/attribution';
-import { clearedByRerun, keptByEveryRun, mayStillLeak } from '../heap-verdicts';
+import { clearedByQuickLook, clearedByRerun, keptByEveryRun, mayStillLeak } from '../heap-verdicts';
 
 const KB = 1024;
 const ENOUGH = 192 * KB;
@@ -75,6 +75,24 @@ describe('clearedByRerun', () => {
 
   test('concurrent sweeping during the rerun can hide growth in the old space: not cleared', () => {
     expect(clearedByRerun(0, 0, true, ENOUGH)).toBe(false);
+  });
+
+  test('a window over two runs clears under twice enough: what no run keeps is counted once', () => {
+    expect(clearedByRerun(2 * ENOUGH - 1, 0, false, ENOUGH, 2)).toBe(true);
+  });
+
+  test('a window over two runs at twice enough does not: a leak keeps enough in each', () => {
+    expect(clearedByRerun(2 * ENOUGH, 0, false, ENOUGH, 2)).toBe(false);
+  });
+});
+
+describe('clearedByQuickLook', () => {
+  test('two runs whose survivors are under twice enough are cleared, though more than one run of a leak', () => {
+    expect(clearedByQuickLook(1.5 * ENOUGH, ENOUGH, 2)).toBe(true);
+  });
+
+  test('two runs whose survivors reach twice enough go on to the sampled runs', () => {
+    expect(clearedByQuickLook(2 * ENOUGH, ENOUGH, 2)).toBe(false);
   });
 });
 
