@@ -5,21 +5,9 @@
  * large scripts: its snapshot took 25 s at a 35 MB heap, and 1.7 s once a CPU profile had
  * started, which computes every compiled script's line ends (~60 ms) and keeps them.
  */
-import { Session } from 'node:inspector';
 import type { Readable } from 'node:stream';
 import { getHeapSnapshot } from 'node:v8';
 import { postSync, sharedSession } from '../core/inspector';
-import { realClearTimeout, realSetTimeout } from '../core/timers';
-
-/** How long the inspector may take to report the newest object id. */
-const LAST_ID_TIMEOUT_MS = 1000;
-
-export interface ObjectIdTracking {
-  /** The newest heap object id when tracking started: objects made later get larger ones. */
-  lastId: number;
-  /** Ends the tracking, and with it the ids: take the later snapshot first. */
-  stop(): void;
-}
 
 /** Has V8 compute and keep the line ends of the scripts compiled so far. */
 function computeLineEnds(): void {
@@ -46,34 +34,4 @@ export function takeSnapshotText(): Promise<string> {
     stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     stream.on('error', reject);
   });
-}
-
-/**
- * The newest heap object id now, without a snapshot: when the inspector starts tracking heap
- * objects, V8 gives every live object an id (a full GC and a walk of the heap: ~30 ms, where
- * the snapshot it replaces took 2 s at a jsdom worker's 45 MB heap) and reports the newest.
- * The ids stay valid until stop(), which disconnects the session: tracking has no other way to
- * end without a snapshot, and a disconnect clears every id. Null when no id came in time.
- */
-export async function trackObjectIds(): Promise<ObjectIdTracking | null> {
-  const session = new Session();
-  session.connect();
-  const stop = (): void => session.disconnect();
-  const lastId = await new Promise<number | null>((resolve) => {
-    const timer = realSetTimeout(() => resolve(null), LAST_ID_TIMEOUT_MS);
-    session.once('HeapProfiler.lastSeenObjectId', (message: { params: { lastSeenObjectId: number } }) => {
-      realClearTimeout(timer);
-      resolve(message.params.lastSeenObjectId);
-    });
-    session.post('HeapProfiler.startTrackingHeapObjects', { trackAllocations: false }, (error) => {
-      if (!error) return;
-      realClearTimeout(timer);
-      resolve(null);
-    });
-  });
-  if (lastId === null) {
-    stop();
-    return null;
-  }
-  return { lastId, stop };
 }

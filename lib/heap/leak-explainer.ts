@@ -12,11 +12,11 @@ import type { SnapshotWriter } from './snapshot-writer';
 import { nextTurn } from '../core/timers';
 import { formatBytes } from '../core/units';
 import type { AllocationSite, Attribution } from './attribution';
-import { takeSnapshotText, trackObjectIds } from './heap-snapshot';
+import { takeSnapshotText } from './heap-snapshot';
 import { describeRetainers, lastObjectId, lastObjectIdNow } from './retainers';
 import { findStatementLines } from './statement-lines';
 
-/** Retainer paths per file at most: each takes a heap snapshot and one more run. */
+/** Retainer paths per file at most: each takes two heap snapshots and one more run. */
 const MAX_RETAINER_REPORTS = 3;
 /** Leaks per file whose statement lines are looked for: each takes one more run with logpoints. */
 const MAX_STATEMENT_REPORTS = 3;
@@ -99,14 +99,9 @@ export class HeapLeakExplainer {
           maxBefore = lastObjectId(await fs.promises.readFile(snapshots[0], 'utf8'));
           afterText = await fs.promises.readFile(snapshots[1], 'utf8');
         } else {
-          const tracking = await trackObjectIds();
-          try {
-            maxBefore = tracking?.lastId ?? (await lastObjectIdNow());
-            await oneMoreRun();
-            afterText = await takeSnapshotText();
-          } finally {
-            tracking?.stop();
-          }
+          maxBefore = await lastObjectIdNow();
+          await oneMoreRun();
+          afterText = await takeSnapshotText();
         }
         const lines = describeRetainers(maxBefore, afterText, this.options.rootDir);
         if (lines.length > 0) {
