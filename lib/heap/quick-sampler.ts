@@ -26,7 +26,7 @@ interface NativeNode {
   children: NativeNode[];
 }
 
-interface NativeProfiler {
+export interface NativeProfiler {
   startSamplingHeapProfiling(interval: number, depth: number): void;
   stopSamplingHeapProfiling(): { head: NativeNode };
 }

@@ -6,17 +6,17 @@
  * so a test whose used heap grew by less than the threshold kept less than that: it passes
  * with no full GC. Otherwise it is a suspect, run again (hooks and body) in a heap window of
  * its own: a run bounded under what a leak keeps clears it, still with no full GC. Then a
- * second look, still without one: with the optional v8-profiler-next, a run whose samples
+ * second look, still without one: with the optional v8-profiler-next, two runs whose samples
  * show too little of the user's memory for a leak; without it, a window over two runs. Then
- * up to three runs under V8's sampling heap profiler, judged on what the user's code allocated in each that is still
- * alive after the last: a cache filled once adds nothing; a describe-level variable frees the
+ * up to three runs under V8's sampling heap profiler, judged on what the user's code
+ * allocated in each that is still alive after the last: a cache filled once adds nothing; a describe-level variable frees the
  * previous run's data when the next beforeEach replaces it; a leak keeps every run's.
  */
 import type { LeakwatchConfig } from '../core/config';
 import { errorMessage } from '../core/errors';
 import { getGc, minorGc } from '../core/gc';
 import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
-import { nativeProfiler, sampleWithoutFullGc } from '../heap/quick-sampler';
+import { nativeProfiler, sampleWithoutFullGc, type NativeProfiler } from '../heap/quick-sampler';
 import type { HeapLeakExplainer } from '../heap/leak-explainer';
 import { KeptOnceGate } from '../heap/kept-once-gate';
 import type { ModuleState } from '../heap/module-holders';
@@ -162,7 +162,7 @@ export class HeapProbe implements Probe {
    */
   private async secondLook(rerun: Rerun, enough: number, measurement: HeapMeasurement): Promise<'clear' | 'judge'> {
     const profiler = nativeProfiler();
-    if (profiler && !HeapSampler.busy()) return this.quickLook(rerun, enough, measurement);
+    if (profiler && !HeapSampler.busy()) return this.quickLook(profiler, rerun, enough, measurement);
     return (await this.runBounded(rerun, enough, measurement, QUICK_LOOK_RUNS)) ? 'clear' : 'judge';
   }
 
@@ -175,9 +175,12 @@ export class HeapProbe implements Probe {
    * variable) reads like a leak after one, and then cost two full GCs in the sampled runs.
    * The sampler starts just before the runs, and sees only their allocations.
    */
-  private async quickLook(rerun: Rerun, enough: number, measurement: HeapMeasurement): Promise<'clear' | 'judge'> {
-    const profiler = nativeProfiler();
-    if (!profiler) return 'judge';
+  private async quickLook(
+    profiler: NativeProfiler,
+    rerun: Rerun,
+    enough: number,
+    measurement: HeapMeasurement,
+  ): Promise<'clear' | 'judge'> {
     const survivors = await sampleWithoutFullGc(profiler, this.samplingInterval, async () => {
       for (let run = 0; run < QUICK_LOOK_RUNS; run++) await rerunAndSettle(rerun);
       // The samples of young objects that died go with them.

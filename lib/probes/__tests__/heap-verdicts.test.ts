@@ -1,7 +1,7 @@
 /**
  * The verdicts on a suspect: clearedByRerun on an extra run's heap window, clearedByQuickLook
- * on the runs sampled without a full GC, and keptByEveryRun on its sampled runs, from what the user's code allocated
- * in each run and still holds after the last.
+ * on the runs sampled without a full GC, and keptByEveryRun on its sampled runs, from what
+ * the user's code allocated in each run and still holds after the last.
  */
 import type { Attribution } from '../../heap/attribution';
 import { clearedByQuickLook, clearedByRerun, keptByEveryRun, mayStillLeak } from '../heap-verdicts';
