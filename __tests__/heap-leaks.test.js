@@ -71,6 +71,14 @@ describe.each([
     expect(run.stderr.split('pushing one more MiB').length - 1).toBe(1);
   });
 
+  test('a test whose runs each leave a fake timer holding their memory passes, with a warning that says so', () => {
+    expect(run.tests.get('leaves a fake timer holding 1 MiB')?.status).toBe('passed');
+    expect(run.stderr).toMatch(
+      /"leaves a fake timer holding 1 MiB" grew the heap by up to [\d.]+ [KM]B \(unconfirmed, not failed\)[^\n]*\n?[^\n]*each extra run left fake timers pending \(\d+ from the runs before the last\)/,
+    );
+    expect(run.stderr).toContain('jest.runOnlyPendingTimers(); jest.useRealTimers();');
+  });
+
   test('fails exactly the leaking tests, and Jest exits non-zero', () => {
     expect(failedTests(run)).toEqual(Object.keys(LEAKS).sort());
     expect(CLEAN.map((name) => run.tests.get(name)?.status)).toEqual(CLEAN.map(() => 'passed'));

@@ -60,7 +60,10 @@ export interface Finding {
  * on state it accumulates (`expect(cache.size).toBe(1)`) fails the second time, yet still
  * shows whether it leaves memory behind.
  */
-export type RerunOutcome = { threw: null } | { threw: string };
+export type RerunOutcome = ({ threw: null } | { threw: string }) & {
+  /** Fake timers pending after the run less those before it (jest/fake-clock.ts); absent with real timers. */
+  fakeTimersAdded?: number;
+};
 
 /** Runs the test's hooks and body once more, for probes that confirm a suspect by repetition. */
 export type Rerun = () => Promise<RerunOutcome>;

@@ -15,6 +15,8 @@
 import type { Circus, Global } from '@jest/types';
 import { errorMessage, toError } from '../core/errors';
 import { realClearTimeout, realSetTimeout } from '../core/timers';
+import type { RerunOutcome } from '../core/types';
+import { fakeTimersAdded, readFakeTimers } from './fake-clock';
 
 /** How the second run ended. Its memory is measured either way: a test that asserts on
  * state it accumulates (`expect(cache.size).toBe(1)`) fails the second time, yet still
@@ -73,8 +75,6 @@ export function isMeasuringHook(hook: Circus.Hook): boolean {
   return typeof hook.fn === 'function' && (hook.fn as unknown as Record<symbol, unknown>)[MEASURING_HOOK] === true;
 }
 
-export type RerunOutcome = { threw: null } | { threw: string };
-
 /**
  * Jest's snapshot state for the extra runs: every snapshot matcher passes and nothing is read,
  * counted or written. Without a state, the matchers throw ("Snapshot state must be
@@ -110,6 +110,11 @@ export async function rerunTest(
   const restoreConsole = silence((global as { console?: unknown }).console);
   const mockState = mocker && mocker._mockState instanceof WeakMap ? mocker._mockState : null;
   if (mockState) mocker!._mockState = new WeakMap();
+  const fakeTimersBefore = readFakeTimers(global);
+  const added = (): { fakeTimersAdded?: number } => {
+    const after = readFakeTimers(global);
+    return fakeTimersBefore || after ? { fakeTimersAdded: fakeTimersAdded(fakeTimersBefore, after) } : {};
+  };
   try {
     expect?.setState({ snapshotState: RERUN_SNAPSHOT_STATE });
     const { beforeEach, afterEach } = eachHooks(test);
@@ -120,10 +125,10 @@ export async function rerunTest(
     } finally {
       for (const hook of afterEach) await callWithTimeout(hook.fn, context, hook.timeout ?? defaultTimeout);
     }
-    return { threw: null };
+    return { threw: null, ...added() };
   } catch (error) {
     const text = errorMessage(error).split('\n')[0];
-    return { threw: text };
+    return { threw: text, ...added() };
   } finally {
     restoreConsole();
     if (mockState) mocker!._mockState = mockState;

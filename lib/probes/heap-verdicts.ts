@@ -49,3 +49,13 @@ export function keptByEveryRun(runs: Attribution[], enough: number, count: numbe
   const mean = bytes.reduce((sum, b) => sum + b, 0) / bytes.length;
   return mean >= enough && bytes[0] >= (bytes.length === 1 ? enough : enough / 3);
 }
+
+/**
+ * Whether every extra run before the last left more fake timers pending than it found
+ * (`added`, one count a run): a pending timer keeps what its callback reaches until the
+ * test's clock advances, so those runs' memory would stay whether or not the test leaks.
+ */
+export function heldByFakeTimers(added: number[]): boolean {
+  const earlier = added.slice(0, -1);
+  return earlier.length > 0 && earlier.every((count) => count > 0);
+}

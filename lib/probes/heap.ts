@@ -27,13 +27,15 @@ import type { RerunOutcome, Finding, HeapMeasurement, Rerun, TestInfo } from '..
 import type { SnapshotWriter } from '../heap/snapshot-writer';
 import { formatBytes } from '../core/units';
 import type { Probe } from './probe';
-import { clearedByQuickLook, clearedByRerun, keptByEveryRun, mayStillLeak } from './heap-verdicts';
+import { clearedByQuickLook, clearedByRerun, heldByFakeTimers, keptByEveryRun, mayStillLeak } from './heap-verdicts';
 
 interface Confirmation {
   /** What the user's code allocated in each extra run and is still alive after the last (sampled). */
   runs: Attribution[];
   /** Errors the runs threw: only their memory counts. */
   threw: string[];
+  /** Each run's change in pending fake timers (RerunOutcome.fakeTimersAdded). */
+  fakeTimersAdded: number[];
 }
 
 /**
@@ -132,6 +134,8 @@ export class HeapProbe implements Probe {
       if (confirmation === null) return await this.judgeKeptOnce(test, measurement, rerun);
       if ('problem' in confirmation) return this.unconfirmed(test, measurement.bound, confirmation.problem);
       if (!keptByEveryRun(confirmation.runs, enough, MAX_RUNS)) return await this.judgeKeptOnce(test, measurement, rerun);
+      if (heldByFakeTimers(confirmation.fakeTimersAdded))
+        return this.unconfirmed(test, measurement.bound, fakeTimersReason(confirmation.fakeTimersAdded));
       this.stats.leaks += 1;
       return await this.leakReporter().describe(test, confirmation.runs, confirmation.threw, rerun);
     } finally {
@@ -208,11 +212,13 @@ export class HeapProbe implements Probe {
     const { sampler } = started;
     const markers: unknown[][] = [];
     const threw: string[] = [];
+    const fakeTimersAdded: number[] = [];
     /** Runs the test again after a start-of-run marker. */
     const runOnce = async (): Promise<void> => {
       markers.push(sampler.allocateMarker());
       const outcome = await rerunAndSettle(rerun);
       if (outcome.threw) threw.push(outcome.threw);
+      fakeTimersAdded.push(outcome.fakeTimersAdded ?? 0);
     };
     try {
       const runs: Attribution[] = [];
@@ -236,7 +242,7 @@ export class HeapProbe implements Probe {
       }
       const last = runs[runs.length - 1];
       if (last.sites.length > 0) last.sites = this.describeSites(sampler, last.sites);
-      return { runs, threw };
+      return { runs, threw, fakeTimersAdded };
     } catch (error) {
       // The test itself (or a tool it drives) may stop the isolate's one sampling profiler.
       return { problem: `the sampling heap profiler failed during the extra run (${errorMessage(error)})` };
@@ -324,6 +330,17 @@ export class HeapProbe implements Probe {
     });
     return null;
   }
+}
+
+/** Why a leak's runs held by fake timers is only a warning, and what to do about it. */
+function fakeTimersReason(added: number[]): string {
+  const pending = added.slice(0, -1).reduce((sum, count) => sum + count, 0);
+  return (
+    `each extra run left fake timers pending (${pending} from the runs before the last), and a pending timer keeps ` +
+    "what its callback reaches until the test's clock advances, so those runs' memory stays whether or not the test leaks. " +
+    'Run or clear the timers and go back to real ones after each test that fakes them ' +
+    '(afterEach(() => { jest.runOnlyPendingTimers(); jest.useRealTimers(); })) to have the test measured'
+  );
 }
 
 /**

@@ -4,7 +4,7 @@
  * the user's code allocated in each run and still holds after the last.
  */
 import type { Attribution } from '../../heap/attribution';
-import { clearedByQuickLook, clearedByRerun, keptByEveryRun, mayStillLeak } from '../heap-verdicts';
+import { clearedByQuickLook, clearedByRerun, heldByFakeTimers, keptByEveryRun, mayStillLeak } from '../heap-verdicts';
 
 const KB = 1024;
 const ENOUGH = 192 * KB;
@@ -108,5 +108,27 @@ describe('mayStillLeak', () => {
   test('after two runs, the verdict rule decides: a mean under enough stops them', () => {
     expect(mayStillLeak(runs(ENOUGH / 3, ENOUGH), ENOUGH)).toBe(false);
     expect(mayStillLeak(runs(ENOUGH, ENOUGH), ENOUGH)).toBe(true);
+  });
+});
+
+describe('heldByFakeTimers', () => {
+  test('every run before the last left a fake timer pending: held by them', () => {
+    expect(heldByFakeTimers([1, 2, 1])).toBe(true);
+  });
+
+  test('what the last run alone left pending holds no earlier run', () => {
+    expect(heldByFakeTimers([0, 0, 3])).toBe(false);
+  });
+
+  test("a run that fired the earlier runs' timers leaves them nothing to hold", () => {
+    expect(heldByFakeTimers([1, -1, 1])).toBe(false);
+  });
+
+  test('real timers (no change counted) hold nothing', () => {
+    expect(heldByFakeTimers([0, 0, 0])).toBe(false);
+  });
+
+  test('one run has no earlier runs to hold', () => {
+    expect(heldByFakeTimers([4])).toBe(false);
   });
 });
