@@ -28,7 +28,8 @@ console.log(
     `profiled ${profiled.length}, of which run more than once ${profiled.filter((row) => row.runs.length >= 2).length}`,
 );
 for (const row of suspects) {
-  const runs = row.runs ? `extra runs kept ${row.runs.map(kb).join(' / ')}` : 'cleared without a profile';
+  const fakeTimers = row.fakeTimersAdded ? ` (fake timers left pending by each: ${row.fakeTimersAdded.join(' / ')})` : '';
+  const runs = row.runs ? `extra runs kept ${row.runs.map(kb).join(' / ')}${fakeTimers}` : 'cleared without a profile';
   console.log(
     `  ${row.file} › ${row.test.slice(0, 70)}: bound ${kb(row.bound)}, ${row.rerunBound == null ? '' : `rerun's bound ${kb(row.rerunBound)}, `}${row.twoRunBound == null ? '' : `two runs' bound ${kb(row.twoRunBound)}, `}${row.quickUserBytes == null ? '' : `user's samples in the quick look's two runs ${kb(row.quickUserBytes)}, `}${runs}`,
   );

@@ -103,6 +103,8 @@ export interface HeapMeasurement {
   rerunBound?: number;
   /** Without the native addon, when the first extra run did not clear it: the bound of a window over two more runs. */
   twoRunBound?: number;
+  /** For suspects whose sampled runs ran on fake timers: each run's change in pending fake timers. */
+  fakeTimersAdded?: number[];
   /** For suspects the extra runs cleared: whether a heap snapshot looked for memory kept once in module state. */
   keptOnceChecked?: boolean;
   /** Milliseconds: the test itself (hooks and body), and leakwatch's judging of it. */

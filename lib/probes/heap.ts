@@ -219,6 +219,7 @@ export class HeapProbe implements Probe {
       const outcome = await rerunAndSettle(rerun);
       if (outcome.threw) threw.push(outcome.threw);
       fakeTimersAdded.push(outcome.fakeTimersAdded ?? 0);
+      if (outcome.fakeTimersAdded !== undefined) measurement.fakeTimersAdded = [...fakeTimersAdded];
     };
     try {
       const runs: Attribution[] = [];
