@@ -50,27 +50,36 @@ export function describeRetainers(maxBefore: number, afterText: string, rootDir:
     // in a linked list of 3,000 nodes, the head, not the tail. The first whose path starts at
     // a variable of the project explains the group; a new object of the same kind held by
     // Jest (its globals bookkeeping, say) does not.
+    // When none of them is (a few bigger strays of the kind, made by Node or leakwatch), the
+    // rest of the group, likewise.
     const big = selfSize(after, group.largest) / 2;
     const bigMembers = group.members.filter((member) => selfSize(after, member) >= big);
-    const candidates = bigMembers
-      .filter((member) => tree.depth[member] !== -1)
-      .sort((a, b) => tree.depth[a] - tree.depth[b])
-      .slice(0, MAX_CANDIDATES);
-    let held: string | null = null;
-    for (const candidate of candidates) {
-      const steps = pathTo(after, tree, candidate);
-      const readable = steps ? readablePath(after, steps, rootDir) : null;
-      if (readable && readable.includes(': ')) {
-        held = readable;
-        break;
-      }
+    let shown = bigMembers;
+    let held = heldBy(after, tree, bigMembers, rootDir);
+    if (held === null && bigMembers.length < group.members.length) {
+      shown = group.members.filter((member) => selfSize(after, member) < big);
+      held = heldBy(after, tree, shown, rootDir);
     }
     if (held === null) continue;
-    // The big members only: how many small strays of the same kind V8 made varies run to run.
-    lines.push(`~${formatBytes(group.bytes)} in ${bigMembers.length} × ${group.kind}: ${held}`);
+    // The members explained only: how many small strays of the same kind V8 made varies run to run.
+    lines.push(`~${formatBytes(group.bytes)} in ${shown.length} × ${group.kind}: ${held}`);
     if (lines.length === MAX_GROUPS) break;
   }
   return lines;
+}
+
+/** The readable path to the first of `members`, nearest a root first, that starts at a variable of the project. */
+function heldBy(snapshot: HeapSnapshot, tree: ReturnType<typeof shortestPaths>, members: number[], rootDir: string): string | null {
+  const candidates = members
+    .filter((member) => tree.depth[member] !== -1)
+    .sort((a, b) => tree.depth[a] - tree.depth[b])
+    .slice(0, MAX_CANDIDATES);
+  for (const candidate of candidates) {
+    const steps = pathTo(snapshot, tree, candidate);
+    const readable = steps ? readablePath(snapshot, steps, rootDir) : null;
+    if (readable && readable.includes(': ')) return readable;
+  }
+  return null;
 }
 
 /** Edges that explain nothing about who holds an object (see describeRetainers). */

@@ -31,6 +31,13 @@ describe('describeRetainers', () => {
     ]);
   });
 
+  test('a group whose biggest members no variable of the project holds is explained by the others', () => {
+    const withBigStray = leakSnapshot(undefined, 20000);
+    expect(describeRetainers(MAX_ID_BEFORE, withBigStray, ROOT_DIR)[0]).toBe(
+      '~27 KB in 1 × (object elements): __tests__/cache.test.js: cache (Map) → entries (array) → entry (Array) → elements',
+    );
+  });
+
   test('is empty when the run added nothing', () => {
     expect(describeRetainers(lastObjectId(text), text, ROOT_DIR)).toEqual([]);
   });

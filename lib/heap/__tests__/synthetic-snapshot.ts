@@ -131,8 +131,9 @@ export const N = {
  * is an Array of 8000 bytes of elements; plus what V8 and Jest add around such a leak: global
  * handles reaching the same objects by a shorter path, the function's own feedback (a hidden
  * edge) to the Array, a weakly held object and an embedder (native) node with a fresh id.
+ * `strayElementsSize`: the size of elements only global handles hold.
  */
-export function leakSnapshot(nodeFields?: string[]): string {
+export function leakSnapshot(nodeFields?: string[], strayElementsSize = 16): string {
   const b = new SnapshotBuilder(nodeFields);
   b.node('synthetic', '', 1, 0);
   b.node('synthetic', '(Global handles)', 3, 0);
@@ -145,7 +146,7 @@ export function leakSnapshot(nodeFields?: string[]): string {
   b.node('array', '', 103, 1000);
   b.node('object', 'Array', 105, 32);
   b.node('array', '(object elements)', 107, 8000);
-  b.node('array', '(object elements)', 109, 16);
+  b.node('array', '(object elements)', 109, strayElementsSize);
   b.node('object', 'Detached', 111, 64);
   b.node('string', 'hello', 113, 24);
   b.node('native', 'Node / Buffer', 999, 4096);
