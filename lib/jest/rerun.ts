@@ -11,6 +11,8 @@
  * history goes to a scratch store that is dropped afterwards: later tests counting calls
  * of a module-level mock see the same numbers, and mocks the second run created do not
  * keep their calls alive in Jest's registry (which would look like a leak).
+ * The outcome says how many more fake timers are pending after the run (jest/fake-clock.ts):
+ * what they hold stays until the test's clock advances, which no extra run may do.
  */
 import type { Circus, Global } from '@jest/types';
 import { errorMessage, toError } from '../core/errors';
