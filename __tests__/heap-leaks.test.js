@@ -26,6 +26,9 @@ const LEAKS = {
   'uses fake timers and keeps 1 MiB': /~1\.0 MB {2}src\/make\.js:3 in makeOneMiB, called from __tests__\/test-scope\.test\.js:11\n/,
   'keeps the records made by beforeEach':
     /~[\d.]+ MB {2}src\/make\.js:9 in makeRecords, called from __tests__\/before-each-kept\.test\.js:7\n/,
+  // Its runs leave fake timers pending too; read again with them cleared, it still keeps its MiB.
+  'keeps 1 MiB and leaves a fake timer pending':
+    /~1\.0 MB {2}src\/make\.js:3 in makeOneMiB, called from __tests__\/fake-timers-pending\.test\.js:16\n/,
 };
 /**
  * What holds each leak: a path from the variable down, computed from heap snapshots. The
@@ -71,12 +74,9 @@ describe.each([
     expect(run.stderr.split('pushing one more MiB').length - 1).toBe(1);
   });
 
-  test('a test whose runs each leave a fake timer holding their memory passes, with a warning that says so', () => {
+  test('a test whose runs each leave a fake timer holding their memory passes, and says nothing', () => {
     expect(run.tests.get('leaves a fake timer holding 1 MiB')?.status).toBe('passed');
-    expect(run.stderr).toMatch(
-      /"leaves a fake timer holding 1 MiB" grew the heap by up to [\d.]+ [KM]B \(unconfirmed, not failed\)[^\n]*\n?[^\n]*each extra run left fake timers pending \(\d+ from the runs before the last\)/,
-    );
-    expect(run.stderr).toContain('jest.runOnlyPendingTimers(); jest.useRealTimers();');
+    expect(run.stderr).not.toContain('"leaves a fake timer holding 1 MiB"');
   });
 
   test('fails exactly the leaking tests, and Jest exits non-zero', () => {

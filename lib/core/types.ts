@@ -63,6 +63,8 @@ export interface Finding {
 export type RerunOutcome = ({ threw: null } | { threw: string }) & {
   /** Fake timers pending after the run less those before it (jest/fake-clock.ts); absent with real timers. */
   fakeTimersAdded?: number;
+  /** Clears the fake timers the run made that are still pending; returns how many it cleared. */
+  dropFakeTimers?: () => number;
 };
 
 /** Runs the test's hooks and body once more, for probes that confirm a suspect by repetition. */
@@ -105,6 +107,8 @@ export interface HeapMeasurement {
   twoRunBound?: number;
   /** For suspects whose sampled runs ran on fake timers: each run's change in pending fake timers. */
   fakeTimersAdded?: number[];
+  /** When every run but the last left fake timers pending: what the runs kept once those timers were cleared. */
+  runsWithoutFakeTimers?: number[];
   /** For suspects the extra runs cleared: whether a heap snapshot looked for memory kept once in module state. */
   keptOnceChecked?: boolean;
   /** Milliseconds: the test itself (hooks and body), and leakwatch's judging of it. */

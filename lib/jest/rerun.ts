@@ -11,14 +11,15 @@
  * history goes to a scratch store that is dropped afterwards: later tests counting calls
  * of a module-level mock see the same numbers, and mocks the second run created do not
  * keep their calls alive in Jest's registry (which would look like a leak).
- * The outcome says how many more fake timers are pending after the run (jest/fake-clock.ts):
- * what they hold stays until the test's clock advances, which no extra run may do.
+ * The outcome says how many more fake timers are pending after the run (jest/fake-clock.ts),
+ * and can clear those it made: what they hold stays until the test's clock advances, which no
+ * extra run may do, and without the extra run they would not exist.
  */
 import type { Circus, Global } from '@jest/types';
 import { errorMessage, toError } from '../core/errors';
 import { realClearTimeout, realSetTimeout } from '../core/timers';
 import type { RerunOutcome } from '../core/types';
-import { fakeTimersAdded, readFakeTimers } from './fake-clock';
+import { dropTimers, fakeTimersAdded, readFakeTimers, timersMadeBy } from './fake-clock';
 
 /** How the second run ended. Its memory is measured either way: a test that asserts on
  * state it accumulates (`expect(cache.size).toBe(1)`) fails the second time, yet still
@@ -113,9 +114,14 @@ export async function rerunTest(
   const mockState = mocker && mocker._mockState instanceof WeakMap ? mocker._mockState : null;
   if (mockState) mocker!._mockState = new WeakMap();
   const fakeTimersBefore = readFakeTimers(global);
-  const added = (): { fakeTimersAdded?: number } => {
+  const added = (): Pick<RerunOutcome, 'fakeTimersAdded' | 'dropFakeTimers'> => {
     const after = readFakeTimers(global);
-    return fakeTimersBefore || after ? { fakeTimersAdded: fakeTimersAdded(fakeTimersBefore, after) } : {};
+    if (!fakeTimersBefore && !after) return {};
+    const made = timersMadeBy(fakeTimersBefore, after);
+    return {
+      fakeTimersAdded: fakeTimersAdded(fakeTimersBefore, after),
+      ...(after && made.length > 0 ? { dropFakeTimers: () => dropTimers(after.clock, made) } : {}),
+    };
   };
   try {
     expect?.setState({ snapshotState: RERUN_SNAPSHOT_STATE });

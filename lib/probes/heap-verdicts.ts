@@ -53,7 +53,8 @@ export function keptByEveryRun(runs: Attribution[], enough: number, count: numbe
 /**
  * Whether every extra run before the last left more fake timers pending than it found
  * (`added`, one count a run): a pending timer keeps what its callback reaches until the
- * test's clock advances, so those runs' memory would stay whether or not the test leaks.
+ * test's clock advances, so those runs' memory would stay whether or not the test leaks, and
+ * is read again with the timers cleared.
  */
 export function heldByFakeTimers(added: number[]): boolean {
   const earlier = added.slice(0, -1);
