@@ -9,8 +9,10 @@
  * second look, still without one: with the optional v8-profiler-next, two runs whose samples
  * show too little of the user's memory for a leak; without it, a window over two runs. Then
  * up to three runs under V8's sampling heap profiler, judged on what the user's code
- * allocated in each that is still alive after the last: a cache filled once adds nothing; a describe-level variable frees the
- * previous run's data when the next beforeEach replaces it; a leak keeps every run's.
+ * allocated in each that is still alive after the last: a cache filled once adds nothing; a
+ * describe-level variable frees the previous run's data when the next beforeEach replaces it;
+ * a leak keeps every run's. Runs that look like a leak while their fake timers are pending
+ * are read again with those timers cleared.
  */
 import type { LeakwatchConfig } from '../core/config';
 import { errorMessage } from '../core/errors';

@@ -1,11 +1,11 @@
 /** Pending fake timers around an extra run: read from the clock Jest's modern fake timers install. */
 import { dropTimers, fakeTimersAdded, readFakeTimers, timersMadeBy } from '../fake-clock';
 
-describe('readFakeTimers', () => {
-  afterEach(() => {
-    jest.useRealTimers();
-  });
+afterEach(() => {
+  jest.useRealTimers();
+});
 
+describe('readFakeTimers', () => {
   test("with Jest's fake timers, counts the clock's pending timers", () => {
     jest.useFakeTimers();
     setTimeout(() => undefined, 1000);
@@ -35,10 +35,6 @@ describe('readFakeTimers', () => {
 });
 
 describe('timersMadeBy and dropTimers', () => {
-  afterEach(() => {
-    jest.useRealTimers();
-  });
-
   test('the timers a run made are those pending after it and not before', () => {
     jest.useFakeTimers();
     setTimeout(() => undefined, 1000);
