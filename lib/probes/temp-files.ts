@@ -134,12 +134,15 @@ export class TempFilesProbe implements Probe {
 
   private wrap(target: object, names: string[], argIndex: number, namesInResult = false): void {
     const probe = this;
-    const make = (original: AnyFunction): AnyFunction => {
+    const make = (original: AnyFunction, name: string): AnyFunction => {
+      const opens = name === 'open' || name === 'openSync';
       const wrapped = function (this: unknown, ...args: unknown[]): unknown {
         const created = probe.created;
         // Only what the call brings into existence: opening or appending to a file that was
-        // already there creates nothing.
-        const target = created && !namesInResult ? probe.newPath(args[argIndex]) : null;
+        // already there creates nothing, and neither does an open without O_CREAT (every
+        // module Jest 30 reads), which then costs no path check.
+        const mayCreate = created && !namesInResult && !(opens && opensExistingOnly(args[1]));
+        const target = mayCreate ? probe.newPath(args[argIndex]) : null;
         const origin = target || (created && namesInResult) ? creationStack() : null;
         if (created && namesInResult) {
           // mkdtemp names its folder only in its result: the return value, the promise, or the callback.
@@ -168,7 +171,7 @@ export class TempFilesProbe implements Probe {
       };
       return wrapped;
     };
-    for (const name of names) this.restore.push(wrapFunction(target, name, make));
+    for (const name of names) this.restore.push(wrapFunction(target, name, (original) => make(original, name)));
   }
 
   /** The absolute path if it is watched and does not exist yet, else null. */
@@ -193,6 +196,16 @@ export class TempFilesProbe implements Probe {
     const inProject = this.projectDirs.some((dir) => isInside(absolute, dir));
     return !inProject && isInside(absolute, this.systemTemp) ? absolute : null;
   }
+}
+
+/**
+ * Whether an open's flags (its second argument) cannot create the file: none given (or the
+ * callback in their place) means 'r'; 'r', 'rs' and their '+' forms; a number without O_CREAT.
+ */
+export function opensExistingOnly(flags: unknown): boolean {
+  if (flags === undefined || flags === null || typeof flags === 'function') return true;
+  if (typeof flags === 'number') return (flags & fs.constants.O_CREAT) === 0;
+  return typeof flags === 'string' && /^(r|rs|sr)\+?$/.test(flags);
 }
 
 /** One line per path left, then what to do; null when none is. */

@@ -43,6 +43,27 @@ describeWithProcFd('FdsProbe: which opens get a creation stack (needs /proc/self
     expect(creationStack).not.toHaveBeenCalled();
   });
 
+  test("an openSync with readFileSync's own arguments (path, flags, 0o666) gets none", () => {
+    fs.closeSync(fs.openSync(path.join(dir, 'data.txt'), 'r', 0o666));
+    expect(creationStack).not.toHaveBeenCalled();
+  });
+
+  test('writeFileSync with a mode of its own is still known by its stack: none', () => {
+    fs.writeFileSync(path.join(dir, 'out.txt'), 'x', { mode: 0o600 });
+    expect(creationStack).not.toHaveBeenCalled();
+  });
+
+  test('one opened so and left open is still a finding, without its line', async () => {
+    const fd = fs.openSync(path.join(dir, 'data.txt'), 'r', 0o666);
+    try {
+      const finding = await probe.afterTest(TEST, rerun);
+      expect(finding?.summary).toBe('leaked 1 file descriptor');
+      expect(finding?.details[0]).toMatch(/^fd \d+ → .*data\.txt$/);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
   test('a descriptor the test opened and closed is no finding', async () => {
     fs.closeSync(fs.openSync(path.join(dir, 'data.txt'), 'r'));
     await expect(probe.afterTest(TEST, rerun)).resolves.toBeNull();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { TempFilesProbe } from '../temp-files';
+import { opensExistingOnly, TempFilesProbe } from '../temp-files';
 
 let scratch: string;
 let probe: TempFilesProbe | null = null;
@@ -32,6 +32,38 @@ test('a file left in the temp folder is a finding that names it', () => {
   const finding = started.afterTest();
   expect(finding?.summary).toBe('left 1 path in the temp folder');
   expect(finding?.details[0]).toBe(file);
+});
+
+test('a file opened with a flag that creates it is a finding', () => {
+  const file = path.join(scratch, 'opened.txt');
+  const started = startedProbe('/nonexistent/project');
+  fs.closeSync(fs.openSync(file, 'a+'));
+  expect(started.afterTest()?.details[0]).toBe(file);
+});
+
+test('an open that cannot create (read-only) is not looked at, and costs no existence check', () => {
+  const file = path.join(scratch, 'there.txt');
+  fs.writeFileSync(file, 'x');
+  const started = startedProbe('/nonexistent/project');
+  const exists = jest.spyOn(fs, 'existsSync');
+  try {
+    fs.closeSync(fs.openSync(file, 'r'));
+    fs.closeSync(fs.openSync(file));
+    expect(exists).not.toHaveBeenCalled();
+  } finally {
+    exists.mockRestore();
+  }
+  expect(started.afterTest()).toBeNull();
+});
+
+describe('opensExistingOnly', () => {
+  test.each([[undefined], [null], [() => undefined], ['r'], ['r+'], ['rs+'], ['sr'], [fs.constants.O_RDWR]])('%p cannot create', (flags) => {
+    expect(opensExistingOnly(flags)).toBe(true);
+  });
+
+  test.each([['w'], ['wx'], ['a'], ['a+'], ['w+'], [fs.constants.O_RDWR | fs.constants.O_CREAT]])('%p may create', (flags) => {
+    expect(opensExistingOnly(flags)).toBe(false);
+  });
 });
 
 test('a file the test removed again is no finding', () => {
