@@ -16,7 +16,8 @@
  */
 import type { LeakwatchConfig } from '../core/config';
 import { errorMessage } from '../core/errors';
-import { getGc, minorGc } from '../core/gc';
+import { fullGc, getGc, minorGc, usedHeap } from '../core/gc';
+import { workerGarbageBudget } from '../heap/garbage-budget';
 import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
 import { nativeProfiler, sampleWithoutFullGc, type NativeProfiler } from '../heap/quick-sampler';
 import type { HeapLeakExplainer } from '../heap/leak-explainer';
@@ -141,7 +142,15 @@ export class HeapProbe implements Probe {
         measurement.judgeMs = performance.now() - endedAt;
         this.onMeasure(test, measurement);
       }
+      this.collectIfDue();
     }
+  }
+
+  /** The heap probe judges last: a full GC here comes after every other probe's reading. */
+  private collectIfDue(): void {
+    if (!this.gc || !workerGarbageBudget.due(usedHeap())) return;
+    fullGc(this.gc);
+    workerGarbageBudget.collected(usedHeap());
   }
 
   abandonTest(): void {
