@@ -6,24 +6,31 @@ test('the first reading sets the floor: nothing is due', () => {
   expect(new GarbageBudget(64 * MB).due(500 * MB)).toBe(false);
 });
 
-test('due once the used heap has grown by the budget since the floor', () => {
+test('on a small heap, due once the used heap has grown by the budget since the floor', () => {
+  const budget = new GarbageBudget(64 * MB);
+  budget.due(20 * MB);
+  expect(budget.due(83 * MB)).toBe(false);
+  expect(budget.due(84 * MB)).toBe(true);
+});
+
+test('on a larger heap, due once it has grown by twice the floor', () => {
   const budget = new GarbageBudget(64 * MB);
   budget.due(100 * MB);
-  expect(budget.due(163 * MB)).toBe(false);
-  expect(budget.due(164 * MB)).toBe(true);
+  expect(budget.due(299 * MB)).toBe(false);
+  expect(budget.due(300 * MB)).toBe(true);
 });
 
 test('a full GC sets the floor to what it left', () => {
   const budget = new GarbageBudget(64 * MB);
-  budget.due(100 * MB);
-  budget.collected(120 * MB);
-  expect(budget.due(170 * MB)).toBe(false);
-  expect(budget.due(184 * MB)).toBe(true);
+  budget.due(20 * MB);
+  budget.collected(40 * MB);
+  expect(budget.due(103 * MB)).toBe(false);
+  expect(budget.due(120 * MB)).toBe(true);
 });
 
 test('a lower reading (V8 collected meanwhile) lowers the floor', () => {
   const budget = new GarbageBudget(64 * MB);
   budget.due(100 * MB);
-  expect(budget.due(60 * MB)).toBe(false);
-  expect(budget.due(124 * MB)).toBe(true);
+  expect(budget.due(30 * MB)).toBe(false);
+  expect(budget.due(94 * MB)).toBe(true);
 });
