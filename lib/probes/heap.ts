@@ -15,36 +15,21 @@
  * are read again with those timers cleared.
  */
 import type { LeakwatchConfig } from '../core/config';
-import { errorMessage } from '../core/errors';
 import { fullGc, getGc, minorGc, usedHeap } from '../core/gc';
 import { workerGarbageBudget } from '../heap/garbage-budget';
-import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
+import { attribute } from '../heap/attribution';
 import { nativeProfiler, sampleWithoutFullGc, type NativeProfiler } from '../heap/quick-sampler';
 import type { HeapLeakExplainer } from '../heap/leak-explainer';
 import { KeptOnceGate } from '../heap/kept-once-gate';
 import type { ModuleState } from '../heap/module-holders';
 import { closeWindow, openWindow, type OpenWindow } from '../heap/window';
 import { HeapSampler } from '../heap/sampler';
-import { nextTurn, RunTimers } from '../core/timers';
-import type { RerunOutcome, Finding, HeapMeasurement, Rerun, TestInfo } from '../core/types';
+import type { Finding, HeapMeasurement, Rerun, TestInfo } from '../core/types';
 import type { SnapshotWriter } from '../heap/snapshot-writer';
 import { formatBytes } from '../core/units';
 import type { Probe } from './probe';
-import { clearedByQuickLook, clearedByRerun, heldByFakeTimers, keptByEveryRun, mayStillLeak } from './heap-verdicts';
-
-interface Confirmation {
-  /** What the user's code allocated in each extra run and is still alive after the last (sampled). */
-  runs: Attribution[];
-  /** Errors the runs threw: only their memory counts. */
-  threw: string[];
-}
-
-/**
- * Extra runs at most. A leak keeps what every run allocated. After two runs, a test that
- * keeps its last two results (a bounded window) looks the same; after a third, the first
- * run's data is gone from the window but not from a leak.
- */
-const MAX_RUNS = 3;
+import { clearedByQuickLook, clearedByRerun, keptByEveryRun } from './heap-verdicts';
+import { MAX_RUNS, rerunAndSettle, runAgainSampled } from './heap-sampled-runs';
 
 /** Runs in the quick look and in the window over several runs without the addon. */
 const QUICK_LOOK_RUNS = 2;
@@ -131,7 +116,7 @@ export class HeapProbe implements Probe {
       const enough = this.threshold * 0.75; // sampled estimates of a leak stay within ±25%
       if (await this.runBounded(rerun, enough, measurement)) return await this.judgeKeptOnce(test, measurement, rerun);
       if ((await this.secondLook(rerun, enough, measurement)) === 'clear') return await this.judgeKeptOnce(test, measurement, rerun);
-      const confirmation = await this.runAgainSampled(rerun, enough, measurement);
+      const confirmation = await runAgainSampled(rerun, enough, measurement, this.samplingInterval, this.rootDir);
       if (confirmation === null) return await this.judgeKeptOnce(test, measurement, rerun);
       if ('problem' in confirmation) return this.unconfirmed(test, measurement.bound, confirmation.problem);
       if (!keptByEveryRun(confirmation.runs, enough, MAX_RUNS)) return await this.judgeKeptOnce(test, measurement, rerun);
@@ -203,79 +188,6 @@ export class HeapProbe implements Probe {
   }
 
   /**
-   * Runs the test again with the sampling profiler on, a marker before the run, then reads
-   * the profile (V8 runs a full GC first): samples after the marker are the run's survivors.
-   * Only while the runs so far look like a leak (keptByEveryRun) does another follow, up to
-   * MAX_RUNS; the samples between two markers are a run's survivors still alive after the
-   * later runs. Returns null as soon as the runs so far show no leak.
-   */
-  private async runAgainSampled(
-    rerun: Rerun,
-    enough: number,
-    measurement: HeapMeasurement,
-  ): Promise<Confirmation | { problem: string } | null> {
-    const started = HeapSampler.start(this.samplingInterval);
-    if ('problem' in started) return { problem: started.problem };
-    const { sampler } = started;
-    const markers: unknown[][] = [];
-    const threw: string[] = [];
-    const fakeTimersAdded: number[] = [];
-    const dropFakeTimers: Array<() => number> = [];
-    /** Runs the test again after a start-of-run marker. */
-    const runOnce = async (): Promise<void> => {
-      markers.push(sampler.allocateMarker());
-      const outcome = await rerunAndSettle(rerun);
-      if (outcome.threw) threw.push(outcome.threw);
-      fakeTimersAdded.push(outcome.fakeTimersAdded ?? 0);
-      if (outcome.fakeTimersAdded !== undefined) measurement.fakeTimersAdded = [...fakeTimersAdded];
-      if (outcome.dropFakeTimers) dropFakeTimers.push(outcome.dropFakeTimers);
-    };
-    /** Each run's survivors: samples between its marker and the next run's (V8 runs a full GC first). */
-    const survivorsByRun = (): Attribution[] | null => {
-      const { markerOrdinals, samples } = sampler.liveSamples();
-      if (markerOrdinals.length !== markers.length) return null;
-      return markerOrdinals.map((start, index) => {
-        const end = markerOrdinals[index + 1] ?? Infinity;
-        return attribute(
-          samples.filter((sample) => sample.ordinal > start && sample.ordinal < end),
-          this.rootDir,
-        );
-      });
-    };
-    const unsampledMarker = { problem: 'a start-of-run marker was not sampled' };
-    try {
-      let runs: Attribution[] = [];
-      while (runs.length < MAX_RUNS) {
-        await runOnce();
-        const survivors = survivorsByRun();
-        if (!survivors) return unsampledMarker;
-        runs = survivors;
-        measurement.runs = runs.map((run) => run.userBytes);
-        if (!mayStillLeak(runs, enough)) return null;
-      }
-      if (keptByEveryRun(runs, enough, MAX_RUNS) && heldByFakeTimers(fakeTimersAdded)) {
-        // Each run's memory may be only what its pending fake timers hold until the test's
-        // clock advances: clear the timers the extra runs made (they would not exist without
-        // them) and read again. A leak still keeps its runs' memory.
-        for (const drop of dropFakeTimers) drop();
-        const survivors = survivorsByRun();
-        if (!survivors) return unsampledMarker;
-        runs = survivors;
-        measurement.runsWithoutFakeTimers = runs.map((run) => run.userBytes);
-      }
-      const last = runs[runs.length - 1];
-      if (last.sites.length > 0) last.sites = this.describeSites(sampler, last.sites);
-      return { runs, threw };
-    } catch (error) {
-      // The test itself (or a tool it drives) may stop the isolate's one sampling profiler.
-      return { problem: `the sampling heap profiler failed during the extra run (${errorMessage(error)})` };
-    } finally {
-      markers.length = 0;
-      sampler.stop();
-    }
-  }
-
-  /**
    * The first look: the test runs again inside a heap window of its own; true when the
    * window clears the suspect (clearedByRerun), with no full GC and no profiler. What made
    * the test a suspect without being kept (modules loaded, hidden classes and feedback made
@@ -321,25 +233,6 @@ export class HeapProbe implements Probe {
     return this.reporter;
   }
 
-  /** Source-maps the biggest sites while the scripts are known to the inspector (leaks only: loaded then). */
-  private describeSites(sampler: HeapSampler, sites: AllocationSite[]): AllocationSite[] {
-    const top = sites.slice(0, 5);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { SourceMapper } = require('../heap/source-map') as typeof import('../heap/source-map');
-    const mapper = new SourceMapper();
-    const frames = top.flatMap((site) => site.frames);
-    try {
-      const sources = sampler.scriptSources([...new Set(frames.map((frame) => frame.scriptId))]);
-      for (const frame of frames) {
-        const source = sources.get(frame.scriptId);
-        if (source !== undefined) mapper.add(frame.scriptId, frame.url, source);
-      }
-    } catch {
-      // Positions stay as V8 reported them, in the transformed code.
-    }
-    return top.map((site) => ({ ...site, description: describeSite(site, this.rootDir, mapper) }));
-  }
-
   private unconfirmed(test: TestInfo, bytes: number, reason: string): null {
     this.unconfirmedFindings.push({
       test,
@@ -352,22 +245,5 @@ export class HeapProbe implements Probe {
       },
     });
     return null;
-  }
-}
-
-/**
- * Runs the test again, then lets the event loop turn and the run's own timers fire (up to
- * GRACE_MS): what the run scheduled to release is released before its memory is read.
- */
-async function rerunAndSettle(rerun: Rerun): Promise<RerunOutcome> {
-  const timers = new RunTimers();
-  timers.start();
-  try {
-    const outcome = await rerun();
-    await nextTurn();
-    await timers.settled();
-    return outcome;
-  } finally {
-    timers.stop();
   }
 }
