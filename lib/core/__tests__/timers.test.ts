@@ -10,9 +10,10 @@ describe('stillThereAfterGrace', () => {
   test('looks again after a turn of the event loop: what closes then costs no fixed wait', async () => {
     let open = ['server'];
     setImmediate(() => (open = []));
-    const started = performance.now();
-    await expect(stillThereAfterGrace(() => open)).resolves.toEqual([]);
-    expect(performance.now() - started).toBeLessThan(15);
+    const read = jest.fn(() => open);
+    await expect(stillThereAfterGrace(read)).resolves.toEqual([]);
+    // Counted, not timed: a loaded machine stretches any wait.
+    expect(read).toHaveBeenCalledTimes(2);
   });
 
   test('what is still open after GRACE_MS is returned', async () => {
@@ -36,14 +37,11 @@ describe('RunTimers', () => {
 
 describe('stillThereAfterGrace with what is certain to stay', () => {
   test('stops after the first looks once everything left is certain to stay', async () => {
-    const started = performance.now();
-    await expect(
-      stillThereAfterGrace(
-        () => ['timer'],
-        () => true,
-      ),
-    ).resolves.toEqual(['timer']);
-    expect(performance.now() - started).toBeLessThan(GRACE_MS / 2);
+    const read = jest.fn(() => ['timer']);
+    await expect(stillThereAfterGrace(read, () => true)).resolves.toEqual(['timer']);
+    // The first look, then one after a turn and after 1, 2, 4 and 8 ms; the whole grace
+    // period would take four more.
+    expect(read).toHaveBeenCalledTimes(6);
   });
 
   test('still looks for the first milliseconds: what closes then is no finding', async () => {
