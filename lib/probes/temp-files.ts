@@ -140,7 +140,7 @@ export class TempFilesProbe implements Probe {
         const created = probe.created;
         // Only what the call brings into existence: opening or appending to a file that was
         // already there creates nothing, and neither does an open without O_CREAT (every
-        // module Jest 30 reads), which then costs no path check.
+        // module Jest reads, on 29 and 30 alike), which then costs no path check.
         const mayCreate = created && !namesInResult && !(opens && opensExistingOnly(args[1]));
         const target = mayCreate ? probe.newPath(args[argIndex]) : null;
         const origin = target || (created && namesInResult) ? creationStack() : null;
