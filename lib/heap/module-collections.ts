@@ -7,6 +7,7 @@
  * collections a caller keeps (scriptFiles): that needs the Debugger, ~0.3 ms a script.
  */
 import type { Session } from 'node:inspector';
+import { cpuMs } from '../core/cpu-clock';
 import { postSync, sharedSession } from '../core/inspector';
 import { toFilePath } from '../core/stack';
 
@@ -46,7 +47,7 @@ const MAX_CALLS = 400;
  */
 const FILE_CALLS = 300;
 /**
- * Milliseconds at most per file, over all its walks. A call's cost varies 40-fold (a
+ * CPU milliseconds (cpu-clock.ts) at most per file, over all its walks. A call's cost varies 40-fold (a
  * function's description is its source text, a class's all of it): on a React suite, 300
  * calls took ~100 ms a file, half of leakwatch's own time. Small projects finish well within.
  */
@@ -72,12 +73,12 @@ export function reachableCollections(
   /** What earlier walks in the same file left (ModuleCollectionIndex); none: a walk of its own. */
   state: WalkState | null = null,
   maxCalls = MAX_CALLS,
-  /** performance.now() past which the walk stops and leaves the rest for the next. */
+  /** cpuMs() past which the walk stops and leaves the rest for the next. */
   deadline = Infinity,
 ): ModuleCollection[] {
   const session = sharedSession();
   const own = state ?? { readScopes: new Set<string>(), frontier: [], group: GROUP, calls: 0, ms: 0 };
-  const started = performance.now();
+  const started = cpuMs();
   const readScopes = own.readScopes;
   const found: Array<Omit<ModuleCollection, 'value'> & { objectId: string }> = [];
   let calls = 0;
@@ -101,7 +102,7 @@ export function reachableCollections(
     };
     const scriptOf = (properties: Properties): string | undefined =>
       properties.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value?.scriptId;
-    while ((queue.length > 0 || later.length > 0) && calls < maxCalls && performance.now() < deadline) {
+    while ((queue.length > 0 || later.length > 0) && calls < maxCalls && cpuMs() < deadline) {
       if (queue.length === 0) queue.push(...later.splice(0));
       const { objectId, depth } = queue.shift()!;
       const inner: QueueItem[] = [];
@@ -187,7 +188,7 @@ export function reachableCollections(
       return [{ ...rest, value }];
     });
   } finally {
-    own.ms += performance.now() - started;
+    own.ms += cpuMs() - started;
     if (!state) release(session, GROUP);
   }
 }
@@ -204,7 +205,7 @@ export interface WalkState {
   group: string;
   /** Inspector calls spent so far. */
   calls: number;
-  /** Milliseconds spent so far. */
+  /** CPU milliseconds spent so far. */
   ms: number;
 }
 
@@ -225,7 +226,7 @@ export class ModuleCollectionIndex {
     private readonly realmGlobals: readonly object[],
     /** Whether a file is the project's own (its functions are followed). */
     private readonly isProjectScript: (file: string) => boolean,
-    /** Milliseconds for all the file's walks (FILE_MS); tests of the call budget lift it, as a loaded machine may exceed it. */
+    /** CPU milliseconds for all the file's walks (FILE_MS); tests of the call budget lift it, as a loaded machine may exceed it. */
     private readonly fileMs = FILE_MS,
   ) {
     // A function of another realm than the test's (Node's, Jest's, leakwatch's, an earlier
@@ -260,7 +261,7 @@ export class ModuleCollectionIndex {
         },
         this.walk,
         budget,
-        performance.now() + msLeft,
+        cpuMs() + msLeft,
       );
       for (const { value, ...rest } of fresh) {
         if (!this.known.some((known) => known.ref.deref() === value)) this.known.push({ ...rest, ref: new WeakRef(value) });
