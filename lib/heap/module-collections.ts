@@ -134,7 +134,8 @@ export function reachableCollections(
         // and the file is known without the Debugger's script list.
         const filename = variables.result.find((variable) => variable.name === '__filename')?.value?.value;
         if (typeof filename === 'string' && !learnedFiles.has(scriptId)) learnedFiles.set(scriptId, filename);
-        if (!follow(scriptId, objectId)) {
+        const library = !follow(scriptId, objectId);
+        if (library) {
           // A library's function: nothing of it is followed. But a root may be a library's
           // wrapper (test.each's), whose inner closure holds the test's function.
           if (depth > 0) break;
@@ -143,6 +144,9 @@ export function reachableCollections(
         for (const variable of variables.result) {
           const value = variable.value;
           if (!value?.objectId || WRAPPER_VARIABLES.has(variable.name)) continue;
+          // In a library's root only the functions matter (the wrapped test's): jest-circus's
+          // own beforeEach holds Jest's runtime, environment and config, ~2 ms a file to read.
+          if (library && value.type !== 'function') continue;
           const kind = value.subtype ? KINDS[value.subtype] : undefined;
           if (kind) {
             found.push({ label: variable.name, kind, scriptId, objectId: value.objectId });

@@ -61,6 +61,23 @@ test("a runner's wrapper (test.each's) is looked through first, to the test's fu
   expect(found.map((collection) => collection.label)).toContain('cache');
 });
 
+test("a library's root is read for the function it wraps, not for its own state", () => {
+  // As jest-circus's own beforeEach, whose closure holds Jest's runtime, environment and config.
+  const wrap = vm.runInThisContext(
+    `(function () {
+      const version = 1;
+      return (function adapter() {
+        const registry = new Map([[1, 1]]);
+        const runtime = { modules: new Map() };
+        return (fn) => () => version + registry.size + runtime.modules.size + fn();
+      })();
+    })()`,
+    { filename: 'runner.js' },
+  ) as (fn: () => unknown) => () => unknown;
+  const found = reachableCollections([wrap(() => api.read())], [globalThis], thisFileOnly);
+  expect(found.map((collection) => collection.label).sort()).toEqual(['cache', 'log', 'seen', 'store.byId']);
+});
+
 describe('ModuleCollectionIndex', () => {
   /** Only this file is the project's, as thisFileOnly says. */
   const isThisFile = (file: string) => file === __filename;
