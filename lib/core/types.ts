@@ -103,6 +103,8 @@ export interface HeapMeasurement {
   quickUserBytes?: number;
   /** The bound of the first extra run, measured like the test's own (see HeapProbe.runBounded). */
   rerunBound?: number;
+  /** Milliseconds the first extra run took, its settling included. */
+  rerunMs?: number;
   /** Without the native addon, when the first extra run did not clear it: the bound of a window over two more runs. */
   twoRunBound?: number;
   /** For suspects whose sampled runs ran on fake timers: each run's change in pending fake timers. */

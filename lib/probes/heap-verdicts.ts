@@ -13,6 +13,23 @@ export function clearedByRerun(bound: number, majorGcs: number, swept: boolean, 
   return majorGcs === 0 && !swept && bound < enough * runs;
 }
 
+const MB = 1024 * 1024;
+/**
+ * A full GC in a Jest worker costs about 1 ms per MB of used heap (40 ms at luxon's 50 MB
+ * heap); each sampled run pays one, and a profile read.
+ */
+const FULL_GC_MS_PER_MB = 1;
+
+/**
+ * Whether the second look (two more runs, no full GC) costs more than the sampled runs it may
+ * spare: one run takes longer than two full GCs at this heap (a property-based test, an
+ * integration test). The sampled runs then look at once; they alone find a leak, and clear
+ * what the second look clears (docs/measurements.md).
+ */
+export function secondLookCostsMore(runMs: number, usedHeap: number): boolean {
+  return runMs > 2 * FULL_GC_MS_PER_MB * (usedHeap / MB);
+}
+
 /**
  * Whether the quick look (`runs` extra runs sampled without a full GC) clears its suspect:
  * the user's samples still alive, which overstate what the runs kept (dead old objects still

@@ -28,7 +28,7 @@ import type { Finding, HeapMeasurement, Rerun, TestInfo } from '../core/types';
 import type { SnapshotWriter } from '../heap/snapshot-writer';
 import { formatBytes } from '../core/units';
 import type { Probe } from './probe';
-import { clearedByQuickLook, clearedByRerun, keptByEveryRun } from './heap-verdicts';
+import { clearedByQuickLook, clearedByRerun, keptByEveryRun, secondLookCostsMore } from './heap-verdicts';
 import { MAX_RUNS, rerunAndSettle, runAgainSampled } from './heap-sampled-runs';
 
 /** Runs in the quick look and in the window over several runs without the addon. */
@@ -115,7 +115,10 @@ export class HeapProbe implements Probe {
       measurement.suspect = true;
       const enough = this.threshold * 0.75; // sampled estimates of a leak stay within ±25%
       if (await this.runBounded(rerun, enough, measurement)) return await this.judgeKeptOnce(test, measurement, rerun);
-      if ((await this.secondLook(rerun, enough, measurement)) === 'clear') return await this.judgeKeptOnce(test, measurement, rerun);
+      const skipSecondLook = secondLookCostsMore(measurement.rerunMs ?? 0, measurement.usedAfter);
+      if (!skipSecondLook && (await this.secondLook(rerun, enough, measurement)) === 'clear') {
+        return await this.judgeKeptOnce(test, measurement, rerun);
+      }
       const confirmation = await runAgainSampled(rerun, enough, measurement, this.samplingInterval, this.rootDir);
       if (confirmation === null) return await this.judgeKeptOnce(test, measurement, rerun);
       if ('problem' in confirmation) return this.unconfirmed(test, measurement.bound, confirmation.problem);
@@ -201,8 +204,10 @@ export class HeapProbe implements Probe {
   private async runBounded(rerun: Rerun, enough: number, measurement: HeapMeasurement, runs = 1): Promise<boolean> {
     const bar = enough * runs;
     const window = openWindow(this.gc!, bar);
+    const started = performance.now();
     try {
       for (let run = 0; run < runs; run++) await rerunAndSettle(rerun);
+      if (runs === 1) measurement.rerunMs = performance.now() - started;
     } catch (error) {
       window.gcProfiler.stop();
       throw error;

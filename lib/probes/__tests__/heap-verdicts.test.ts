@@ -4,7 +4,7 @@
  * the user's code allocated in each run and still holds after the last.
  */
 import type { Attribution } from '../../heap/attribution';
-import { clearedByQuickLook, clearedByRerun, heldByFakeTimers, keptByEveryRun, mayStillLeak } from '../heap-verdicts';
+import { clearedByQuickLook, clearedByRerun, heldByFakeTimers, keptByEveryRun, mayStillLeak, secondLookCostsMore } from '../heap-verdicts';
 
 const KB = 1024;
 const ENOUGH = 192 * KB;
@@ -130,5 +130,21 @@ describe('heldByFakeTimers', () => {
 
   test('one run has no earlier runs to hold', () => {
     expect(heldByFakeTimers([4])).toBe(false);
+  });
+});
+
+describe('secondLookCostsMore', () => {
+  const MB = 1024 * 1024;
+
+  test('a run slower than two full GCs at this heap skips the second look (100 MB: 200 ms)', () => {
+    expect(secondLookCostsMore(201, 100 * MB)).toBe(true);
+  });
+
+  test('a run as fast as that keeps it', () => {
+    expect(secondLookCostsMore(200, 100 * MB)).toBe(false);
+  });
+
+  test('the same run keeps it at a heap twice as big, where the full GCs cost twice as much', () => {
+    expect(secondLookCostsMore(201, 200 * MB)).toBe(false);
   });
 });
