@@ -47,9 +47,10 @@ const MAX_CALLS = 400;
  */
 const FILE_CALLS = 300;
 /**
- * CPU milliseconds (cpu-clock.ts) at most per file, over all its walks. A call's cost varies 40-fold (a
- * function's description is its source text, a class's all of it): on a React suite, 300
- * calls took ~100 ms a file, half of leakwatch's own time. Small projects finish well within.
+ * CPU milliseconds (cpu-clock.ts) at most per file, over all its walks. A call's cost varies
+ * 40-fold (a function's description is its source text, a class's all of it): on a React
+ * suite, 300 calls took ~100 ms a file, half of leakwatch's own time. Small projects finish
+ * well within.
  */
 const FILE_MS = 25;
 /** Functions followed from the test's code, then from what their scopes hold. */
