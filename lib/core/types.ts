@@ -101,6 +101,8 @@ export interface HeapMeasurement {
   suspect: boolean;
   /** For suspects, with the native addon: the user's samples of the quick look's two runs alive without a full GC. */
   quickUserBytes?: number;
+  /** Whether the quick look read its samples after a full GC (its runs cost more than one). */
+  quickFullGc?: boolean;
   /** The bound of the first extra run, measured like the test's own (see HeapProbe.runBounded). */
   rerunBound?: number;
   /** Milliseconds the first extra run took, its settling included. */
@@ -113,6 +115,10 @@ export interface HeapMeasurement {
   runsWithoutFakeTimers?: number[];
   /** For suspects the extra runs cleared: whether a heap snapshot looked for memory kept once in module state. */
   keptOnceChecked?: boolean;
+  /** Milliseconds of the kept-once check, its extra run included. */
+  keptOnceMs?: number;
+  /** Milliseconds from the first extra run's start to the end of its window (its scavenge included). */
+  firstLookMs?: number;
   /** Milliseconds: the test itself (hooks and body), and leakwatch's judging of it. */
   testMs: number;
   judgeMs?: number;

@@ -28,7 +28,7 @@ import type { Finding, HeapMeasurement, Rerun, TestInfo } from '../core/types';
 import type { SnapshotWriter } from '../heap/snapshot-writer';
 import { formatBytes } from '../core/units';
 import type { Probe } from './probe';
-import { clearedByQuickLook, clearedByRerun, keptByEveryRun, secondLookCostsMore } from './heap-verdicts';
+import { clearedByQuickLook, clearedByRerun, keptByEveryRun, quickLookGcIsFull, secondLookCostsMore } from './heap-verdicts';
 import { MAX_RUNS, rerunAndSettle, runAgainSampled } from './heap-sampled-runs';
 
 /** Runs in the quick look and in the window over several runs without the addon. */
@@ -166,9 +166,10 @@ export class HeapProbe implements Probe {
   }
 
   /**
-   * With the native addon (heap/quick-sampler.ts), two extra runs sampled without a full GC:
-   * 'clear' when the user's samples still alive after a scavenge (an overestimate: dead old
-   * objects still count) are under what keptByEveryRun asks of two runs, `enough` each;
+   * With the native addon (heap/quick-sampler.ts), two extra runs sampled without the
+   * inspector's full GC: 'clear' when the user's samples still alive after a scavenge (an
+   * overestimate: dead old objects still count), or after a full GC when the runs cost more
+   * (quickLookGcIsFull), are under what keptByEveryRun asks of two runs, `enough` each;
    * 'judge' otherwise, or when the addon's profile cannot be read. Two runs, not one: a test
    * that keeps its last run's data until the next run replaces it (a React tree, a describe-level
    * variable) reads like a leak after one, and then cost two full GCs in the sampled runs.
@@ -181,9 +182,12 @@ export class HeapProbe implements Probe {
     measurement: HeapMeasurement,
   ): Promise<'clear' | 'judge'> {
     const survivors = await sampleWithoutFullGc(profiler, this.samplingInterval, async () => {
+      const started = performance.now();
       for (let run = 0; run < QUICK_LOOK_RUNS; run++) await rerunAndSettle(rerun);
-      // The samples of young objects that died go with them.
-      minorGc(this.gc!);
+      // The samples of objects that died go with them: young ones in a scavenge, all in a full GC.
+      measurement.quickFullGc = quickLookGcIsFull(performance.now() - started, usedHeap());
+      if (measurement.quickFullGc) fullGc(this.gc!);
+      else minorGc(this.gc!);
     });
     if (!survivors) return 'judge';
     measurement.quickUserBytes = attribute(survivors, this.rootDir).userBytes;
@@ -213,8 +217,10 @@ export class HeapProbe implements Probe {
       throw error;
     }
     const { bound, majorGcs, swept } = closeWindow(this.gc!, window, bar);
-    if (runs === 1) measurement.rerunBound = bound;
-    else measurement.twoRunBound = bound;
+    if (runs === 1) {
+      measurement.firstLookMs = performance.now() - started;
+      measurement.rerunBound = bound;
+    } else measurement.twoRunBound = bound;
     return clearedByRerun(bound, majorGcs, swept, enough, runs);
   }
 
@@ -222,10 +228,12 @@ export class HeapProbe implements Probe {
   private async judgeKeptOnce(test: TestInfo, measurement: HeapMeasurement, rerun: Rerun): Promise<Finding | null> {
     if (!this.keptOnce) return null;
     const checks = this.keptOnce.stats.checks;
+    const started = performance.now();
     const finding = await this.keptOnce.judge(measurement.bound, test.code?.() ?? [], async () => {
       await rerunAndSettle(rerun);
     });
     measurement.keptOnceChecked = this.keptOnce.stats.checks > checks;
+    if (measurement.keptOnceChecked) measurement.keptOnceMs = performance.now() - started;
     return finding;
   }
 
