@@ -12,8 +12,8 @@ import type { SnapshotWriter } from './snapshot-writer';
 import { nextTurn } from '../core/timers';
 import { formatBytes } from '../core/units';
 import type { AllocationSite, Attribution } from './attribution';
-import { takeSnapshotText } from './heap-snapshot';
-import { describeRetainers, lastObjectId, lastObjectIdNow } from './retainers';
+import { lastObjectIdNow, takeSnapshotText } from './heap-snapshot';
+import { describeRetainers, lastObjectId } from './retainers';
 import { findStatementLines } from './statement-lines';
 
 /** Retainer paths per file at most: each takes two heap snapshots and one more run. */

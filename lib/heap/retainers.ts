@@ -7,10 +7,9 @@
 import * as path from 'node:path';
 import { formatBytes } from '../core/units';
 import { isProjectFile, toFilePath } from '../core/stack';
-import { takeSnapshotText } from './heap-snapshot';
+import { lastObjectIdOf } from './last-object-id';
 import {
   follow,
-  maxObjectId,
   newObjects,
   nodeName,
   nodeType,
@@ -173,16 +172,7 @@ export function scriptOf(snapshot: HeapSnapshot, closure: number): string | null
   return file && path.isAbsolute(file) ? file : null;
 }
 
-/** The largest object id in a snapshot: objects made after it have larger ones. */
+/** The largest object id in a snapshot's text: objects made after it have larger ones. */
 export function lastObjectId(snapshotText: string): number {
-  return maxObjectId(parseSnapshot(snapshotText));
-}
-
-/**
- * lastObjectId of a snapshot taken now. Its own function, so the snapshot's text dies with
- * this frame: an async caller holding it across its next await kept 40 MB of text alive,
- * and that text became the biggest "new object" of the next snapshot.
- */
-export async function lastObjectIdNow(): Promise<number> {
-  return lastObjectId(await takeSnapshotText());
+  return lastObjectIdOf(snapshotText);
 }

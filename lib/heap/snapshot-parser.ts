@@ -121,17 +121,6 @@ export function selfSize(snapshot: HeapSnapshot, node: number): number {
 /** Types of V8's own bookkeeping, never what a test's code made. */
 const INTERNAL_TYPES = new Set(['code', 'hidden', 'synthetic', 'object shape', 'native']);
 
-/** The largest id of a JS object in the snapshot (embedder nodes get fresh ids every time). */
-export function maxObjectId(snapshot: HeapSnapshot): number {
-  let max = 0;
-  for (let node = 0; node < nodeCount(snapshot); node++) {
-    const type = nodeType(snapshot, node);
-    if (type === 'native' || type === 'synthetic') continue;
-    max = Math.max(max, nodeId(snapshot, node));
-  }
-  return max;
-}
-
 export interface NewObjects {
   /** "Array", "Object", "(object elements)", "string", …: what the group's objects are. */
   kind: string;
