@@ -24,7 +24,7 @@ console.log(
     `mark-compact during test ${rows.filter((row) => row.majorGcs > 0).length}; suspects ${suspects.length}; ` +
     `cleared by the rerun's heap window ${byRerun.length}; ` +
     `by the window over two runs (no addon) ${byTwoRuns.length}; ` +
-    `by the sampled look (v8-profiler-next) ${suspects.length - profiled.length - byRerun.length - byTwoRuns.length}; ` +
+    `by the quick look (@datadog/pprof) ${suspects.length - profiled.length - byRerun.length - byTwoRuns.length}; ` +
     `profiled ${profiled.length}, of which run more than once ${profiled.filter((row) => row.runs.length >= 2).length}`,
 );
 for (const row of suspects) {

@@ -1,11 +1,13 @@
-// Preloaded (--require) by bench.js's "without the addon" variant: v8-profiler-next cannot be
-// resolved, as for a user whose install built no addon (pnpm 10, Bun, --ignore-scripts).
+// Preloaded (--require) by bench.js's "without the addon" variant: @datadog/pprof cannot be
+// resolved, as for a user whose install left out optional dependencies (--omit=optional), or
+// on a platform it has no prebuilt module for.
 'use strict';
 const Module = require('node:module');
 
+const HIDDEN = '@datadog/pprof';
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function resolveWithoutAddon(request, ...rest) {
-  if (request === 'v8-profiler-next' || request.startsWith('v8-profiler-next/')) {
+  if (request === HIDDEN || request.startsWith(`${HIDDEN}/`)) {
     const error = new Error(`Cannot find module '${request}' (hidden by scripts/without-addon.js)`);
     error.code = 'MODULE_NOT_FOUND';
     throw error;

@@ -101,8 +101,8 @@ export interface HeapMeasurement {
   suspect: boolean;
   /** For suspects, with the native addon: the user's samples of the quick look's two runs alive without a full GC. */
   quickUserBytes?: number;
-  /** Whether the quick look read its samples after a full GC (its runs cost more than one). */
-  quickFullGc?: boolean;
+  /** When that did not clear it: the same samples read again after a full GC. */
+  quickUserBytesAfterFullGc?: number;
   /** The bound of the first extra run, measured like the test's own (see HeapProbe.runBounded). */
   rerunBound?: number;
   /** Milliseconds the first extra run took, its settling included. */

@@ -31,16 +31,6 @@ export function secondLookCostsMore(runMs: number, usedHeap: number): boolean {
 }
 
 /**
- * Whether the quick look reads its samples after a full GC rather than a scavenge: when its
- * runs took longer than a full GC at this heap. Objects that V8 promoted during long runs and
- * that died since still count after a scavenge; a React test of 100 ms read 1-4 MB that way
- * where the sampled runs, two more runs and two full GCs later, found under 500 KB.
- */
-export function quickLookGcIsFull(runsMs: number, usedHeap: number): boolean {
-  return runsMs > FULL_GC_MS_PER_MB * (usedHeap / MB);
-}
-
-/**
  * Whether the quick look (`runs` extra runs sampled without a full GC) clears its suspect:
  * the user's samples still alive, which overstate what the runs kept (dead old objects still
  * count), are under what keptByEveryRun asks of a leak over that many runs, `enough` on average.

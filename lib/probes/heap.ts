@@ -6,7 +6,7 @@
  * so a test whose used heap grew by less than the threshold kept less than that: it passes
  * with no full GC. Otherwise it is a suspect, run again (hooks and body) in a heap window of
  * its own: a run bounded under what a leak keeps clears it, still with no full GC. Then a
- * second look, still without one: with the optional v8-profiler-next, two runs whose samples
+ * second look, still without one: with the optional @datadog/pprof, two runs whose samples
  * show too little of the user's memory for a leak; without it, a window over two runs. Then
  * up to three runs under V8's sampling heap profiler, judged on what the user's code
  * allocated in each that is still alive after the last: a cache filled once adds nothing; a
@@ -28,7 +28,7 @@ import type { Finding, HeapMeasurement, Rerun, TestInfo } from '../core/types';
 import type { SnapshotWriter } from '../heap/snapshot-writer';
 import { formatBytes } from '../core/units';
 import type { Probe } from './probe';
-import { clearedByQuickLook, clearedByRerun, keptByEveryRun, quickLookGcIsFull, secondLookCostsMore } from './heap-verdicts';
+import { clearedByQuickLook, clearedByRerun, keptByEveryRun, secondLookCostsMore } from './heap-verdicts';
 import { MAX_RUNS, rerunAndSettle, runAgainSampled } from './heap-sampled-runs';
 
 /** Runs in the quick look and in the window over several runs without the addon. */
@@ -166,13 +166,14 @@ export class HeapProbe implements Probe {
   }
 
   /**
-   * With the native addon (heap/quick-sampler.ts), two extra runs sampled without the
-   * inspector's full GC: 'clear' when the user's samples still alive after a scavenge (an
-   * overestimate: dead old objects still count), or after a full GC when the runs cost more
-   * (quickLookGcIsFull), are under what keptByEveryRun asks of two runs, `enough` each;
-   * 'judge' otherwise, or when the addon's profile cannot be read. Two runs, not one: a test
-   * that keeps its last run's data until the next run replaces it (a React tree, a describe-level
-   * variable) reads like a leak after one, and then cost two full GCs in the sampled runs.
+   * With the optional `@datadog/pprof` (heap/quick-sampler.ts), two extra runs sampled
+   * without the inspector's full GC: 'clear' when the user's samples still alive are under
+   * what keptByEveryRun asks of two runs, `enough` each; 'judge' otherwise, or when the
+   * profile cannot be read. Read first after a scavenge (an overestimate: dead old objects
+   * still count), then, if that does not clear it, after a full GC: a React test of 100 ms
+   * read 1-4 MB of dead old samples, which the sampled runs took two more runs and two full
+   * GCs to see through. Two runs, not one: a test that keeps its last run's data until the
+   * next run replaces it (a React tree, a describe-level variable) reads like a leak after one.
    * The sampler starts just before the runs, and sees only their allocations.
    */
   private async quickLook(
@@ -181,17 +182,21 @@ export class HeapProbe implements Probe {
     enough: number,
     measurement: HeapMeasurement,
   ): Promise<'clear' | 'judge'> {
-    const survivors = await sampleWithoutFullGc(profiler, this.samplingInterval, async () => {
-      const started = performance.now();
+    const runs = async (): Promise<void> => {
       for (let run = 0; run < QUICK_LOOK_RUNS; run++) await rerunAndSettle(rerun);
-      // The samples of objects that died go with them: young ones in a scavenge, all in a full GC.
-      measurement.quickFullGc = quickLookGcIsFull(performance.now() - started, usedHeap());
-      if (measurement.quickFullGc) fullGc(this.gc!);
-      else minorGc(this.gc!);
+    };
+    return sampleWithoutFullGc(profiler, this.samplingInterval, runs, (read) => {
+      minorGc(this.gc!);
+      const afterScavenge = read();
+      if (!afterScavenge) return 'judge';
+      measurement.quickUserBytes = attribute(afterScavenge, this.rootDir).userBytes;
+      if (clearedByQuickLook(measurement.quickUserBytes, enough, QUICK_LOOK_RUNS)) return 'clear';
+      fullGc(this.gc!);
+      const afterFullGc = read();
+      if (!afterFullGc) return 'judge';
+      measurement.quickUserBytesAfterFullGc = attribute(afterFullGc, this.rootDir).userBytes;
+      return clearedByQuickLook(measurement.quickUserBytesAfterFullGc, enough, QUICK_LOOK_RUNS) ? 'clear' : 'judge';
     });
-    if (!survivors) return 'judge';
-    measurement.quickUserBytes = attribute(survivors, this.rootDir).userBytes;
-    return clearedByQuickLook(measurement.quickUserBytes, enough, QUICK_LOOK_RUNS) ? 'clear' : 'judge';
   }
 
   /**

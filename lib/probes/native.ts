@@ -192,7 +192,7 @@ function addonsInProcess(): string[] {
   const own = path.resolve(__dirname, '..', '..');
   try {
     const maps = fs.readFileSync('/proc/self/maps', 'latin1');
-    return loadedAddons(maps, (file) => file.includes(`${path.sep}v8-profiler-next${path.sep}`) || file.startsWith(own));
+    return loadedAddons(maps, (file) => file.includes(`${path.sep}@datadog${path.sep}pprof${path.sep}`) || file.startsWith(own));
   } catch {
     return [];
   }

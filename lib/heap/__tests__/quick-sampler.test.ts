@@ -1,12 +1,10 @@
 /**
- * The quick sampler's pure parts, and how it finds the optional addon, with the addon, its
- * package.json and the file system replaced: the answers do not depend on whether
- * v8-profiler-next is built for this Node.
+ * The quick sampler's pure parts, and how it finds the optional package, with the package
+ * replaced: the answers do not depend on whether @datadog/pprof loads on this machine.
  */
 import * as path from 'node:path';
-import { threadId } from 'node:worker_threads';
 import { OWN_DIST } from '../../core/stack';
-import { isMarker, sampleWithoutFullGc, survivorsOf } from '../quick-sampler';
+import { isMarker, sampleWithoutFullGc, survivorsOf, type NativeProfiler } from '../quick-sampler';
 
 type NativeNode = Parameters<typeof survivorsOf>[0];
 type QuickSampler = typeof import('../quick-sampler');
@@ -14,19 +12,20 @@ type QuickSampler = typeof import('../quick-sampler');
 const INTERVAL = 1024;
 const OWN_FILE = path.join(OWN_DIST, 'probes', 'heap.js');
 
-function node(functionName: string, url: string, lineNumber: number, selfSize: number, children: NativeNode[] = []): NativeNode {
-  return { callFrame: { functionName, scriptId: 7, url, lineNumber, columnNumber: 2 }, selfSize, children };
+function node(name: string, scriptName: string, lineNumber: number, sizeBytes: number, children: NativeNode[] = []): NativeNode {
+  const allocations = sizeBytes > 0 ? [{ sizeBytes: sizeBytes / 2, count: 2 }] : [];
+  return { name, scriptId: 7, scriptName, lineNumber, columnNumber: 2, allocations, children };
 }
 
 /** A run that kept 4 KB in makeData, called from the test, after leakwatch's marker. */
-function profile(withMarker = true): NativeNode {
-  const children = [node('test', '/project/t.test.js', 10, 0, [node('makeData', '/project/src/make.js', 0, 4096)])];
+function profile(withMarker = true, kept = 4096): NativeNode {
+  const children = [node('test', '/project/t.test.js', 10, 0, [node('makeData', '/project/src/make.js', 0, kept)])];
   if (withMarker) children.push(node('beforeTest', OWN_FILE, 50, 16 * INTERVAL));
   return node('(root)', '', 0, 0, children);
 }
 
 describe('survivorsOf', () => {
-  test('gives one survivor per node with samples, its stack innermost first, the root left out, lines made 0-based', () => {
+  test('gives one survivor per node with samples (their sizes summed), its stack innermost first, the root left out, lines made 0-based', () => {
     expect(survivorsOf(profile())).toEqual([
       {
         ordinal: 0,
@@ -66,127 +65,127 @@ describe('isMarker', () => {
 });
 
 describe('sampleWithoutFullGc', () => {
-  function profiler(head: () => NativeNode) {
-    return { startSamplingHeapProfiling: jest.fn(), stopSamplingHeapProfiling: jest.fn(() => ({ head: head() })) };
+  function profiler(...heads: Array<() => NativeNode>): NativeProfiler & Record<keyof NativeProfiler, jest.Mock> {
+    let reads = 0;
+    return {
+      startSamplingHeapProfiler: jest.fn(),
+      stopSamplingHeapProfiler: jest.fn(),
+      getAllocationProfile: jest.fn(() => heads[Math.min(reads++, heads.length - 1)]()),
+    };
   }
+  const sizes = (survivors: ReturnType<Parameters<Parameters<typeof sampleWithoutFullGc>[3]>[0]>) => survivors?.map((s) => s.size) ?? null;
 
-  test("returns the run's survivors without the marker, after starting the sampler before the run and again before reading", async () => {
+  test("starts the sampler before the run, lets the judge read the run's survivors without the marker, then stops it", async () => {
     const native = profiler(() => profile());
-    const run = jest.fn(async () => expect(native.startSamplingHeapProfiling).toHaveBeenCalledTimes(1));
-    const survivors = await sampleWithoutFullGc(native, INTERVAL, run);
-    expect(survivors?.map((survivor) => survivor.size)).toEqual([4096]);
+    const run = jest.fn(async () => expect(native.startSamplingHeapProfiler).toHaveBeenCalledWith(INTERVAL, 64));
+    const verdict = await sampleWithoutFullGc(native, INTERVAL, run, (read) => {
+      expect(native.stopSamplingHeapProfiler).not.toHaveBeenCalled();
+      return sizes(read());
+    });
+    expect(verdict).toEqual([4096]);
     expect(run).toHaveBeenCalledTimes(1);
-    expect(native.startSamplingHeapProfiling.mock.calls).toEqual([
-      [INTERVAL, 64],
-      [INTERVAL, 64],
-    ]);
+    expect(native.stopSamplingHeapProfiler).toHaveBeenCalledTimes(1);
   });
 
-  test('is null when the marker is not among the samples (the run restarted the sampler)', async () => {
+  test('lets the judge read again, with the sampler still on (after a full GC, fewer survivors)', async () => {
+    const native = profiler(
+      () => profile(true, 4096),
+      () => profile(true, 1024),
+    );
+    expect(
+      await sampleWithoutFullGc(
+        native,
+        INTERVAL,
+        async () => {},
+        (read) => [sizes(read()), sizes(read())],
+      ),
+    ).toEqual([[4096], [1024]]);
+    expect(native.startSamplingHeapProfiler).toHaveBeenCalledTimes(1);
+  });
+
+  test('reads null when the marker is not among the samples (the run restarted the sampler)', async () => {
     expect(
       await sampleWithoutFullGc(
         profiler(() => profile(false)),
         INTERVAL,
         async () => {},
+        (read) => read(),
       ),
     ).toBeNull();
   });
 
-  test('is null when reading the profile throws', async () => {
-    const failing = profiler(() => {
-      throw new Error('sampler stopped');
+  test('reads null when reading throws (the run stopped the sampler), and stopping again does not throw', async () => {
+    const native = profiler(() => {
+      throw new Error('Heap profiler is not enabled.');
     });
-    expect(await sampleWithoutFullGc(failing, INTERVAL, async () => {})).toBeNull();
+    native.stopSamplingHeapProfiler.mockImplementation(() => {
+      throw new Error('not started');
+    });
+    expect(
+      await sampleWithoutFullGc(
+        native,
+        INTERVAL,
+        async () => {},
+        (read) => read(),
+      ),
+    ).toBeNull();
+  });
+
+  test('stops the sampler when the run throws', async () => {
+    const native = profiler(() => profile());
+    const failing = async (): Promise<void> => {
+      throw new Error('test failed');
+    };
+    await expect(sampleWithoutFullGc(native, INTERVAL, failing, () => 'judged')).rejects.toThrow('test failed');
+    expect(native.stopSamplingHeapProfiler).toHaveBeenCalledTimes(1);
   });
 });
 
 describe('nativeProfiler', () => {
-  const sampling = { startSamplingHeapProfiling: jest.fn(), stopSamplingHeapProfiling: jest.fn() };
+  const heap = { startSamplingHeapProfiler: jest.fn(), stopSamplingHeapProfiler: jest.fn(), getAllocationProfile: jest.fn() };
   // A mocked module loaded in one isolateModules registry stayed in the next: start afresh.
   beforeEach(() => jest.resetModules());
 
-  /** A package.json `binary` field as node-pre-gyp reads it. */
-  const BINARY = { module_name: 'profiler', module_path: './build/binding/{configuration}/{node_abi}-{platform}-{arch}/' };
-
-  /**
-   * A fresh quick-sampler whose `v8-profiler-next` entry point is `entry`, whose package.json
-   * has `binary`, and where the compiled module exists only when `compiled` is given.
-   */
-  function load(entry: () => unknown, binary?: object, compiled?: () => unknown): { sampler: QuickSampler; existsSync: jest.Mock } {
-    const existsSync = jest.fn(() => compiled !== undefined);
+  /** A fresh quick-sampler whose package's heap-profiler bindings are `bindings` and whose entry point is `entry`. */
+  function load(bindings: () => unknown, entry: () => unknown = () => ({})): QuickSampler {
     let sampler!: QuickSampler;
     jest.isolateModules(() => {
-      const fs = jest.requireActual<typeof import('node:fs')>('node:fs');
-      jest.doMock('node:fs', () => ({
-        ...fs,
-        existsSync,
-        readFileSync: (file: string, encoding: BufferEncoding) =>
-          file.endsWith(`v8-profiler-next${path.sep}package.json`) ? JSON.stringify({ binary }) : fs.readFileSync(file, encoding),
-      }));
-      jest.doMock('v8-profiler-next', entry, { virtual: true });
-      if (compiled) jest.doMock(compiledFile(), compiled, { virtual: true });
+      jest.doMock('@datadog/pprof/out/src/heap-profiler-bindings', bindings, { virtual: true });
+      jest.doMock('@datadog/pprof', entry, { virtual: true });
       sampler = jest.requireActual<QuickSampler>('../quick-sampler');
     });
-    return { sampler, existsSync };
+    return sampler;
   }
+  const missing = (): never => {
+    throw new Error('Cannot find module');
+  };
 
-  test('is null when the package does not load', () => {
-    const { sampler } = load(() => {
-      throw new Error('Cannot find module');
-    });
-    expect(sampler.nativeProfiler()).toBeNull();
+  test("is the package's heap-profiler bindings when they load", () => {
+    expect(load(() => heap).nativeProfiler()).toBe(heap);
   });
 
-  test('is null when the package has no sampling heap profiler', () => {
-    expect(load(() => ({ startSamplingHeapProfiling: jest.fn() })).sampler.nativeProfiler()).toBeNull();
+  test("is null when neither the bindings nor the package's entry point load", () => {
+    expect(load(missing, missing).nativeProfiler()).toBeNull();
   });
 
-  test("is the package's entry point when its package.json names no compiled module", () => {
-    expect(load(() => sampling).sampler.nativeProfiler()).toBe(sampling);
+  test('is null when the bindings have no sampling heap profiler and the entry point no heap API', () => {
+    expect(load(() => ({ startSamplingHeapProfiler: jest.fn() })).nativeProfiler()).toBeNull();
+  });
+
+  test("falls back to the entry point's heap API: start, v8Profile, stop", () => {
+    const api = { start: jest.fn(), stop: jest.fn(), v8Profile: jest.fn(() => profile()) };
+    const profiler = load(missing, () => ({ heap: api })).nativeProfiler()!;
+    profiler.startSamplingHeapProfiler(INTERVAL, 64);
+    expect(profiler.getAllocationProfile()).toEqual(profile());
+    profiler.stopSamplingHeapProfiler();
+    expect(api.start).toHaveBeenCalledWith(INTERVAL, 64);
+    expect(api.stop).toHaveBeenCalledTimes(1);
   });
 
   test('looks once: later calls give the first answer', () => {
-    const { sampler, existsSync } = load(() => null, BINARY);
+    const bindings = jest.fn(missing);
+    const sampler = load(bindings, missing);
     expect([sampler.nativeProfiler(), sampler.nativeProfiler()]).toEqual([null, null]);
-    expect(existsSync).toHaveBeenCalledTimes(isInstalled() ? 1 : 0);
+    expect(bindings).toHaveBeenCalledTimes(1);
   });
-
-  function isInstalled(): boolean {
-    try {
-      require.resolve('v8-profiler-next/package.json');
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** Where the package.json's `binary` (BINARY) puts the compiled module on this machine. */
-  function compiledFile(): string {
-    const folder = `build/binding/Release/node-v${process.versions.modules}-${process.platform}-${process.arch}`;
-    return path.join(path.dirname(require.resolve('v8-profiler-next/package.json')), folder, 'profiler.node');
-  }
-
-  // The package's own package.json is found by resolving it: without the package, there is no compiled module to find.
-  (isInstalled() ? describe : describe.skip)(
-    `with the package installed${isInstalled() ? '' : ' (skipped: v8-profiler-next is not installed)'}`,
-    () => {
-      test("loads the compiled module where package.json's binary puts it, sets it up, and gives its samplingHeap, not the entry point", () => {
-        const setup = jest.fn();
-        const entry = jest.fn(() => ({ ...sampling }));
-        const { sampler } = load(entry, BINARY, () => ({ setup, samplingHeap: sampling }));
-        expect(sampler.nativeProfiler()).toBe(sampling);
-        expect(setup).toHaveBeenCalledWith({ debug: false, thread_id: threadId }, expect.any(Function));
-        expect(entry).not.toHaveBeenCalled();
-      });
-
-      test('falls back to the entry point when the compiled module has no setup', () => {
-        const { sampler } = load(
-          () => sampling,
-          BINARY,
-          () => ({ samplingHeap: { ...sampling } }),
-        );
-        expect(sampler.nativeProfiler()).toBe(sampling);
-      });
-    },
-  );
 });

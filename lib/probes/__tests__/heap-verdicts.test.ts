@@ -4,15 +4,7 @@
  * the user's code allocated in each run and still holds after the last.
  */
 import type { Attribution } from '../../heap/attribution';
-import {
-  clearedByQuickLook,
-  clearedByRerun,
-  heldByFakeTimers,
-  keptByEveryRun,
-  mayStillLeak,
-  quickLookGcIsFull,
-  secondLookCostsMore,
-} from '../heap-verdicts';
+import { clearedByQuickLook, clearedByRerun, heldByFakeTimers, keptByEveryRun, mayStillLeak, secondLookCostsMore } from '../heap-verdicts';
 
 const KB = 1024;
 const ENOUGH = 192 * KB;
@@ -154,21 +146,5 @@ describe('secondLookCostsMore', () => {
 
   test('the same run keeps it at a heap twice as big, where the full GCs cost twice as much', () => {
     expect(secondLookCostsMore(201, 200 * MB)).toBe(false);
-  });
-});
-
-describe('quickLookGcIsFull', () => {
-  const MB = 1024 * 1024;
-
-  test('runs slower than one full GC at this heap are read after a full GC (100 MB: 100 ms)', () => {
-    expect(quickLookGcIsFull(101, 100 * MB)).toBe(true);
-  });
-
-  test('faster runs are read after a scavenge', () => {
-    expect(quickLookGcIsFull(100, 100 * MB)).toBe(false);
-  });
-
-  test('the same runs are read after a scavenge at a heap twice as big', () => {
-    expect(quickLookGcIsFull(101, 200 * MB)).toBe(false);
   });
 });

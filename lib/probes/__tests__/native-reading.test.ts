@@ -73,10 +73,10 @@ describe('loadedAddons', () => {
     '7f0000001000-7f0000002000 r--p 00001000 08:01 123 /app/node_modules/sqlite/build/Release/sqlite.node',
     '7f0000002000-7f0000003000 r-xp 00000000 08:01 124 /usr/lib/x86_64-linux-gnu/libz.so.1',
     '7f0000003000-7f0000004000 rw-p 00000000 00:00 0 ',
-    '7f0000004000-7f0000005000 r-xp 00000000 08:01 125 /app/node_modules/v8-profiler-next/build/profiler.node',
+    '7f0000004000-7f0000005000 r-xp 00000000 08:01 125 /app/node_modules/@datadog/pprof/prebuilds/linux-x64/dd_pprof.node.abi115.node',
   ].join('\n');
 
   test('lists each .node file once, without the excluded ones', () => {
-    expect(loadedAddons(maps, (file) => file.includes('v8-profiler-next'))).toEqual(['/app/node_modules/sqlite/build/Release/sqlite.node']);
+    expect(loadedAddons(maps, (file) => file.includes('@datadog/pprof'))).toEqual(['/app/node_modules/sqlite/build/Release/sqlite.node']);
   });
 });
