@@ -2,7 +2,7 @@
  * When to collect the old generation between tests. leakwatch's scavenge at a test's end
  * promotes what the test still held then, most of it garbage soon after, and V8 collects the
  * old generation only near a limit set well above what it holds live: with the addon (whose
- * quick look runs no full GC), a luxon worker's heap peaked ~100 MB over plain Jest's.
+ * quick look seldom runs a full GC), a luxon worker's heap peaked ~100 MB over plain Jest's.
  * A full GC between tests, once the used heap has grown by twice what the last one left (V8
  * itself waits for up to four times, measured), or by `budget` on a small heap, keeps the
  * peak near plain Jest's.

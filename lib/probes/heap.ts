@@ -6,13 +6,13 @@
  * so a test whose used heap grew by less than the threshold kept less than that: it passes
  * with no full GC. Otherwise it is a suspect, run again (hooks and body) in a heap window of
  * its own: a run bounded under what a leak keeps clears it, still with no full GC. Then a
- * second look, still without one: with the optional @datadog/pprof, two runs whose samples
- * show too little of the user's memory for a leak; without it, a window over two runs. Then
- * up to three runs under V8's sampling heap profiler, judged on what the user's code
- * allocated in each that is still alive after the last: a cache filled once adds nothing; a
- * describe-level variable frees the previous run's data when the next beforeEach replaces it;
- * a leak keeps every run's. Runs that look like a leak while their fake timers are pending
- * are read again with those timers cleared.
+ * second look: with the optional @datadog/pprof, two runs whose samples show too little of
+ * the user's memory for a leak (read after a scavenge, then if needed after one full GC);
+ * without it, a window over two runs. Then up to three runs under V8's sampling heap
+ * profiler, judged on what the user's code allocated in each that is still alive after the
+ * last: a cache filled once adds nothing; a describe-level variable frees the previous run's
+ * data when the next beforeEach replaces it; a leak keeps every run's. Runs that look like a
+ * leak while their fake timers are pending are read again with those timers cleared.
  */
 import type { LeakwatchConfig } from '../core/config';
 import { fullGc, getGc, minorGc, usedHeap } from '../core/gc';

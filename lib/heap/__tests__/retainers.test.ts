@@ -1,4 +1,4 @@
-import { describeRetainers, lastObjectId, readablePath } from '../retainers';
+import { candidatesOf, describeRetainers, lastObjectId, readablePath } from '../retainers';
 import { parseSnapshot, pathTo, shortestPaths, type RetainerStep } from '../snapshot-parser';
 import { leakSnapshot, MAX_ID_BEFORE, N, ROOT_DIR } from './synthetic-snapshot';
 
@@ -90,5 +90,20 @@ describe('readablePath', () => {
 describe('lastObjectId', () => {
   test("is the snapshot text's largest JS object id", () => {
     expect(lastObjectId(text)).toBe(113);
+  });
+});
+
+describe('candidatesOf', () => {
+  const members = Array.from({ length: 1000 }, (_, index) => index);
+
+  test('takes the 25 nearest a root, then 25 spread evenly over the rest, the farthest region included', () => {
+    const candidates = candidatesOf(members);
+    expect(candidates.slice(0, 25)).toEqual(members.slice(0, 25));
+    expect(candidates.slice(25)).toEqual(Array.from({ length: 25 }, (_, index) => 25 + Math.floor((index * 975) / 25)));
+    expect(candidates[candidates.length - 1]).toBeGreaterThan(900);
+  });
+
+  test('takes every member of a small group once', () => {
+    expect(candidatesOf(members.slice(0, 40))).toEqual(members.slice(0, 40));
   });
 });
