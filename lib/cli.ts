@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import { DEFAULT_BASELINE } from './core/config';
 import { loadBaseline, writeBaseline, type BaselineEntry } from './report/baseline';
 import { errorMessage } from './core/errors';
-import { describeRetainers, lastObjectId } from './heap/retainers';
+import { lastObjectIdOf } from './heap/last-object-id';
+import { describeRetainers } from './heap/retainers';
 import { newObjects, parseSnapshot } from './heap/snapshot-parser';
 import { writeReport } from './report/write-report';
 import { formatBytes } from './core/units';
@@ -46,7 +47,7 @@ function diff(args: string[]): number {
   const { positional, flags } = parseArgs(args, ['--root']);
   if (positional.length !== 2) throw new Error(`diff needs two snapshot files, before and after\n${USAGE}`);
   const [beforeFile, afterFile] = positional;
-  const maxBefore = lastObjectId(fs.readFileSync(beforeFile, 'utf8'));
+  const maxBefore = lastObjectIdOf(fs.readFileSync(beforeFile, 'utf8'));
   const after = fs.readFileSync(afterFile, 'utf8');
   const rootDir = path.resolve(flags['--root'] ?? '.');
   const groups = newObjects(parseSnapshot(after), maxBefore);

@@ -13,7 +13,8 @@ import { nextTurn } from '../core/timers';
 import { formatBytes } from '../core/units';
 import type { AllocationSite, Attribution } from './attribution';
 import { lastObjectIdNow, takeSnapshotText } from './heap-snapshot';
-import { describeRetainers, lastObjectId } from './retainers';
+import { lastObjectIdOf } from './last-object-id';
+import { describeRetainers } from './retainers';
 import { findStatementLines } from './statement-lines';
 
 /** Retainer paths per file at most: each takes two heap snapshots and one more run. */
@@ -96,7 +97,7 @@ export class HeapLeakExplainer {
         let maxBefore: number;
         let afterText: string;
         if (snapshots.length === 2) {
-          maxBefore = lastObjectId(await fs.promises.readFile(snapshots[0], 'utf8'));
+          maxBefore = lastObjectIdOf(await fs.promises.readFile(snapshots[0], 'utf8'));
           afterText = await fs.promises.readFile(snapshots[1], 'utf8');
         } else {
           maxBefore = await lastObjectIdNow();

@@ -7,7 +7,6 @@
 import * as path from 'node:path';
 import { formatBytes } from '../core/units';
 import { isProjectFile, toFilePath } from '../core/stack';
-import { lastObjectIdOf } from './last-object-id';
 import {
   follow,
   newObjects,
@@ -182,9 +181,4 @@ export function scriptOf(snapshot: HeapSnapshot, closure: number): string | null
   const script = shared < 0 ? -1 : Math.max(follow(snapshot, shared, 'script_or_debug_info'), follow(snapshot, shared, 'script'));
   const file = script < 0 ? '' : toFilePath(nodeName(snapshot, script));
   return file && path.isAbsolute(file) ? file : null;
-}
-
-/** The largest object id in a snapshot's text: objects made after it have larger ones. */
-export function lastObjectId(snapshotText: string): number {
-  return lastObjectIdOf(snapshotText);
 }
