@@ -66,7 +66,7 @@ describe.each([
 
   test.each(Object.entries(HOLDERS))('"%s" says what holds the leaked memory', (name, holder) => {
     const message = run.tests.get(name)?.message ?? '';
-    expect(message).toContain('What holds it (heap snapshots around one more run; new objects by kind, biggest first):\n');
+    expect(message).toContain('What holds it (objects new after one more run of the test, by kind, biggest first):\n');
     expect(message).toMatch(holder);
   });
 

@@ -18,7 +18,7 @@ export interface LeakwatchConfig {
     threshold: number;
     /** Bytes between two samples of V8's sampling heap profiler. */
     samplingInterval: number;
-    /** Explain what holds each confirmed leak (heap snapshots around one more run). */
+    /** Explain what holds each confirmed leak (a heap snapshot after one more run). */
     retainers: boolean;
     /** Memory a test keeps once in module-level state: the holders allowed; null when off. */
     keptOnce: { allow: string[] } | null;

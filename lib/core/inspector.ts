@@ -6,8 +6,8 @@ let shared: Session | null = null;
 /**
  * A session connected once and never disconnected. Disconnecting any session clears V8's
  * heap object ids (the inspector's heap profiler agent is disabled with it), and a leak's
- * retainers are the objects whose ids are newer in the snapshot after one more run than in
- * the snapshot before: a session closed between the two made every object look new.
+ * retainers are the objects whose ids in the snapshot after one more run are newer than the
+ * last id before it: a session closed between the two made every object look new.
  */
 export function sharedSession(): Session {
   if (!shared) {

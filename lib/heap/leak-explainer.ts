@@ -12,12 +12,12 @@ import type { SnapshotWriter } from './snapshot-writer';
 import { nextTurn } from '../core/timers';
 import { formatBytes } from '../core/units';
 import type { AllocationSite, Attribution } from './attribution';
-import { lastObjectIdNow, takeSnapshotText } from './heap-snapshot';
+import { takeSnapshotText, trackObjectIds } from './heap-snapshot';
 import { lastObjectIdOf } from './last-object-id';
 import { describeRetainers } from './retainers';
 import { findStatementLines } from './statement-lines';
 
-/** Retainer paths per file at most: each takes two heap snapshots and one more run. */
+/** Retainer paths per file at most: each takes a heap snapshot, object ids and one more run. */
 const MAX_RETAINER_REPORTS = 3;
 /** Leaks per file whose statement lines are looked for: each takes one more run with logpoints. */
 const MAX_STATEMENT_REPORTS = 3;
@@ -100,14 +100,19 @@ export class HeapLeakExplainer {
           maxBefore = lastObjectIdOf(await fs.promises.readFile(snapshots[0], 'utf8'));
           afterText = await fs.promises.readFile(snapshots[1], 'utf8');
         } else {
-          maxBefore = await lastObjectIdNow();
-          await oneMoreRun();
-          afterText = await takeSnapshotText();
+          const tracked = await trackObjectIds();
+          try {
+            maxBefore = tracked.lastId;
+            await oneMoreRun();
+            afterText = await takeSnapshotText();
+          } finally {
+            tracked.stop();
+          }
         }
         const lines = describeRetainers(maxBefore, afterText, this.options.rootDir);
         if (lines.length > 0) {
           details.push(
-            'What holds it (heap snapshots around one more run; new objects by kind, biggest first):',
+            'What holds it (objects new after one more run of the test, by kind, biggest first):',
             ...lines.map((line) => `  ${line}`),
           );
         } else {

@@ -1,6 +1,6 @@
 /**
- * What holds a confirmed heap leak: heap snapshots around one more run of the test, the
- * objects that run added (grouped by kind, biggest first) and, for the biggest groups, the
+ * What holds a confirmed heap leak: a heap snapshot after one more run of the test, the
+ * objects that run added (ids newer than before it) (grouped by kind, biggest first) and, for the biggest groups, the
  * shortest strong path from a GC root, in terms a person reads: the variable and the file
  * it lives in, then properties and elements down to the objects.
  */
