@@ -47,10 +47,10 @@ function diff(args: string[]): number {
   const { positional, flags } = parseArgs(args, ['--root']);
   if (positional.length !== 2) throw new Error(`diff needs two snapshot files, before and after\n${USAGE}`);
   const [beforeFile, afterFile] = positional;
-  const maxBefore = lastObjectIdOf(fs.readFileSync(beforeFile, 'utf8'));
-  const after = fs.readFileSync(afterFile, 'utf8');
+  const maxBefore = lastObjectIdOf(fs.readFileSync(beforeFile));
+  const after = parseSnapshot(fs.readFileSync(afterFile));
   const rootDir = path.resolve(flags['--root'] ?? '.');
-  const groups = newObjects(parseSnapshot(after), maxBefore);
+  const groups = newObjects(after, maxBefore);
   process.stdout.write(`New in ${afterFile} (objects by kind, biggest first):\n`);
   for (const group of groups.slice(0, 10))
     process.stdout.write(`  ${formatBytes(group.bytes).padStart(9)}  ${group.count} × ${group.kind}\n`);

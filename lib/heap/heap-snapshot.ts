@@ -10,6 +10,8 @@ import { getHeapSnapshot } from 'node:v8';
 import { toError } from '../core/errors';
 import { postSync, sharedSession } from '../core/inspector';
 import { realClearTimeout, realSetTimeout } from '../core/timers';
+import { snapshotOf, type HeapSnapshot } from './snapshot-parser';
+import { SnapshotReader } from './snapshot-reader';
 
 /** Has V8 compute and keep the line ends of the scripts compiled so far. */
 function computeLineEnds(): void {
@@ -27,13 +29,19 @@ export function heapSnapshotStream(): Readable {
   return getHeapSnapshot();
 }
 
-/** A heap snapshot of this process as text (V8 runs a full GC first). */
-export function takeSnapshotText(): Promise<string> {
+/** A heap snapshot of this process, read as it streams (V8 runs a full GC first). */
+export function takeSnapshot(): Promise<HeapSnapshot> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    const reader = new SnapshotReader();
     const stream = heapSnapshotStream();
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    stream.on('data', (chunk: Buffer) => reader.push(chunk));
+    stream.on('end', () => {
+      try {
+        resolve(snapshotOf(reader.result()));
+      } catch (error) {
+        reject(toError(error));
+      }
+    });
     stream.on('error', reject);
   });
 }

@@ -85,7 +85,7 @@ function readLayout(header: string): NonNullable<LastObjectIdScanner['layout']> 
 }
 
 /** The largest object id of a whole snapshot's text. */
-export function lastObjectIdOf(text: string): number {
+export function lastObjectIdOf(text: Buffer | string): number {
   const scanner = new LastObjectIdScanner();
   scanner.push(text);
   return scanner.result();

@@ -12,9 +12,10 @@ import type { SnapshotWriter } from './snapshot-writer';
 import { nextTurn } from '../core/timers';
 import { formatBytes } from '../core/units';
 import type { AllocationSite, Attribution } from './attribution';
-import { takeSnapshotText, trackObjectIds } from './heap-snapshot';
+import { takeSnapshot, trackObjectIds } from './heap-snapshot';
 import { lastObjectIdOf } from './last-object-id';
 import { describeRetainers } from './retainers';
+import { parseSnapshot, type HeapSnapshot } from './snapshot-parser';
 import { findStatementLines } from './statement-lines';
 
 /** Retainer paths per file at most: each takes a heap snapshot, object ids and one more run. */
@@ -95,21 +96,21 @@ export class HeapLeakExplainer {
       this.retainerReports += 1;
       try {
         let maxBefore: number;
-        let afterText: string;
+        let after: HeapSnapshot;
         if (snapshots.length === 2) {
-          maxBefore = lastObjectIdOf(await fs.promises.readFile(snapshots[0], 'utf8'));
-          afterText = await fs.promises.readFile(snapshots[1], 'utf8');
+          maxBefore = lastObjectIdOf(await fs.promises.readFile(snapshots[0]));
+          after = parseSnapshot(await fs.promises.readFile(snapshots[1]));
         } else {
           const tracked = await trackObjectIds();
           try {
             maxBefore = tracked.lastId;
             await oneMoreRun();
-            afterText = await takeSnapshotText();
+            after = await takeSnapshot();
           } finally {
             tracked.stop();
           }
         }
-        const lines = describeRetainers(maxBefore, afterText, this.options.rootDir);
+        const lines = describeRetainers(maxBefore, after, this.options.rootDir);
         if (lines.length > 0) {
           details.push(
             'What holds it (objects new after one more run of the test, by kind, biggest first):',

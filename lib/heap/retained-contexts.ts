@@ -12,11 +12,10 @@ import { collectAll, getGc, usedHeap } from '../core/gc';
 import { postSync } from '../core/inspector';
 import { nextTurn } from '../core/timers';
 import { formatBytes } from '../core/units';
-import { findContextHolders, type ContextHolder, type HolderFinding } from './context-holder';
-import { takeSnapshotText } from './heap-snapshot';
+import { findContextHolders, type ContextHolder } from './context-holder';
+import { takeSnapshot } from './heap-snapshot';
 import { displayPath } from './retainers';
 import { SourceMapper } from './source-map';
-import { parseSnapshot } from './snapshot-parser';
 
 /**
  * V8's own full GCs a global must survive, counted once LATER_FILES_ENDED later files have
@@ -184,7 +183,7 @@ export class ContextWatch {
       this.stats.snapshots += 1;
       const started = performance.now();
       const wanted = new Set(marked.flatMap((w, index) => (retained.includes(w) ? [markers[index]] : [])));
-      const findings = findHolders(await takeSnapshotText(), markers, retained[0].rootDir, wanted);
+      const findings = findContextHolders(await takeSnapshot(), markers, retained[0].rootDir, wanted);
       this.stats.spentMs += performance.now() - started;
       const found = new Map<Watched, RetainedContext>();
       marked.forEach((w, index) => {
@@ -236,11 +235,6 @@ export class ContextWatch {
     });
     this.observer.observe({ entryTypes: ['gc'] });
   }
-}
-
-/** Its own function, so the snapshot's text and graph die with this frame. */
-function findHolders(text: string, markers: string[], rootDir: string, wanted: ReadonlySet<string>): Map<string, HolderFinding> {
-  return findContextHolders(parseSnapshot(text), markers, rootDir, wanted);
 }
 
 /** The holder's line in the user's source, through the transform's inline source map. */

@@ -12,7 +12,6 @@ import {
   newObjects,
   nodeName,
   nodeType,
-  parseSnapshot,
   pathTo,
   selfSize,
   shortestPaths,
@@ -29,11 +28,10 @@ const MAX_STEPS = 8;
 const MAX_CANDIDATES = 25;
 
 /**
- * Lines for the failure message from the last object id of a snapshot taken before one more
- * run (keep only that: the text itself would be the biggest new object) and one after it: e.g. "~1.0 MB in 4 × (object elements): __tests__/cache.test.js: kept (Array) → [4] (Array) → elements".
+ * Lines for the failure message from the last object id before one more run and a snapshot
+ * after it: e.g. "~1.0 MB in 4 × (object elements): __tests__/cache.test.js: kept (Array) → [4] (Array) → elements".
  */
-export function describeRetainers(maxBefore: number, afterText: string, rootDir: string): string[] {
-  const after = parseSnapshot(afterText);
+export function describeRetainers(maxBefore: number, after: HeapSnapshot, rootDir: string): string[] {
   const groups = newObjects(after, maxBefore);
   const total = groups.reduce((sum, group) => sum + group.bytes, 0);
   // V8's and Node's own strong handles (the last thrown error, a pending rejection) reach

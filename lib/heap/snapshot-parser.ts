@@ -9,6 +9,8 @@
  * first snapshot are those with an id above its largest.
  */
 
+import { SnapshotReader, type SnapshotParts } from './snapshot-reader';
+
 export interface ScriptLocation {
   scriptId: number;
   /** 0-based, in the code V8 ran (transformed, for Jest). */
@@ -19,8 +21,8 @@ export interface ScriptLocation {
 export interface HeapSnapshot {
   nodeFieldCount: number;
   edgeFieldCount: number;
-  nodes: Uint32Array | number[];
-  edges: Uint32Array | number[];
+  nodes: Uint32Array;
+  edges: Uint32Array;
   strings: string[];
   nodeTypes: string[];
   edgeTypes: string[];
@@ -37,14 +39,19 @@ interface RawSnapshot {
   snapshot: {
     meta: { node_fields: string[]; edge_fields: string[]; node_types: [string[]]; edge_types: [string[]]; location_fields?: string[] };
   };
-  nodes: number[];
-  edges: number[];
   strings: string[];
   locations?: number[];
 }
 
-export function parseSnapshot(text: string): HeapSnapshot {
-  const raw = JSON.parse(text) as RawSnapshot;
+/** A snapshot's text, whole (a file) or in chunks as it streams (heap-snapshot.ts). */
+export function parseSnapshot(text: string | Buffer): HeapSnapshot {
+  const reader = new SnapshotReader();
+  reader.push(text);
+  return snapshotOf(reader.result());
+}
+
+export function snapshotOf({ json, nodes, edges }: SnapshotParts): HeapSnapshot {
+  const raw = json as RawSnapshot;
   const meta = raw.snapshot.meta;
   const nodeFieldCount = meta.node_fields.length;
   const edgeFieldCount = meta.edge_fields.length;
@@ -60,19 +67,19 @@ export function parseSnapshot(text: string): HeapSnapshot {
     nameOrIndex: meta.edge_fields.indexOf('name_or_index'),
     toNode: meta.edge_fields.indexOf('to_node'),
   };
-  const count = raw.nodes.length / nodeFieldCount;
+  const count = nodes.length / nodeFieldCount;
   const firstEdge = new Uint32Array(count + 1);
   for (let node = 0, edge = 0; node < count; node++) {
     firstEdge[node] = edge;
-    edge += raw.nodes[node * nodeFieldCount + f.edgeCount] * edgeFieldCount;
+    edge += nodes[node * nodeFieldCount + f.edgeCount] * edgeFieldCount;
   }
-  firstEdge[count] = raw.edges.length;
+  firstEdge[count] = edges.length;
   return {
     locations: readLocations(raw, nodeFieldCount),
     nodeFieldCount,
     edgeFieldCount,
-    nodes: Uint32Array.from(raw.nodes),
-    edges: Uint32Array.from(raw.edges),
+    nodes,
+    edges,
     strings: raw.strings,
     nodeTypes: meta.node_types[0],
     edgeTypes: meta.edge_types[0],

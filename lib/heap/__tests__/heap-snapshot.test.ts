@@ -1,12 +1,11 @@
 import { sharedSession } from '../../core/inspector';
-import { nodeCount, nodeId, nodeName, nodeType, parseSnapshot } from '../snapshot-parser';
-import { takeSnapshotText, trackObjectIds } from '../heap-snapshot';
+import { nodeCount, nodeId, nodeName, nodeType, type HeapSnapshot } from '../snapshot-parser';
+import { takeSnapshot, trackObjectIds } from '../heap-snapshot';
 
 class MadeBeforeTracking {}
 class MadeWhileTracking {}
 
-function idsOf(text: string, constructorName: string): number[] {
-  const snapshot = parseSnapshot(text);
+function idsOf(snapshot: HeapSnapshot, constructorName: string): number[] {
   const ids: number[] = [];
   for (let node = 0; node < nodeCount(snapshot); node++) {
     if (nodeType(snapshot, node) === 'object' && nodeName(snapshot, node) === constructorName) ids.push(nodeId(snapshot, node));
@@ -18,17 +17,17 @@ describe('trackObjectIds', () => {
   test('objects made after it get ids above lastId in the next snapshot, and older ones do not', async () => {
     const before = new MadeBeforeTracking();
     const tracked = await trackObjectIds();
-    let text: string;
+    let snapshot: HeapSnapshot;
     let after: MadeWhileTracking;
     try {
       after = new MadeWhileTracking();
-      text = await takeSnapshotText();
+      snapshot = await takeSnapshot();
     } finally {
       tracked.stop();
     }
     expect([before, after]).toHaveLength(2);
-    const [beforeId] = idsOf(text, 'MadeBeforeTracking');
-    const [afterId] = idsOf(text, 'MadeWhileTracking');
+    const [beforeId] = idsOf(snapshot, 'MadeBeforeTracking');
+    const [afterId] = idsOf(snapshot, 'MadeWhileTracking');
     expect(beforeId).toBeLessThanOrEqual(tracked.lastId);
     expect(afterId).toBeGreaterThan(tracked.lastId);
   });

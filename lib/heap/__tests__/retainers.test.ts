@@ -19,7 +19,7 @@ function step(edgeType: string, edge: string, nodeType: string, node: string): R
 
 describe('describeRetainers', () => {
   test('explains the biggest groups of new objects by the variable of the project that holds them', () => {
-    expect(describeRetainers(MAX_ID_BEFORE, text, ROOT_DIR)).toEqual([
+    expect(describeRetainers(MAX_ID_BEFORE, parseSnapshot(text), ROOT_DIR)).toEqual([
       '~7.8 KB in 1 × (object elements): __tests__/cache.test.js: cache (Map) → entries (array) → entry (Array) → elements',
       '~1000 B in 1 × array: __tests__/cache.test.js: cache (Map) → entries (array)',
     ]);
@@ -27,20 +27,20 @@ describe('describeRetainers', () => {
 
   test('leaves out groups no strong path reaches (held only by global handles or weakly)', () => {
     // New since id 108: the stray elements (global handles only), Detached (weak) and the string.
-    expect(describeRetainers(108, text, ROOT_DIR)).toEqual([
+    expect(describeRetainers(108, parseSnapshot(text), ROOT_DIR)).toEqual([
       '~24 B in 1 × string: __tests__/cache.test.js: cache (Map) → entries (array) → entry (Array) → elements → [0] (string)',
     ]);
   });
 
   test('a group whose biggest members no variable of the project holds is explained by the others', () => {
     const withBigStray = leakSnapshot(undefined, 20000);
-    expect(describeRetainers(MAX_ID_BEFORE, withBigStray, ROOT_DIR)[0]).toBe(
+    expect(describeRetainers(MAX_ID_BEFORE, parseSnapshot(withBigStray), ROOT_DIR)[0]).toBe(
       '~27 KB in 1 × (object elements): __tests__/cache.test.js: cache (Map) → entries (array) → entry (Array) → elements',
     );
   });
 
   test('is empty when the run added nothing', () => {
-    expect(describeRetainers(lastObjectIdOf(text), text, ROOT_DIR)).toEqual([]);
+    expect(describeRetainers(lastObjectIdOf(text), parseSnapshot(text), ROOT_DIR)).toEqual([]);
   });
 });
 
