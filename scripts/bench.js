@@ -41,8 +41,19 @@ const option = (name, fallback) => {
 };
 const noCorpus = args.includes('--no-corpus');
 if (noCorpus) args.splice(args.indexOf('--no-corpus'), 1);
+const USAGE = 'usage: node scripts/bench.js [--runs N] [--jest 29|30] [--no-corpus] [--variants a,b] [--dir <folder>] [suite …]';
+const fail = (message) => {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+};
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const runs = Number(option('--runs', '3'));
+if (!Number.isInteger(runs) || runs < 1) fail('--runs: a whole number of rounds, 1 or more');
 const version = option('--jest', '30');
+if (version !== '29' && version !== '30') fail(`--jest: "${version}"; allowed: 29, 30`);
 /** --variants' names for the variants (plain always runs: the ratios are against it). */
 const VARIANT_KEYS = {
   leakwatch: 'leakwatch',
@@ -59,6 +70,8 @@ if (unknownVariant !== undefined) {
   process.exit(2);
 }
 const suitesDir = option('--dir', process.env.LEAKWATCH_SUITES_DIR || '');
+const unknownOption = args.find((arg) => arg.startsWith('-'));
+if (unknownOption !== undefined) fail(`${unknownOption}: not an option of the bench`);
 // Public suites, and how each runs: scripts/suites.json.
 const { MANIFEST, ignorePatterns, suiteCommand } = require('./suite-command');
 const specOf = (name) => MANIFEST.find((suite) => suite.name === name) ?? null;
@@ -67,6 +80,11 @@ if (args.length > 0) {
   for (const arg of args) {
     const named = suitesDir && !fs.existsSync(arg) && MANIFEST.some((suite) => suite.name === arg);
     const dir = named ? path.resolve(suitesDir, arg) : path.resolve(arg);
+    if (!fs.existsSync(dir)) {
+      fail(
+        `${arg}: no such suite folder${suitesDir ? '' : ' (a suite named in scripts/suites.json needs --dir <folder>)'}; names: ${MANIFEST.map((suite) => suite.name).join(', ')}`,
+      );
+    }
     suites.push({ dir, spec: specOf(path.basename(dir)) });
   }
 } else {

@@ -24,9 +24,22 @@ const option = (name, fallback) => {
   const [, value] = args.splice(index, 2);
   return value;
 };
+const USAGE = 'usage: node scripts/corpus.js [--runs N] [--jest 29|30] [--no-detect-leaks]';
+const fail = (message) => {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+};
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const runs = Number(option('--runs', '1'));
+if (!Number.isInteger(runs) || runs < 1) fail('--runs: a whole number of runs, 1 or more');
 const version = option('--jest', '30');
+if (version !== '29' && version !== '30') fail(`--jest: "${version}"; allowed: 29, 30`);
 const detectLeaks = !args.includes('--no-detect-leaks');
+const unknown = args.find((arg) => arg !== '--no-detect-leaks');
+if (unknown !== undefined) fail(`${unknown}: not an option of the corpus run`);
 if (!Number.isInteger(runs) || runs < 1 || !['29', '30'].includes(version)) {
   console.error('usage: node scripts/corpus.js [--runs N] [--jest 29|30] [--no-detect-leaks]');
   process.exit(2);
