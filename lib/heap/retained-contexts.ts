@@ -12,7 +12,7 @@ import { collectAll, getGc, usedHeap } from '../core/gc';
 import { postSync } from '../core/inspector';
 import { nextTurn } from '../core/timers';
 import { formatBytes } from '../core/units';
-import { findContextHolders, type ContextHolder } from './context-holder';
+import { findContextHolders, type ContextHolder, type HolderFinding } from './context-holder';
 import { takeSnapshot } from './heap-snapshot';
 import { displayPath } from './retainers';
 import { SourceMapper } from './source-map';
@@ -183,7 +183,7 @@ export class ContextWatch {
       this.stats.snapshots += 1;
       const started = performance.now();
       const wanted = new Set(marked.flatMap((w, index) => (retained.includes(w) ? [markers[index]] : [])));
-      const findings = findContextHolders(await takeSnapshot(), markers, retained[0].rootDir, wanted);
+      const findings = await findHolders(markers, retained[0].rootDir, wanted);
       this.stats.spentMs += performance.now() - started;
       const found = new Map<Watched, RetainedContext>();
       marked.forEach((w, index) => {
@@ -235,6 +235,11 @@ export class ContextWatch {
     });
     this.observer.observe({ entryTypes: ['gc'] });
   }
+}
+
+/** Its own function, so the snapshot's graph dies with this frame, not with the one that awaits it. */
+async function findHolders(markers: string[], rootDir: string, wanted: ReadonlySet<string>): Promise<Map<string, HolderFinding>> {
+  return findContextHolders(await takeSnapshot(), markers, rootDir, wanted);
 }
 
 /** The holder's line in the user's source, through the transform's inline source map. */
