@@ -30,30 +30,15 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { scriptArgs } = require('./script-args');
 
 const root = path.resolve(__dirname, '..');
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const index = args.indexOf(name);
-  if (index < 0) return fallback;
-  const [, value] = args.splice(index, 2);
-  return value;
-};
-const noCorpus = args.includes('--no-corpus');
-if (noCorpus) args.splice(args.indexOf('--no-corpus'), 1);
-const USAGE = 'usage: node scripts/bench.js [--runs N] [--jest 29|30] [--no-corpus] [--variants a,b] [--dir <folder>] [suite …]';
-const fail = (message) => {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
-};
-if (args.includes('--help') || args.includes('-h')) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const runs = Number(option('--runs', '3'));
-if (!Number.isInteger(runs) || runs < 1) fail('--runs: a whole number of rounds, 1 or more');
-const version = option('--jest', '30');
-if (version !== '29' && version !== '30') fail(`--jest: "${version}"; allowed: 29, 30`);
+const { args, option, flag, count, jestMajor, rejectUnknownOptions, fail } = scriptArgs(
+  'usage: node scripts/bench.js [--runs N] [--jest 29|30] [--no-corpus] [--variants a,b] [--dir <folder>] [suite …]',
+);
+const noCorpus = flag('--no-corpus');
+const runs = count('--runs', 3, 'rounds');
+const version = jestMajor();
 /** --variants' names for the variants (plain always runs: the ratios are against it). */
 const VARIANT_KEYS = {
   leakwatch: 'leakwatch',
@@ -65,13 +50,9 @@ const VARIANT_KEYS = {
 };
 const chosen = option('--variants', 'leakwatch,no-addon').split(',');
 const unknownVariant = chosen.find((key) => !(key in VARIANT_KEYS));
-if (unknownVariant !== undefined) {
-  console.error(`--variants: unknown variant "${unknownVariant}"; allowed: ${Object.keys(VARIANT_KEYS).join(', ')}`);
-  process.exit(2);
-}
+if (unknownVariant !== undefined) fail(`--variants: unknown variant "${unknownVariant}"; allowed: ${Object.keys(VARIANT_KEYS).join(', ')}`);
 const suitesDir = option('--dir', process.env.LEAKWATCH_SUITES_DIR || '');
-const unknownOption = args.find((arg) => arg.startsWith('-'));
-if (unknownOption !== undefined) fail(`${unknownOption}: not an option of the bench`);
+rejectUnknownOptions('the bench');
 // Public suites, and how each runs: scripts/suites.json.
 const { MANIFEST, ignorePatterns, suiteCommand } = require('./suite-command');
 const specOf = (name) => MANIFEST.find((suite) => suite.name === name) ?? null;

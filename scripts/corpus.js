@@ -14,36 +14,15 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { scriptArgs } = require('./script-args');
 
 const root = path.resolve(__dirname, '..');
 const corpus = path.join(root, 'fixtures', 'corpus');
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const index = args.indexOf(name);
-  if (index < 0) return fallback;
-  const [, value] = args.splice(index, 2);
-  return value;
-};
-const USAGE = 'usage: node scripts/corpus.js [--runs N] [--jest 29|30] [--no-detect-leaks]';
-const fail = (message) => {
-  console.error(`${message}\n${USAGE}`);
-  process.exit(2);
-};
-if (args.includes('--help') || args.includes('-h')) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const runs = Number(option('--runs', '1'));
-if (!Number.isInteger(runs) || runs < 1) fail('--runs: a whole number of runs, 1 or more');
-const version = option('--jest', '30');
-if (version !== '29' && version !== '30') fail(`--jest: "${version}"; allowed: 29, 30`);
-const detectLeaks = !args.includes('--no-detect-leaks');
-const unknown = args.find((arg) => arg !== '--no-detect-leaks');
-if (unknown !== undefined) fail(`${unknown}: not an option of the corpus run`);
-if (!Number.isInteger(runs) || runs < 1 || !['29', '30'].includes(version)) {
-  console.error('usage: node scripts/corpus.js [--runs N] [--jest 29|30] [--no-detect-leaks]');
-  process.exit(2);
-}
+const cli = scriptArgs('usage: node scripts/corpus.js [--runs N] [--jest 29|30] [--no-detect-leaks]');
+const runs = cli.count('--runs', 1, 'runs');
+const version = cli.jestMajor();
+const detectLeaks = !cli.flag('--no-detect-leaks');
+if (cli.args.length > 0) cli.fail(`${cli.args[0]}: not an option of the corpus run`);
 const jestDir = path.join(root, 'test-env', `jest${version}`, 'node_modules');
 const jestBin = path.join(jestDir, 'jest', 'bin', 'jest.js');
 if (!fs.existsSync(path.join(jestDir, 'jest-environment-leakwatch', 'dist', 'index.js'))) {
