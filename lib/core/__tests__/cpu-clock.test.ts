@@ -12,7 +12,14 @@ test('counts time spent computing', () => {
 });
 
 test('does not count time spent waiting, as a wall clock would', async () => {
-  const started = cpuMs();
-  await sleep(100);
-  expect(cpuMs() - started).toBeLessThan(50);
+  // The fewest of three waits: the clock is the process's, and V8's background threads
+  // (concurrent marking, compiling) can use a core during one wait (117 ms in 100, in CI).
+  // A wall clock would read 100 ms or more every time.
+  const spent: number[] = [];
+  for (let wait = 0; wait < 3; wait++) {
+    const started = cpuMs();
+    await sleep(100);
+    spent.push(cpuMs() - started);
+  }
+  expect(Math.min(...spent)).toBeLessThan(50);
 });
