@@ -40,15 +40,6 @@ export function minorGc(gc: GcFunction): void {
 }
 
 /**
- * Two scavenges: what survives the first stays young until the second promotes it (V8's age
- * mark), so afterwards the young generation holds only what is allocated next.
- */
-export function promoteYoung(gc: GcFunction): void {
-  gc({ type: 'minor' });
-  gc({ type: 'minor' });
-}
-
-/**
  * A full collection, then a scavenge: after the full GC, external memory freed by
  * finalizers is only accounted once the next scavenge runs.
  */

@@ -1,6 +1,6 @@
 /**
  * HeapProbe before a test: what the file's own code left young (its modules, its hooks)
- * is promoted first, so the test's window does not count it. V8's gc() is a mock that records
+ * is scavenged first, so the test's window does not count it. V8's gc() is a mock that records
  * each collection; the window itself is not opened for real.
  */
 import type { GcFunction } from '../../core/gc';
@@ -30,8 +30,8 @@ function collectionsBefore(probe: HeapProbe): Array<string | undefined> {
   return mockGc.mock.calls.map(([options]) => options?.type);
 }
 
-test("promotes the young generation before the file's first test", () => {
-  expect(collectionsBefore(newProbe())).toEqual(['minor', 'minor']);
+test("scavenges the young generation before the file's first test", () => {
+  expect(collectionsBefore(newProbe())).toEqual(['minor']);
 });
 
 test('does not collect before a later test', () => {
@@ -40,10 +40,10 @@ test('does not collect before a later test', () => {
   expect(collectionsBefore(probe)).toEqual([]);
 });
 
-test.each(['beforeAll', 'afterAll'] as const)('promotes it again before the next test after a %s hook of the file', (phase) => {
+test.each(['beforeAll', 'afterAll'] as const)('scavenges it again before the next test after a %s hook of the file', (phase) => {
   const probe = newProbe();
   collectionsBefore(probe);
   probe.fileCodeRunning(phase);
   probe.fileCodeRunning(null);
-  expect(collectionsBefore(probe)).toEqual(['minor', 'minor']);
+  expect(collectionsBefore(probe)).toEqual(['minor']);
 });
