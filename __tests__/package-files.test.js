@@ -17,7 +17,7 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
 
   // Jest formats a thrown error's stack through source-map-support, which reads and parses the
   // map of every file on it. An extra run puts leakwatch's frames there: parsing their maps kept
-  // ~0.5-1 MB per test file, and the first throwing test's extra run could not be cleared.
+  // ~0.6 MB per test file, and the first throwing test's extra run could not be cleared.
   test('no compiled file points to a source map', () => {
     const files = scripts(dist);
     expect(files.length).toBeGreaterThan(20);
