@@ -2,7 +2,8 @@
  * HeapProbe: V8 heap retained by a test. docs/how-it-works.md gives the reason for each step.
  *
  * Every test, cheaply: a heap read at each end, and a scavenge only when the test allocated
- * more than the threshold or V8 collected during it. Live memory never exceeds used memory,
+ * more than the threshold or V8 collected during it (and one before the first test after the
+ * file's own code ran: its modules, a hook). Live memory never exceeds used memory,
  * so a test whose used heap grew by less than the threshold kept less than that: it passes
  * with no full GC. Otherwise it is a suspect, run again (hooks and body) in a heap window of
  * its own: a run bounded under what a leak keeps clears it, still with no full GC. Then a
