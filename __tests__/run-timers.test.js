@@ -13,15 +13,17 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 test('counts the timers a run makes, directly and from its promise callbacks, until they fire', async () => {
   const timers = new RunTimers();
   timers.start();
-  setTimeout(() => undefined, 30);
-  await Promise.resolve().then(() => setTimeout(() => undefined, 40));
+  const fired = [];
+  setTimeout(() => fired.push('direct'), 30);
+  await Promise.resolve().then(() => setTimeout(() => fired.push('from a promise'), 40));
   const cleared = setTimeout(() => undefined, 50);
   clearTimeout(cleared);
   setTimeout(() => undefined, 60).unref();
   expect(timers.pending()).toBe(2);
-  const started = Date.now();
   await timers.settled();
-  expect(Date.now() - started).toBeGreaterThanOrEqual(35);
+  // What fired, not the time elapsed: Node times a timer from the event loop's cached clock,
+  // which a loaded machine leaves several ms behind Date.now().
+  expect(fired).toEqual(['direct', 'from a promise']);
   expect(timers.pending()).toBe(0);
   timers.stop();
 });
@@ -31,10 +33,8 @@ test("follows a timer that the callback of the run's timer sets (an async valida
   timers.start();
   let secondFired = false;
   setTimeout(() => setTimeout(() => (secondFired = true), 30), 20);
-  const started = Date.now();
   await timers.settled();
   expect(secondFired).toBe(true);
-  expect(Date.now() - started).toBeGreaterThanOrEqual(45);
   timers.stop();
 });
 
@@ -61,8 +61,12 @@ test('gives up after the grace period on a timer that outlives it', async () => 
   const late = setTimeout(() => undefined, 5000);
   const started = Date.now();
   await timers.settled();
+  const waited = Date.now() - started;
+  const pending = timers.pending();
   timers.stop();
   clearTimeout(late);
-  expect(Date.now() - started).toBeGreaterThanOrEqual(90);
-  expect(Date.now() - started).toBeLessThan(1000);
+  expect(pending).toBe(1);
+  // Half the grace period: it waited, whatever lag the event loop's cached clock had.
+  expect(waited).toBeGreaterThanOrEqual(50);
+  expect(waited).toBeLessThan(1000);
 });
