@@ -143,6 +143,7 @@ function shrankSince(before: Map<string, number>, now: Map<string, number>): boo
  * Large objects are promoted whatever their age, so the large-object space is read after.
  * Guards, or the old space is read after too: what moved must fit in what was young at the
  * start, and the survivors must have had room (without it, V8 promotes young objects too).
+ * closeWindow calls it only when no older space shrank in the scavenge: `promoted` is not negative.
  */
 function boundWithoutPromoted(
   window: OpenWindow,
@@ -153,7 +154,7 @@ function boundWithoutPromoted(
   const promoted = (after.get('old_space') ?? 0) - (beforeScavenge.get('old_space') ?? 0);
   const young = newSpace(statistics);
   const semiSpace = young ? young.space_used_size + young.space_available_size : 0;
-  const fits = promoted >= 0 && promoted <= youngOf(window.spacesAtStart) && youngOf(after) + promoted < semiSpace / 2;
+  const fits = promoted <= youngOf(window.spacesAtStart) && youngOf(after) + promoted < semiSpace / 2;
   if (!fits) return grown(window, after, true);
   const readings = new Map(after);
   readings.set('old_space', beforeScavenge.get('old_space') ?? 0);
