@@ -239,15 +239,17 @@ function findHolder(
 /** A few steps before the holder, and the holder: "Socket → ._events → .resize (function onResize)". */
 function readableHolderPath(snapshot: HeapSnapshot, steps: RetainerStep[], holderIndex: number): string {
   const parts: string[] = [];
-  // A Node built-in module's exports read as the require call that returns them.
+  // A Node built-in module's exports read as the require call that returns them, however the
+  // path reaches them: through Node's module record, or (Node 24) a closure of Node's own
+  // code that refers to the module ("onAltSvc → http → .get").
+  const exportsOf = builtinExports(snapshot);
   let builtin = -1;
-  for (let index = 0; index < holderIndex; index++)
-    if (steps[index].nodeType === 'object' && steps[index].node === 'BuiltinModule') builtin = index;
+  for (let index = Math.max(0, holderIndex - STEPS_BEFORE_HOLDER - 1); index < holderIndex; index++)
+    if (exportsOf.has(steps[index].ordinal)) builtin = index;
   let start: number;
-  if (builtin >= 0 && builtin >= holderIndex - STEPS_BEFORE_HOLDER - 1) {
-    const id = follow(snapshot, steps[builtin].ordinal, 'id');
-    parts.push(id >= 0 ? `require('node:${nodeName(snapshot, id)}')` : 'a Node module');
-    start = steps[builtin + 1]?.edge === 'exports' ? builtin + 2 : builtin + 1;
+  if (builtin >= 0) {
+    parts.push(`require('node:${exportsOf.get(steps[builtin].ordinal)}')`);
+    start = builtin + 1;
   } else {
     // From the first JS object of the last few steps: Node's native wrappers and their
     // symbol-keyed links mean nothing to a reader.
@@ -266,6 +268,23 @@ function readableHolderPath(snapshot: HeapSnapshot, steps: RetainerStep[], holde
     parts.push(node && node !== 'Object' ? `${label} (${node})` : label);
   }
   return parts.join(' → ');
+}
+
+const builtinExportsCache = new WeakMap<HeapSnapshot, Map<number, string>>();
+
+/** Each Node built-in module's exports object, by node, with the module's name ("http"). */
+function builtinExports(snapshot: HeapSnapshot): Map<number, string> {
+  let found = builtinExportsCache.get(snapshot);
+  if (found) return found;
+  found = new Map();
+  for (let node = 0; node < nodeCount(snapshot); node++) {
+    if (nodeName(snapshot, node) !== 'BuiltinModule' || nodeType(snapshot, node) !== 'object') continue;
+    const exports = follow(snapshot, node, 'exports');
+    const id = follow(snapshot, node, 'id');
+    if (exports >= 0 && id >= 0) found.set(exports, nodeName(snapshot, id));
+  }
+  builtinExportsCache.set(snapshot, found);
+  return found;
 }
 
 const READABLE_TYPES = new Set(['object', 'closure', 'array']);

@@ -58,6 +58,34 @@ describe('findContextHolders', () => {
     });
   });
 
+  test("names a built-in module's exports as its require call when a closure of Node's reaches them first (Node 24)", () => {
+    // root → onAltSvc (node:_http_agent) → its scope → .http, the exports → .get (patchedGet) → …;
+    // the BuiltinModule record of http is further from the root.
+    const b = new SnapshotBuilder();
+    const root = b.node('synthetic', '', 1, 0);
+    const onAltSvc = fn(b, 'onAltSvc', 'node:_http_agent', 3);
+    const scope = b.node('object', 'system / Context', 7, 48);
+    const exports = b.node('object', 'Object', 9, 40);
+    const patched = fn(b, 'patchedGet', `${ROOT_DIR}/__tests__/patch.test.js`, 11);
+    const global = b.node('object', 'Object', 15, 100);
+    const registry = b.node('object', 'Map', 17, 40);
+    const entries = b.node('array', '', 19, 40);
+    const builtin = b.node('object', 'BuiltinModule', 21, 40);
+    b.edge(root, 'element', 1, onAltSvc)
+      .edge(onAltSvc, 'context', 'context', scope)
+      .edge(scope, 'context', 'http', exports)
+      .edge(exports, 'property', 'get', patched)
+      .edge(patched, 'context', 'context', global)
+      .edge(global, 'property', MARKER, b.node('object', 'Object', 23, 16))
+      .edge(root, 'element', 2, registry)
+      .edge(registry, 'internal', 'table', entries)
+      .edge(entries, 'internal', 1, builtin)
+      .edge(builtin, 'property', 'id', b.node('string', 'http', 25, 16))
+      .edge(builtin, 'property', 'exports', exports);
+    const found = findContextHolders(parseSnapshot(b.build()), [MARKER], ROOT_DIR).get(MARKER);
+    expect(found?.kind === 'held' && found.holder.path).toBe("require('node:http') → .get (function patchedGet)");
+  });
+
   test('counts nothing that a root also reaches another way', () => {
     const { b, root, table } = patchedBuiltin();
     b.edge(root, 'element', 2, table);
