@@ -4,6 +4,7 @@
  */
 import type { EnvironmentContext, JestEnvironment, JestEnvironmentConfig } from '@jest/environment';
 import type { Circus } from '@jest/types';
+import { whenReady, type MaybePromise } from '../core/maybe-async';
 import { LeakwatchSession } from './session';
 
 // A mixin's base must be constructible from `any[]` (TS2545); Jest passes (config, context).
@@ -38,9 +39,10 @@ export function withLeakDetection<Base extends EnvironmentClass>(Base: Base): Ba
   Object.defineProperty(LeakwatchEnvironment.prototype, 'handleTestEvent', {
     configurable: true,
     writable: true,
-    value: async function handleTestEvent(this: LeakwatchEnvironment, event: Circus.Event, state: Circus.State): Promise<void> {
-      if (baseHandler) await baseHandler.call(this, event, state);
-      await this.leakwatchSession.handleTestEvent(event, state);
+    // Not async: a promise only when something has to wait (core/maybe-async.ts).
+    value: function handleTestEvent(this: LeakwatchEnvironment, event: Circus.Event, state: Circus.State): MaybePromise<void> {
+      const base = baseHandler?.call(this, event, state);
+      return whenReady(base, () => this.leakwatchSession.handleTestEvent(event, state));
     },
   });
   return LeakwatchEnvironment;

@@ -13,7 +13,7 @@ export function isMeasuringHook(hook: Circus.Hook): boolean {
 }
 
 /** Adds the hook once per file. */
-export function addMeasuringHook(state: Circus.State, measure: () => Promise<void>): void {
+export function addMeasuringHook(state: Circus.State, measure: () => void | Promise<void>): void {
   if (state.rootDescribeBlock.hooks.some((hook) => isMeasuringHook(hook))) return;
   const fn = Object.assign(measure, { [MEASURING_HOOK]: true });
   state.rootDescribeBlock.hooks.push({

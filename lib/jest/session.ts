@@ -9,6 +9,7 @@ import type { Circus } from '@jest/types';
 import * as path from 'node:path';
 import { parseConfig, type LeakwatchConfig } from '../core/config';
 import { errorMessage, errorStack } from '../core/errors';
+import { inOrder, whenReady, type MaybePromise } from '../core/maybe-async';
 import type { Check, FilePhase, TestInfo } from '../core/types';
 import { judgeTest } from '../probes/judge-test';
 import type { Probe } from '../probes/probe';
@@ -136,16 +137,17 @@ export class LeakwatchSession {
     this.testsById.clear();
   }
 
-  async handleTestEvent(event: Circus.Event, state: Circus.State): Promise<void> {
+  /** A promise only when the event's work has to wait (see core/maybe-async.ts). */
+  handleTestEvent(event: Circus.Event, state: Circus.State): MaybePromise<void> {
     if (this.probes.length > 0) {
-      await this.guard(event.name, () => this.onEvent(event, state));
+      return this.guard(event.name, () => this.onEvent(event, state));
     } else if (event.name === 'run_finish' && this.leakwatchConfig.mode !== 'off') {
       // Switched off by an internal error earlier in the file: still say so.
       this.sink.print();
     }
   }
 
-  private async onEvent(event: Circus.Event, state: Circus.State): Promise<void> {
+  private onEvent(event: Circus.Event, state: Circus.State): MaybePromise<void> {
     switch (event.name) {
       case 'setup': {
         // jest-circus has just replaced the process's error listeners with its own.
@@ -153,26 +155,27 @@ export class LeakwatchSession {
         break;
       }
       case 'run_start': {
-        await this.fileCodeRunning(null);
-        this.pendingConcurrent = countConcurrentTests(state.rootDescribeBlock);
-        for (const probe of this.probes) {
-          const problem = probe.startFile();
-          if (problem) this.sink.warn(problem);
-        }
-        addMeasuringHook(state, () => this.measureCurrentTest(state.testTimeout));
-        break;
+        return whenReady(this.fileCodeRunning(null), () => {
+          this.pendingConcurrent = countConcurrentTests(state.rootDescribeBlock);
+          for (const probe of this.probes) {
+            const problem = probe.startFile();
+            if (problem) this.sink.warn(problem);
+          }
+          addMeasuringHook(state, () => this.measureCurrentTest(state.testTimeout));
+        });
       }
       case 'hook_start': {
+        const timeout = event.hook.timeout || state.testTimeout;
         if (event.hook.type === 'beforeAll' || event.hook.type === 'afterAll') {
           this.userCodeRan();
-          await this.fileCodeRunning(event.hook.type);
+          return whenReady(this.fileCodeRunning(event.hook.type), () => this.runnerTimerStarting(timeout));
         }
-        this.runnerTimerStarting(event.hook.timeout || state.testTimeout);
+        this.runnerTimerStarting(timeout);
         break;
       }
       case 'hook_success':
       case 'hook_failure': {
-        if (event.hook.type === 'beforeAll' || event.hook.type === 'afterAll') await this.fileCodeRunning(null);
+        if (event.hook.type === 'beforeAll' || event.hook.type === 'afterAll') return this.fileCodeRunning(null);
         break;
       }
       case 'test_fn_start': {
@@ -180,8 +183,7 @@ export class LeakwatchSession {
         break;
       }
       case 'test_start': {
-        await this.startTest(event.test);
-        break;
+        return this.startTest(event.test);
       }
       case 'test_skip':
       case 'test_todo': {
@@ -195,17 +197,21 @@ export class LeakwatchSession {
         break;
       }
       case 'run_finish': {
-        await this.reportRetainedEarlierFiles();
-        await this.finishFileWindow(state);
-        await this.finishFile();
-        break;
+        return this.finishRun(state);
       }
       default:
         break;
     }
+    return undefined;
   }
 
-  private async startTest(test: Circus.TestEntry): Promise<void> {
+  private async finishRun(state: Circus.State): Promise<void> {
+    await this.reportRetainedEarlierFiles();
+    await this.finishFileWindow(state);
+    await this.finishFile();
+  }
+
+  private startTest(test: Circus.TestEntry): MaybePromise<void> {
     // Concurrent bodies may still run: numbers taken now would mix them in.
     if (test.concurrent || this.pendingConcurrent > 0 || test.failing) {
       if (test.concurrent) this.skippedConcurrent += 1;
@@ -215,20 +221,24 @@ export class LeakwatchSession {
     const info: TestInfo = { name: fullTestName(test), id: this.nextTestId++, code: () => testCode(test) };
     this.testsById.set(info.id, test);
     const startedAt = performance.now();
-    this.current = { test, info, ignored: new Set(), startMs: 0 };
+    const current: Measured = { test, info, ignored: new Set(), startMs: 0 };
+    this.current = current;
     // The heap probe last: the others' readings are not the test's allocations.
-    for (const probe of this.probes) await probe.beforeTest(info);
-    this.current.startMs = performance.now() - startedAt;
+    return whenReady(
+      inOrder(this.probes, (probe) => probe.beforeTest(info)),
+      () => {
+        current.startMs = performance.now() - startedAt;
+      },
+    );
   }
 
-  private async measureCurrentTest(testTimeout: number): Promise<void> {
+  private measureCurrentTest(testTimeout: number): MaybePromise<void> {
     const current = this.current;
-    if (current && this.probes.length > 0) {
-      await this.guard('measuring a test', () => this.finishTest(current, testTimeout));
-    }
+    if (!current || this.probes.length === 0) return undefined;
+    return this.guard('measuring a test', () => this.finishTest(current, testTimeout));
   }
 
-  private async finishTest(current: Measured, testTimeout: number): Promise<void> {
+  private finishTest(current: Measured, testTimeout: number): MaybePromise<void> {
     this.current = null;
     const { test, info } = current;
     const judgingStarted = performance.now();
@@ -238,21 +248,23 @@ export class LeakwatchSession {
       this.recordWriter?.notMeasured(info.name, 'failed');
       for (const probe of this.probes) probe.abandonTest();
       if (this.userProbes.length > 0) this.userCodeRan();
-      return;
+      return undefined;
     }
     this.recordWriter?.judging(info.id, info.name);
-    const found = await judgeTest(this.probes, info, current.ignored, () => {
+    const judged = judgeTest(this.probes, info, current.ignored, () => {
       this.userCodeRan();
       return rerunTest(test, testTimeout, this.env.global as never, this.env.moduleMocker);
     });
-    for (const { finding } of found) this.sink.testFinding(test, info, finding);
-    // User probes' measure() is the user's code too, run after the others read.
-    if (this.userProbes.length > 0) this.userCodeRan();
-    await this.recordWriter?.judged(current.startMs + performance.now() - judgingStarted);
+    return whenReady(judged, (found) => {
+      for (const { finding } of found) this.sink.testFinding(test, info, finding);
+      // User probes' measure() is the user's code too, run after the others read.
+      if (this.userProbes.length > 0) this.userCodeRan();
+      return this.recordWriter?.judged(current.startMs + performance.now() - judgingStarted);
+    });
   }
 
-  private async fileCodeRunning(phase: FilePhase | null): Promise<void> {
-    for (const probe of this.probes) await probe.fileCodeRunning?.(phase);
+  private fileCodeRunning(phase: FilePhase | null): MaybePromise<void> {
+    return inOrder(this.probes, (probe) => probe.fileCodeRunning?.(phase));
   }
 
   /**
@@ -334,16 +346,22 @@ export class LeakwatchSession {
     }
   }
 
-  private async guard(what: string, action: () => void | Promise<void>): Promise<void> {
-    try {
-      await action();
-    } catch (error) {
+  /** Runs `action`; an error it throws or rejects with is reported, and measuring stops for the file. */
+  private guard(what: string, action: () => MaybePromise<void>): MaybePromise<void> {
+    const failed = (error: unknown): void => {
       this.sink.warn(`internal error while ${what}; test results are unchanged: ${errorStack(error)}`);
       // A probe in an unknown state can't be trusted for the rest of the file.
       this.current = null;
       this.disposeProbes();
       if (what === 'run_finish') this.sink.print();
+    };
+    try {
+      const pending = action();
+      if (pending) return pending.then(undefined, failed);
+    } catch (error) {
+      failed(error);
     }
+    return undefined;
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import { getHeapStatistics } from 'node:v8';
 import { fullGc, getGc, minorGc, type GcFunction } from '../core/gc';
+import type { MaybePromise } from '../core/maybe-async';
 import type { RerunOutcome, Finding, TestInfo } from '../core/types';
 import { formatBytes } from '../core/units';
 import { BeforeAfterProbe } from './probe';
@@ -57,13 +58,17 @@ export class ExternalProbe extends BeforeAfterProbe<number> {
     return now;
   }
 
-  protected async compare(atStart: number, _test: TestInfo, rerun: () => Promise<RerunOutcome>): Promise<Finding | null> {
+  protected compare(atStart: number, _test: TestInfo, rerun: () => Promise<RerunOutcome>): MaybePromise<Finding | null> {
     if (!this.gc) return null;
     const atEnd = external();
     this.addedSinceScavenge += Math.max(0, atEnd - atStart);
     this.lastReading = atEnd;
     if (atEnd - atStart < this.threshold) return null;
-    const growth = await this.runTwiceBetweenFullGcs(this.gc, rerun);
+    return this.confirm(this.gc, rerun);
+  }
+
+  private async confirm(gc: GcFunction, rerun: () => Promise<RerunOutcome>): Promise<Finding | null> {
+    const growth = await this.runTwiceBetweenFullGcs(gc, rerun);
     // Nothing dead is counted after a full GC; what other checks' runs add later is seen by read.
     this.addedSinceScavenge = 0;
     this.lastReading = external();

@@ -12,6 +12,7 @@
 // patching a copy does nothing.
 import fs from 'node:fs';
 import * as path from 'node:path';
+import type { MaybePromise } from '../core/maybe-async';
 import { wrapFunction, type AnyFunction } from '../core/patch';
 import { creationStack, toFilePath, userSite } from '../core/stack';
 import { GRACE_MS, stillThereAfterGrace } from '../core/timers';
@@ -123,7 +124,7 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
     return open;
   }
 
-  protected async compare(before: Set<string>): Promise<Finding | null> {
+  protected compare(before: Set<string>): MaybePromise<Finding | null> {
     const openedAt = this.openedAt;
     this.openedAt = null;
     // As many descriptors as at the start, and none opened through `fs`: the same ones (one
@@ -134,6 +135,10 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
       this.lastEnd = before;
       return null;
     }
+    return this.leftAfterGrace(before, openedAt);
+  }
+
+  private async leftAfterGrace(before: Set<string>, openedAt: Map<number, Opened> | null): Promise<Finding | null> {
     const left = await stillThereAfterGrace(() => {
       const open = openFds();
       this.lastEnd = new Set(open);

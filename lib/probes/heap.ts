@@ -17,6 +17,7 @@
  */
 import type { LeakwatchConfig } from '../core/config';
 import { fullGc, getGc, minorGc, usedHeap } from '../core/gc';
+import type { MaybePromise } from '../core/maybe-async';
 import { workerGarbageBudget } from '../heap/garbage-budget';
 import { attribute } from '../heap/attribution';
 import { nativeProfiler, sampleWithoutFullGc, type NativeProfiler } from '../heap/quick-sampler';
@@ -113,16 +114,21 @@ export class HeapProbe implements Probe {
     this.ended = { ...closeWindow(this.gc, window, this.threshold), endedAt, testMs: endedAt - window.startedAt };
   }
 
-  async afterTest(test: TestInfo, rerun: Rerun): Promise<Finding | null> {
+  afterTest(test: TestInfo, rerun: Rerun): MaybePromise<Finding | null> {
     if (this.window) this.endTest();
     const ended = this.ended;
     this.ended = null;
     if (!ended) return null;
     const { bound, majorGcs, usedAfter, endedAt, testMs } = ended;
     const measurement: HeapMeasurement = { bound, majorGcs, suspect: false, testMs, usedAfter };
+    // After a mark-compact the bound may understate what the test kept: look closer.
+    if (measurement.bound >= this.threshold || measurement.majorGcs > 0) return this.judgeSuspect(test, rerun, measurement, endedAt);
+    this.judged(test, measurement, endedAt);
+    return null;
+  }
+
+  private async judgeSuspect(test: TestInfo, rerun: Rerun, measurement: HeapMeasurement, endedAt: number): Promise<Finding | null> {
     try {
-      // After a mark-compact the bound may understate what the test kept: look closer.
-      if (measurement.bound < this.threshold && measurement.majorGcs === 0) return null;
       this.stats.suspects += 1;
       measurement.suspect = true;
       const enough = this.threshold * 0.75; // sampled estimates of a leak stay within ±25%
@@ -138,12 +144,17 @@ export class HeapProbe implements Probe {
       this.stats.leaks += 1;
       return await this.leakReporter().describe(test, confirmation.runs, confirmation.threw, rerun);
     } finally {
-      if (this.onMeasure) {
-        measurement.judgeMs = performance.now() - endedAt;
-        this.onMeasure(test, measurement);
-      }
-      this.collectIfDue();
+      this.judged(test, measurement, endedAt);
     }
+  }
+
+  /** After every verdict: the debug line, and a full GC when one is due. */
+  private judged(test: TestInfo, measurement: HeapMeasurement, endedAt: number): void {
+    if (this.onMeasure) {
+      measurement.judgeMs = performance.now() - endedAt;
+      this.onMeasure(test, measurement);
+    }
+    this.collectIfDue();
   }
 
   /** The heap probe judges last: a full GC here comes after every other probe's reading. */

@@ -2,6 +2,7 @@
  * One test's judging across probes: which probe may run the test again, and which findings
  * stand. Knows nothing of the test runner: it gets the rerun as a function.
  */
+import { inOrder, whenReady, type MaybePromise } from '../core/maybe-async';
 import type { Check, Finding, Rerun, TestInfo } from '../core/types';
 import type { Probe } from './probe';
 
@@ -17,25 +18,26 @@ export interface JudgedFinding {
  * cleanup (`afterAll(() => server.close())`) or a later test counting them knows only the
  * first. So memory probes run only while no probe has found a resource left behind.
  */
-export async function judgeTest(
+export function judgeTest(
   probes: readonly Probe[],
   test: TestInfo,
   ignored: ReadonlySet<Check>,
   rerun: Rerun,
-): Promise<JudgedFinding[]> {
+): MaybePromise<JudgedFinding[]> {
   const found: JudgedFinding[] = [];
   for (const probe of probes) if (!ignored.has(probe.check)) probe.endTest?.();
   let leftResources = false;
-  for (const probe of probes) {
+  const judged = inOrder(probes, (probe) => {
     const memory = probe.kind === 'memory';
     if (memory && (ignored.has(probe.check) || leftResources)) {
       probe.abandonTest();
-      continue;
+      return undefined;
     }
-    const finding = await probe.afterTest(test, rerun);
-    if (!finding) continue;
-    if (!ignored.has(probe.check)) found.push({ probe, finding });
-    if (!memory || finding.verdict === 'leak') leftResources = true;
-  }
-  return found;
+    return whenReady(probe.afterTest(test, rerun), (finding) => {
+      if (!finding) return;
+      if (!ignored.has(probe.check)) found.push({ probe, finding });
+      if (!memory || finding.verdict === 'leak') leftResources = true;
+    });
+  });
+  return whenReady(judged, () => found);
 }

@@ -5,6 +5,7 @@
  * growth between tests, summed per event, so a test's own listeners never count twice; and
  * of that, only listeners added from a project line (a library's or Jest's are not the file's).
  */
+import { whenReady, type MaybePromise } from '../core/maybe-async';
 import { wrapFunction, type AnyFunction } from '../core/patch';
 import { creationStack, userSite } from '../core/stack';
 import type { FilePhase, Finding, Rerun, TestInfo } from '../core/types';
@@ -98,10 +99,11 @@ export class ListenersProbe extends BeforeAfterProbe<Counts[]> {
     super.beforeTest();
   }
 
-  override async afterTest(test: TestInfo, rerun: Rerun): Promise<Finding | null> {
-    const finding = await super.afterTest(test, rerun);
-    this.startOutsideStretch();
-    return finding;
+  override afterTest(test: TestInfo, rerun: Rerun): MaybePromise<Finding | null> {
+    return whenReady(super.afterTest(test, rerun), (finding) => {
+      this.startOutsideStretch();
+      return finding;
+    });
   }
 
   override abandonTest(): void {

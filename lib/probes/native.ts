@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fullGc, getGc, type GcFunction } from '../core/gc';
+import type { MaybePromise } from '../core/maybe-async';
 import { nextTurn } from '../core/timers';
 import type { Finding, Rerun, TestInfo } from '../core/types';
 import { formatBytes } from '../core/units';
@@ -91,7 +92,7 @@ export class NativeMemoryProbe implements Probe {
     if (this.before !== null && this.after === null) this.after = this.read();
   }
 
-  async afterTest(test: TestInfo, rerun: Rerun): Promise<Finding | null> {
+  afterTest(test: TestInfo, rerun: Rerun): MaybePromise<Finding | null> {
     this.endTest();
     const { before, after } = this;
     this.before = this.after = null;
@@ -100,7 +101,11 @@ export class NativeMemoryProbe implements Probe {
     this.count(after - before);
     if (after - before < this.threshold) return null;
     this.stats.suspects += 1;
-    const growth = await this.runAgain(this.gc, rerun);
+    return this.confirm(this.gc, test, rerun);
+  }
+
+  private async confirm(gc: GcFunction, test: TestInfo, rerun: Rerun): Promise<Finding | null> {
+    const growth = await this.runAgain(gc, rerun);
     if (!growth) return null;
     this.stats.leaks += 1;
     return this.describe(test, growth);

@@ -75,7 +75,7 @@ export abstract class BeforeAfterProbe<Reading> implements Probe {
     this.before = this.read();
   }
 
-  async afterTest(test: TestInfo, rerun: Rerun): Promise<Finding | null> {
+  afterTest(test: TestInfo, rerun: Rerun): Finding | null | Promise<Finding | null> {
     const before = this.before;
     this.before = null;
     return before === null ? null : this.compare(before, test, rerun);

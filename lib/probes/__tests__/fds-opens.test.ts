@@ -66,7 +66,7 @@ describeWithProcFd('FdsProbe: which opens get a creation stack (needs /proc/self
 
   test('a descriptor the test opened and closed is no finding', async () => {
     fs.closeSync(fs.openSync(path.join(dir, 'data.txt'), 'r'));
-    await expect(probe.afterTest(TEST, rerun)).resolves.toBeNull();
+    expect(await probe.afterTest(TEST, rerun)).toBeNull();
   });
 
   test('one left open is', async () => {

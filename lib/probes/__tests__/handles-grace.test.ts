@@ -35,6 +35,11 @@ describe('HandlesProbe: the grace period', () => {
     expect(performance.now() - started).toBeLessThan(GRACE_MS);
   });
 
+  test('a test that left nothing open is judged at once, with no wait', () => {
+    clearTimeout(startTimer(40));
+    expect(probe.afterTest()).toBeNull();
+  });
+
   test('a timer due within the grace period is waited for, and is no finding once it fired', async () => {
     timers.push(startTimer(40));
     await expect(probe.afterTest()).resolves.toBeNull();

@@ -144,4 +144,28 @@ describe('judgeTest', () => {
     expect(heap.rerunGot).toBe(rerun);
     expect(fds.rerunGot).toBe(rerun);
   });
+
+  test('judges at once, with no promise, when no probe has to wait', () => {
+    const log: string[] = [];
+    const fds = { ...fakeProbe('fds', 'resource', 'leak', log), afterTest: () => fdsFinding };
+    const fdsFinding: Finding = { check: 'fds', verdict: 'leak', summary: 'fds leak', details: [] };
+    const heap = { ...fakeProbe('heap', 'memory', null, log), afterTest: () => null };
+    const judged = judgeTest([fds, heap], TEST, new Set(), rerun);
+    expect(Array.isArray(judged) && summaries(judged)).toEqual(['fds leak']);
+  });
+
+  test('waits for a probe that returns a promise before asking the next', async () => {
+    const log: string[] = [];
+    let release!: () => void;
+    const slow = {
+      ...fakeProbe('heap', 'memory', null, log),
+      afterTest: () => new Promise<null>((resolve) => (release = () => resolve(null))),
+    };
+    const next = { ...fakeProbe('fds', 'resource', null, log), afterTest: () => (log.push('fds.afterTest'), null) };
+    const judged = judgeTest([slow, next], TEST, new Set(), rerun);
+    expect(log).not.toContain('fds.afterTest');
+    release();
+    expect(await judged).toEqual([]);
+    expect(log).toContain('fds.afterTest');
+  });
 });
