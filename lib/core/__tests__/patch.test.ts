@@ -57,6 +57,19 @@ describe('wrapFunction', () => {
     expect(module.open).toBe(later);
   });
 
+  test('a wrapper someone kept calls only the original once undone', () => {
+    const module = target();
+    let wrapperCalls = 0;
+    const undo = wrapFunction(module, 'open', (original) => (...args: unknown[]) => {
+      wrapperCalls += 1;
+      return original(...args);
+    });
+    const kept = module.open;
+    undo();
+    expect(kept(1, 2, 3)).toBe(6);
+    expect(wrapperCalls).toBe(0);
+  });
+
   test('does nothing to a property that is not a function', () => {
     const module = target();
     const make = jest.fn();
