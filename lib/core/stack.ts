@@ -25,7 +25,7 @@ export function firstUserFrame(stack: string, rootDir: string): string | null {
  * formatted, by the installed Error.prepareStackTrace, so its line is the original source's.
  */
 export function userSite(error: Error, rootDir: string): string | null {
-  const frames = rawFrames(error);
+  const frames = callSites(error);
   if (!frames) return firstUserFrame(error.stack ?? '', rootDir);
   const frame = frames.find((site) => isProjectFile(toFilePath(site.getFileName() ?? ''), rootDir));
   if (!frame) return null;
@@ -47,8 +47,8 @@ export function userSite(error: Error, rootDir: string): string | null {
   return `${path.relative(rootDir, file).split(path.sep).join('/')}:${frame.getLineNumber() ?? 0}`;
 }
 
-/** The V8 call sites of an error whose stack was never read, or null. */
-function rawFrames(error: Error): NodeJS.CallSite[] | null {
+/** The V8 call sites of an error whose stack was never read as text, or null. */
+export function callSites(error: Error): NodeJS.CallSite[] | null {
   // Saved to be put back as it was, not called.
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const format = Error.prepareStackTrace;

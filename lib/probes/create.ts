@@ -48,7 +48,7 @@ export function createProbes(options: {
     : null;
   const heap = new HeapProbe(config, rootDir, snapshots, testGlobal, moduleState);
   const growth = moduleState ? new ModuleGrowthProbe({ ...moduleState, threshold: config.heap.threshold }) : null;
-  const handles = config.handles ? new HandlesProbe(rootDir) : null;
+  const handles = config.handles ? new HandlesProbe(rootDir, options.fileLabel.split(path.sep).join('/')) : null;
   // The heap probe goes last: it runs suspects again, and what those extra runs open or
   // add must not be counted by the other probes as the test's own.
   const probes: Probe[] = [

@@ -4,14 +4,19 @@
  * test runs, with its creation stack, if a frame of that stack is in the project (Jest's and
  * libraries' own handles never qualify); `destroy` forgets it. What is still open and
  * ref'ed after a short grace period is a leak. Promises are skipped at once, so the hook
- * costs little beyond Node's promise hooks.
+ * costs little beyond Node's promise hooks. Not a leak: a jsdom window's fire-once timer armed
+ * by the code under test rather than by the test file, such as a data library's 3 s
+ * loading or dedupe timer. It fires once, and jsdom clears it at teardown, so it cannot pile
+ * up or outlive the file (swr's suite left 267 of them, docs/realworld.md).
  */
 import { createHook, type AsyncHook } from 'node:async_hooks';
 import type { MaybePromise } from '../core/maybe-async';
-import { creationStack, userSite } from '../core/stack';
+import { callSites, creationStack, userSite } from '../core/stack';
 import { eventLoopNow, GRACE_MS, msUntilFires, stillThereAfterGrace } from '../core/timers';
-import type { Probe } from './probe';
 import type { FilePhase, Finding, TestInfo } from '../core/types';
+import { describeHandle } from './handle-names';
+import type { Probe } from './probe';
+import { windowTimerKind, WindowTimerKind } from './window-timers';
 
 /** Resource types that keep the event loop alive. */
 const HANDLE_TYPES = new Set([
@@ -50,6 +55,8 @@ interface Resource {
   phase?: FilePhase;
   /** The file's own handles: their project line, found before what led to them is dropped. */
   site?: string | null;
+  /** Timers only, read from `origin` once one is still open at the end. */
+  windowTimer?: WindowTimerKind;
 }
 
 interface OpenHandle extends Resource {
@@ -77,7 +84,11 @@ export class HandlesProbe implements Probe {
   /** Where the file's own code runs now, outside a test; null while no such code runs. */
   private filePhase: FilePhase | null = null;
 
-  constructor(private readonly rootDir: string) {
+  constructor(
+    private readonly rootDir: string,
+    /** The test file, relative to rootDir with forward slashes: timers it arms itself are the test's. */
+    private readonly testFile: string | null = null,
+  ) {
     this.hook = createHook({
       // Node versions with this option (nodejs/node#61415, January 2026) leave promises out of
       // the hook: they are skipped below anyway. Node 20 and 22 ignore the option; the promise
@@ -123,7 +134,7 @@ export class HandlesProbe implements Probe {
     const left = await stillThereAfterGrace(() => this.leftOpen(FILE));
     this.forgetTest(FILE);
     return handlesFinding(
-      left.map((handle) => `${describeHandle(handle)}, created at ${handle.site} (${handle.phase ?? 'the file'})`),
+      left.map((handle) => `${nameOf(handle)}, created at ${handle.site} (${handle.phase ?? 'the file'})`),
       `Still open ${GRACE_MS} ms after the file's last afterAll hook: it keeps a Jest worker busy, and in band it keeps Jest from exiting. Close it in an afterAll hook (server.close(), clearInterval, socket.destroy(), child.kill(), worker.terminate(), watcher.close()), or unref() it.`,
     );
   }
@@ -170,7 +181,7 @@ export class HandlesProbe implements Probe {
     }
     this.forgetTest(testNumber);
     return handlesFinding(
-      left.map((handle) => `${describeHandle(handle)}, created at ${handle.site}`),
+      left.map((handle) => `${nameOf(handle)}, created at ${handle.site}`),
       `Still open ${GRACE_MS} ms after the test ended. Close it in the test or an afterEach hook (clearTimeout/clearInterval, server.close(), socket.destroy(), child.kill(), worker.terminate(), watcher.close()), or unref() it if it must outlive the test.`,
     );
   }
@@ -198,20 +209,33 @@ export class HandlesProbe implements Probe {
       if (!isOpen(handle.resource?.deref())) continue;
       const site = handle.site === undefined ? this.siteOf(handle) : handle.site;
       // No project frame where it was made, nor where what made it was made: Jest's or a library's own.
-      if (site) open.push({ ...handle, site });
+      if (!site || this.isWindowHousekeeping(handle, site)) continue;
+      open.push({ ...handle, site });
     }
     return open;
+  }
+
+  /** A jsdom window's fire-once timer that the code under test armed, not the test file. */
+  private isWindowHousekeeping(handle: Resource, site: string): boolean {
+    if (handle.type !== 'Timeout') return false;
+    handle.windowTimer ??= windowTimerKind(callSites(handle.origin) ?? []);
+    return handle.windowTimer === WindowTimerKind.Once && site.slice(0, site.lastIndexOf(':')) !== this.testFile;
   }
 
   /**
    * The project line that created a handle, or the resource that led to it: a server bound
    * to a host name is created in a DNS lookup's callback, whose own creation has the user's stack.
+   * A timer made in a timer's callback is not a hop: jsdom re-arms an interval that way at
+   * each tick, 20 times in the grace period at 5 ms.
    */
   private siteOf(resource: Resource): string | null {
-    for (let current: Resource | undefined = resource, hops = 0; current && hops < 5; hops++) {
+    let hops = 0;
+    for (let current: Resource | undefined = resource, steps = 0; current && hops < 5 && steps < 1000; steps++) {
       const site = userSite(current.origin, this.rootDir);
       if (site) return site;
-      current = this.live.get(current.triggerId);
+      const parent = this.live.get(current.triggerId);
+      if (!(parent?.type === 'Timeout' && current.type === 'Timeout')) hops += 1;
+      current = parent;
     }
     return null;
   }
@@ -285,42 +309,10 @@ function handlesFinding(lines: string[], advice: string): Finding | null {
   };
 }
 
-function describeHandle(handle: OpenHandle): string {
-  const resource = handle.resource?.deref() as Record<string, unknown> | undefined;
-  try {
-    switch (handle.type) {
-      case 'Timeout': {
-        const repeat = resource?._repeat;
-        return typeof repeat === 'number'
-          ? `setInterval timer (every ${repeat} ms)`
-          : `setTimeout timer (${String(resource?._idleTimeout)} ms)`;
-      }
-      case 'Immediate':
-        return 'setImmediate callback, still being rescheduled';
-      case 'TCPSERVERWRAP':
-        return `TCP server${address(resource, 'getsockname', ' listening on')}`;
-      case 'TCPWRAP':
-        return `TCP socket${address(resource, 'getpeername', ' to')}`;
-      case 'PROCESSWRAP':
-        return `child process${typeof resource?.pid === 'number' ? ` (pid ${resource.pid})` : ''}`;
-      case 'WORKER':
-        return 'worker thread';
-      case 'FSEVENTWRAP':
-        return 'fs.watch watcher';
-      case 'STATWATCHER':
-        return 'fs.watchFile watcher';
-      default:
-        return handle.type;
-    }
-  } catch {
-    return handle.type;
-  }
-}
-
-function address(resource: Record<string, unknown> | undefined, method: 'getsockname' | 'getpeername', label: string): string {
-  const read = resource?.[method];
-  if (typeof read !== 'function') return '';
-  const out: { address?: string; port?: number } = {};
-  read.call(resource, out);
-  return out.port === undefined ? '' : `${label} ${out.address}:${out.port}`;
+function nameOf(handle: OpenHandle): string {
+  return describeHandle({
+    type: handle.type,
+    resource: handle.resource?.deref(),
+    windowInterval: handle.windowTimer === WindowTimerKind.Interval,
+  });
 }
