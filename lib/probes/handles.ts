@@ -10,13 +10,14 @@
  * up or outlive the file (swr's suite left 267 of them, docs/realworld.md).
  */
 import { createHook, type AsyncHook } from 'node:async_hooks';
+import * as path from 'node:path';
 import type { MaybePromise } from '../core/maybe-async';
-import { callSites, creationStack, userSite } from '../core/stack';
+import { callSites, creationStack, toFilePath, userSite } from '../core/stack';
 import { eventLoopNow, GRACE_MS, msUntilFires, stillThereAfterGrace } from '../core/timers';
 import type { FilePhase, Finding, TestInfo } from '../core/types';
 import { describeHandle } from './handle-names';
 import type { Probe } from './probe';
-import { windowTimerKind, WindowTimerKind } from './window-timers';
+import { windowTimer, WindowTimerKind, type WindowTimer } from './window-timers';
 
 /** Resource types that keep the event loop alive. */
 const HANDLE_TYPES = new Set([
@@ -56,7 +57,7 @@ interface Resource {
   /** The file's own handles: their project line, found before what led to them is dropped. */
   site?: string | null;
   /** Timers only, read from `origin` once one is still open at the end. */
-  windowTimer?: WindowTimerKind;
+  windowTimer?: WindowTimer;
 }
 
 interface OpenHandle extends Resource {
@@ -209,17 +210,23 @@ export class HandlesProbe implements Probe {
       if (!isOpen(handle.resource?.deref())) continue;
       const site = handle.site === undefined ? this.siteOf(handle) : handle.site;
       // No project frame where it was made, nor where what made it was made: Jest's or a library's own.
-      if (!site || this.isWindowHousekeeping(handle, site)) continue;
+      if (!site || this.isWindowHousekeeping(handle)) continue;
       open.push({ ...handle, site });
     }
     return open;
   }
 
-  /** A jsdom window's fire-once timer that the code under test armed, not the test file. */
-  private isWindowHousekeeping(handle: Resource, site: string): boolean {
+  /**
+   * A jsdom window's fire-once timer that the code under test asked for, not the test file:
+   * the code right outside jsdom decides, so a library's timer armed while the test file's
+   * render() runs is the library's.
+   */
+  private isWindowHousekeeping(handle: Resource): boolean {
     if (handle.type !== 'Timeout') return false;
-    handle.windowTimer ??= windowTimerKind(callSites(handle.origin) ?? []);
-    return handle.windowTimer === WindowTimerKind.Once && site.slice(0, site.lastIndexOf(':')) !== this.testFile;
+    handle.windowTimer ??= windowTimer(callSites(handle.origin) ?? []);
+    const { kind, caller } = handle.windowTimer;
+    if (kind !== WindowTimerKind.Once) return false;
+    return caller !== null && path.relative(this.rootDir, toFilePath(caller)).split(path.sep).join('/') !== this.testFile;
   }
 
   /**
@@ -313,6 +320,6 @@ function nameOf(handle: OpenHandle): string {
   return describeHandle({
     type: handle.type,
     resource: handle.resource?.deref(),
-    windowInterval: handle.windowTimer === WindowTimerKind.Interval,
+    windowInterval: handle.windowTimer?.kind === WindowTimerKind.Interval,
   });
 }

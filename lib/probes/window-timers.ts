@@ -17,21 +17,34 @@ export enum WindowTimerKind {
   NotWindow = 'not-window',
 }
 
+export interface WindowTimer {
+  kind: WindowTimerKind;
+  /** The file of the code that called `window.setTimeout` or `setInterval`, as V8 names it. */
+  caller: string | null;
+}
+
 const WINDOW_FILE = /[\\/]jsdom[\\/]lib[\\/]jsdom[\\/]browser[\\/]Window\.js$/;
+const NOT_WINDOW: WindowTimer = { kind: WindowTimerKind.NotWindow, caller: null };
 
 /**
- * The kind of the Node timer whose creation frames (innermost first) are given. jsdom 20-26
- * arm it in `timerInitializationSteps`, called from `window.setTimeout`, `window.setInterval`,
- * or an interval's `task` re-arming it after a tick.
+ * The kind of the Node timer whose creation frames (innermost first) are given, and who
+ * asked jsdom for it. jsdom 20-26 arm it in `timerInitializationSteps`, called from
+ * `window.setTimeout`, `window.setInterval`, or an interval's `task` re-arming it after a tick.
  */
-export function windowTimerKind(frames: readonly CallSiteLike[]): WindowTimerKind {
+export function windowTimer(frames: readonly CallSiteLike[]): WindowTimer {
+  let kind: WindowTimerKind | null = null;
   for (const frame of frames) {
-    if (!WINDOW_FILE.test(frame.getFileName() ?? '')) continue;
+    const file = frame.getFileName() ?? '';
+    if (kind !== null) {
+      if (!WINDOW_FILE.test(file)) return { kind, caller: file || null };
+      continue;
+    }
+    if (!WINDOW_FILE.test(file)) continue;
     const name = frame.getFunctionName() ?? '';
     if (name === 'timerInitializationSteps') continue;
-    if (/(?:^|\.)setTimeout$/.test(name)) return WindowTimerKind.Once;
-    if (/(?:^|\.)setInterval$/.test(name) || name === 'task') return WindowTimerKind.Interval;
-    return WindowTimerKind.NotWindow;
+    if (/(?:^|\.)setTimeout$/.test(name)) kind = WindowTimerKind.Once;
+    else if (/(?:^|\.)setInterval$/.test(name) || name === 'task') kind = WindowTimerKind.Interval;
+    else return NOT_WINDOW;
   }
-  return WindowTimerKind.NotWindow;
+  return kind === null ? NOT_WINDOW : { kind, caller: null };
 }

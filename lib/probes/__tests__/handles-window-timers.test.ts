@@ -69,6 +69,17 @@ describe('HandlesProbe: a jsdom window timer', () => {
     expect(probe.afterTest()).toBeNull();
   });
 
+  test("armed once by a library while the test file renders is the library's housekeeping", () => {
+    const library = vm.runInThisContext('(function revalidate(window) {\n  window.setTimeout(() => {}, 60000);\n})', {
+      filename: path.join(root, 'node_modules/data-library/index.js'),
+    }) as (window: FakeWindow) => void;
+    const render = vm.runInThisContext('(function render(window, library) {\n  library(window);\n})', {
+      filename: path.join(root, '__tests__/cache.test.js'),
+    }) as (window: FakeWindow, library: (window: FakeWindow) => void) => void;
+    render(window, library);
+    expect(probe.afterTest()).toBeNull();
+  });
+
   test('armed once by the test file itself is the test leaving it behind', async () => {
     caller('__tests__/cache.test.js', 'setTimeout')(window, 60_000);
     const finding = await probe.afterTest();
