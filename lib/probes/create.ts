@@ -39,16 +39,17 @@ export function createProbes(options: {
   const { config, rootDir, testGlobal } = options;
   const snapshots = config.snapshots ? createSnapshotWriter(config.outputDir, options.fileLabel, config.snapshots) : null;
   const keptOnce = config.heap.keptOnce;
+  const testFile = path.resolve(rootDir, options.fileLabel);
   // The kept-once and growth checks share the collections found and which holders count, and report each once.
   const moduleState = keptOnce
     ? {
-        holders: new ModuleHolders({ rootDir, testFile: path.resolve(rootDir, options.fileLabel), allow: keptOnce.allow }),
+        holders: new ModuleHolders({ rootDir, testFile, allow: keptOnce.allow }),
         collections: new ModuleCollectionIndex(realmGlobals(testGlobal), (file) => isProjectFile(file, rootDir)),
       }
     : null;
   const heap = new HeapProbe(config, rootDir, snapshots, testGlobal, moduleState);
   const growth = moduleState ? new ModuleGrowthProbe({ ...moduleState, threshold: config.heap.threshold }) : null;
-  const handles = config.handles ? new HandlesProbe(rootDir, options.fileLabel.split(path.sep).join('/')) : null;
+  const handles = config.handles ? new HandlesProbe(rootDir, testFile) : null;
   // The heap probe goes last: it runs suspects again, and what those extra runs open or
   // add must not be counted by the other probes as the test's own.
   const probes: Probe[] = [

@@ -10,7 +10,6 @@
  * up or outlive the file (swr's suite left 267 of them, docs/realworld.md).
  */
 import { createHook, type AsyncHook } from 'node:async_hooks';
-import * as path from 'node:path';
 import type { MaybePromise } from '../core/maybe-async';
 import { callSites, creationStack, toFilePath, userSite } from '../core/stack';
 import { eventLoopNow, GRACE_MS, msUntilFires, stillThereAfterGrace } from '../core/timers';
@@ -87,7 +86,7 @@ export class HandlesProbe implements Probe {
 
   constructor(
     private readonly rootDir: string,
-    /** The test file, relative to rootDir with forward slashes: timers it arms itself are the test's. */
+    /** The test file's absolute path: timers it arms itself are the test's. */
     private readonly testFile: string | null = null,
   ) {
     this.hook = createHook({
@@ -226,7 +225,7 @@ export class HandlesProbe implements Probe {
     handle.windowTimer ??= windowTimer(callSites(handle.origin) ?? []);
     const { kind, caller } = handle.windowTimer;
     if (kind !== WindowTimerKind.Once) return false;
-    return caller !== null && path.relative(this.rootDir, toFilePath(caller)).split(path.sep).join('/') !== this.testFile;
+    return caller !== null && toFilePath(caller) !== this.testFile;
   }
 
   /**

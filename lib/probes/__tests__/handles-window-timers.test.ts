@@ -54,7 +54,7 @@ describe('HandlesProbe: a jsdom window timer', () => {
 
   beforeEach(() => {
     window = makeWindow();
-    probe = new HandlesProbe(root, '__tests__/cache.test.js');
+    probe = new HandlesProbe(root, path.join(root, '__tests__/cache.test.js'));
     probe.startFile();
     probe.beforeTest();
   });
