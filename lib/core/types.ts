@@ -101,6 +101,8 @@ export interface HeapMeasurement {
   suspect: boolean;
   /** For suspects, with the native addon: the user's samples of the quick look's two runs alive without a full GC. */
   quickUserBytes?: number;
+  /** How many quick-look runs it took: one when the first run's samples already cleared it. */
+  quickRuns?: number;
   /** When that did not clear it: the same samples read again after a full GC. */
   quickUserBytesAfterFullGc?: number;
   /** The bound of the first extra run, measured like the test's own (see HeapProbe.runBounded). */

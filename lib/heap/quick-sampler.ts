@@ -92,22 +92,20 @@ function samplesHeap(candidate: Partial<NativeProfiler> | undefined): candidate 
 export type ReadSurvivors = () => Survivor[] | null;
 
 /**
- * Runs `run` with the package's sampler on, then has `judge` read the samples still alive as
- * often as it needs (after a scavenge, after a full GC), and stops the sampler. The caller has
+ * Has `look` run the test with the package's sampler on and read the samples still alive as
+ * often as it needs (after each run, after a full GC), then stops the sampler. The caller has
  * checked that nobody else samples: there is one sampling profiler per isolate.
  */
 export async function sampleWithoutFullGc<T>(
   profiler: NativeProfiler,
   interval: number,
-  run: () => Promise<void>,
-  judge: (read: ReadSurvivors) => T,
+  look: (read: ReadSurvivors) => Promise<T>,
 ): Promise<T> {
   profiler.startSamplingHeapProfiler(interval, STACK_DEPTH);
-  // Allocated before the run, so the run's bound does not count it (the run starts with scavenges).
+  // Allocated before the runs, so their bound does not count it (a run starts with scavenges).
   const marker = leakwatchQuickMarker((interval * MARKER_INTERVALS) / 8);
   try {
-    await run();
-    return judge(() => {
+    return await look(() => {
       let head: NativeNode;
       try {
         head = profiler.getAllocationProfile();

@@ -5,11 +5,12 @@
  * more than the threshold or V8 collected during it (and one before the first test after the
  * file's own code ran: its modules, a hook). Live memory never exceeds used memory,
  * so a test whose used heap grew by less than the threshold kept less than that: it passes
- * with no full GC. Otherwise it is a suspect, run again (hooks and body) in a heap window of
- * its own: a run bounded under what a leak keeps clears it, still with no full GC. Then a
- * second look: with the optional @datadog/pprof, two runs whose samples show too little of
- * the user's memory for a leak (read after a scavenge, then if needed after one full GC);
- * without it, a window over two runs. Then up to three runs under V8's sampling heap
+ * with no full GC. Otherwise it is a suspect, run again (hooks and body) with no full GC
+ * first: in a heap window of its own (a run bounded under what a leak keeps clears it), then,
+ * with the optional @datadog/pprof, in up to two runs whose samples show too little of the
+ * user's memory for a leak (read after a scavenge, then if needed after one full GC); without
+ * it, in a window over two runs. A look that seldom clears the worker's suspects is left out
+ * (heap/look-odds.ts). Then up to three runs under V8's sampling heap
  * profiler, judged on what the user's code allocated in each that is still alive after the
  * last: a cache filled once adds nothing; a describe-level variable frees the previous run's
  * data when the next beforeEach replaces it; a leak keeps every run's. Runs that look like a
@@ -23,6 +24,7 @@ import { attribute } from '../heap/attribution';
 import { nativeProfiler, sampleWithoutFullGc, type NativeProfiler } from '../heap/quick-sampler';
 import type { HeapLeakExplainer } from '../heap/leak-explainer';
 import { KeptOnceGate } from '../heap/kept-once-gate';
+import { workerLookOdds } from '../heap/look-odds';
 import type { ModuleState } from '../heap/module-holders';
 import { closeWindow, openWindow, type OpenWindow } from '../heap/window';
 import { HeapSampler } from '../heap/sampler';
@@ -75,6 +77,8 @@ export class HeapProbe implements Probe {
     testGlobal: object | null = null,
     /** The file's module collections and which holders count, shared with the growth check; null when heap.keptOnce is false. */
     moduleState: ModuleState | null = null,
+    /** When each cheap look is worth its runs (one set per worker; a test passes its own). */
+    private readonly lookOdds: typeof workerLookOdds = workerLookOdds,
   ) {
     this.threshold = config.heap.threshold;
     this.samplingInterval = config.heap.samplingInterval;
@@ -132,11 +136,7 @@ export class HeapProbe implements Probe {
       this.stats.suspects += 1;
       measurement.suspect = true;
       const enough = this.threshold * 0.75; // sampled estimates of a leak stay within ±25%
-      if (await this.runBounded(rerun, enough, measurement)) return await this.judgeKeptOnce(test, measurement, rerun);
-      const skipSecondLook = secondLookCostsMore(measurement.rerunMs ?? 0, measurement.usedAfter);
-      if (!skipSecondLook && (await this.secondLook(rerun, enough, measurement)) === 'clear') {
-        return await this.judgeKeptOnce(test, measurement, rerun);
-      }
+      if (await this.clearedByLooks(rerun, enough, measurement)) return await this.judgeKeptOnce(test, measurement, rerun);
       const confirmation = await runAgainSampled(rerun, enough, measurement, this.samplingInterval, this.rootDir);
       if (confirmation === null) return await this.judgeKeptOnce(test, measurement, rerun);
       if ('problem' in confirmation) return this.unconfirmed(test, measurement.bound, confirmation.problem);
@@ -179,25 +179,37 @@ export class HeapProbe implements Probe {
   }
 
   /**
-   * The look between the first window and the sampled runs, neither with a full GC: the quick
-   * look with the native addon, else a window over as many runs (runBounded).
+   * The looks before the sampled runs, none with a full GC first: the first look, then the
+   * quick look with the addon, else a window over two more runs. A look that seldom clears
+   * this worker's suspects is left out (heap/look-odds.ts), and so is every look after the
+   * first for a test slower than the sampled runs' full GCs (secondLookCostsMore).
    */
-  private async secondLook(rerun: Rerun, enough: number, measurement: HeapMeasurement): Promise<'clear' | 'judge'> {
-    const profiler = nativeProfiler();
-    if (profiler && !HeapSampler.busy()) return this.quickLook(profiler, rerun, enough, measurement);
-    return (await this.runBounded(rerun, enough, measurement, QUICK_LOOK_RUNS)) ? 'clear' : 'judge';
+  private async clearedByLooks(rerun: Rerun, enough: number, measurement: HeapMeasurement): Promise<boolean> {
+    const profiler = HeapSampler.busy() ? null : nativeProfiler();
+    const { firstLook, twoRunWindow } = this.lookOdds;
+    if (profiler && !secondLookCostsMore(measurement.testMs, measurement.usedAfter) && !firstLook.worthIt()) {
+      return (await this.quickLook(profiler, rerun, enough, measurement)) === 'clear';
+    }
+    const cleared = await this.runBounded(rerun, enough, measurement);
+    if (profiler) firstLook.record(cleared);
+    if (cleared || secondLookCostsMore(measurement.rerunMs ?? 0, measurement.usedAfter)) return cleared;
+    if (profiler) return (await this.quickLook(profiler, rerun, enough, measurement)) === 'clear';
+    if (!twoRunWindow.worthIt()) return false;
+    const clearedOverTwo = await this.runBounded(rerun, enough, measurement, QUICK_LOOK_RUNS);
+    twoRunWindow.record(clearedOverTwo);
+    return clearedOverTwo;
   }
 
   /**
-   * With the optional `@datadog/pprof` (heap/quick-sampler.ts), two extra runs sampled
-   * without the inspector's full GC: 'clear' when the user's samples still alive are under
-   * what keptByEveryRun asks of two runs, `enough` each; 'judge' otherwise, or when the
-   * profile cannot be read. Read first after a scavenge (an overestimate: dead old objects
-   * still count), then, if that does not clear it, after a full GC: a React test of 100 ms
-   * read 1-4 MB of dead old samples, which the sampled runs took two more runs and two full
-   * GCs to see through. Two runs, not one: a test that keeps its last run's data until the
-   * next run replaces it (a React tree, a describe-level variable) reads like a leak after one.
-   * The sampler starts just before the runs, and sees only their allocations.
+   * With the optional `@datadog/pprof` (heap/quick-sampler.ts), up to two extra runs sampled
+   * without the inspector's full GC, read after each run's scavenge: 'clear' as soon as the
+   * user's samples still alive are under `enough` a run (an overestimate: dead old objects
+   * still count); after two, read again after a full GC: a React test of 100 ms read 1-4 MB of
+   * dead old samples, which the sampled runs took two more runs and two full GCs to see
+   * through. 'judge' otherwise, or when the profile cannot be read. A second run for what the
+   * first does not clear: a test that keeps its last run's data until the next run replaces
+   * it (a React tree, a describe-level variable) reads like a leak after one. The sampler
+   * starts just before the runs, and sees only their allocations.
    */
   private async quickLook(
     profiler: NativeProfiler,
@@ -205,16 +217,18 @@ export class HeapProbe implements Probe {
     enough: number,
     measurement: HeapMeasurement,
   ): Promise<'clear' | 'judge'> {
-    const runs = async (): Promise<void> => {
-      for (let run = 0; run < QUICK_LOOK_RUNS; run++) await rerunAndSettle(rerun);
-    };
-    return sampleWithoutFullGc(profiler, this.samplingInterval, runs, (read) => {
-      minorGc(this.gc!);
-      const afterScavenge = read();
-      if (!afterScavenge) return 'judge';
-      measurement.quickUserBytes = attribute(afterScavenge, this.rootDir).userBytes;
-      if (clearedByQuickLook(measurement.quickUserBytes, enough, QUICK_LOOK_RUNS)) return 'clear';
-      fullGc(this.gc!);
+    const gc = this.gc!;
+    return sampleWithoutFullGc(profiler, this.samplingInterval, async (read) => {
+      for (let runs = 1; runs <= QUICK_LOOK_RUNS; runs++) {
+        await rerunAndSettle(rerun);
+        minorGc(gc);
+        const survivors = read();
+        if (!survivors) return 'judge';
+        measurement.quickUserBytes = attribute(survivors, this.rootDir).userBytes;
+        measurement.quickRuns = runs;
+        if (clearedByQuickLook(measurement.quickUserBytes, enough, runs)) return 'clear';
+      }
+      fullGc(gc);
       const afterFullGc = read();
       if (!afterFullGc) return 'judge';
       measurement.quickUserBytesAfterFullGc = attribute(afterFullGc, this.rootDir).userBytes;

@@ -73,33 +73,25 @@ describe('sampleWithoutFullGc', () => {
       getAllocationProfile: jest.fn(() => heads[Math.min(reads++, heads.length - 1)]()),
     };
   }
-  const sizes = (survivors: ReturnType<Parameters<Parameters<typeof sampleWithoutFullGc>[3]>[0]>) => survivors?.map((s) => s.size) ?? null;
+  const sizes = (survivors: ReturnType<Parameters<Parameters<typeof sampleWithoutFullGc>[2]>[0]>) => survivors?.map((s) => s.size) ?? null;
 
-  test("starts the sampler before the run, lets the judge read the run's survivors without the marker, then stops it", async () => {
+  test("starts the sampler before the look, lets it read the runs' survivors without the marker, then stops it", async () => {
     const native = profiler(() => profile());
-    const run = jest.fn(async () => expect(native.startSamplingHeapProfiler).toHaveBeenCalledWith(INTERVAL, 64));
-    const verdict = await sampleWithoutFullGc(native, INTERVAL, run, (read) => {
+    const verdict = await sampleWithoutFullGc(native, INTERVAL, async (read) => {
+      expect(native.startSamplingHeapProfiler).toHaveBeenCalledWith(INTERVAL, 64);
       expect(native.stopSamplingHeapProfiler).not.toHaveBeenCalled();
       return sizes(read());
     });
     expect(verdict).toEqual([4096]);
-    expect(run).toHaveBeenCalledTimes(1);
     expect(native.stopSamplingHeapProfiler).toHaveBeenCalledTimes(1);
   });
 
-  test('lets the judge read again, with the sampler still on (after a full GC, fewer survivors)', async () => {
+  test('lets the look read again, with the sampler still on (after another run, after a full GC)', async () => {
     const native = profiler(
       () => profile(true, 4096),
       () => profile(true, 1024),
     );
-    expect(
-      await sampleWithoutFullGc(
-        native,
-        INTERVAL,
-        async () => {},
-        (read) => [sizes(read()), sizes(read())],
-      ),
-    ).toEqual([[4096], [1024]]);
+    expect(await sampleWithoutFullGc(native, INTERVAL, async (read) => [sizes(read()), sizes(read())])).toEqual([[4096], [1024]]);
     expect(native.startSamplingHeapProfiler).toHaveBeenCalledTimes(1);
   });
 
@@ -108,8 +100,7 @@ describe('sampleWithoutFullGc', () => {
       await sampleWithoutFullGc(
         profiler(() => profile(false)),
         INTERVAL,
-        async () => {},
-        (read) => read(),
+        async (read) => read(),
       ),
     ).toBeNull();
   });
@@ -121,14 +112,7 @@ describe('sampleWithoutFullGc', () => {
     native.stopSamplingHeapProfiler.mockImplementation(() => {
       throw new Error('not started');
     });
-    expect(
-      await sampleWithoutFullGc(
-        native,
-        INTERVAL,
-        async () => {},
-        (read) => read(),
-      ),
-    ).toBeNull();
+    expect(await sampleWithoutFullGc(native, INTERVAL, async (read) => read())).toBeNull();
   });
 
   test('stops the sampler when the run throws', async () => {
@@ -136,7 +120,7 @@ describe('sampleWithoutFullGc', () => {
     const failing = async (): Promise<void> => {
       throw new Error('test failed');
     };
-    await expect(sampleWithoutFullGc(native, INTERVAL, failing, () => 'judged')).rejects.toThrow('test failed');
+    await expect(sampleWithoutFullGc(native, INTERVAL, failing)).rejects.toThrow('test failed');
     expect(native.stopSamplingHeapProfiler).toHaveBeenCalledTimes(1);
   });
 });

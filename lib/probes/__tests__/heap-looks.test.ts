@@ -1,0 +1,119 @@
+/**
+ * HeapProbe's looks at a suspect before the sampled runs: which runs it asks for, and in what
+ * order, with and without the addon, as the worker's look odds allow. V8, the heap windows,
+ * the sampler and the attribution are mocks: each test sets what they read.
+ */
+import type { GcFunction } from '../../core/gc';
+import { parseConfig } from '../../core/config';
+import type { Rerun, TestInfo } from '../../core/types';
+import { LookOdds } from '../../heap/look-odds';
+import { HeapProbe } from '../heap';
+
+const KB = 1024;
+const THRESHOLD = 512 * KB;
+const ENOUGH = THRESHOLD * 0.75;
+
+const mockGc = jest.fn<void, Parameters<GcFunction>>();
+/** Bounds the windows read, in order: the test's own first, then each look's. */
+const mockBounds: number[] = [];
+/** The user's bytes the quick look reads, one per read. */
+const mockUserBytes: number[] = [];
+const mockProfiler = { present: true };
+const mockSampled = jest.fn(async () => null);
+const mockRerunAndSettle = jest.fn(async (rerun: Rerun) => rerun());
+const mockSampleWithoutFullGc = jest.fn(async (_profiler: unknown, _interval: number, look: (read: () => unknown[]) => Promise<unknown>) =>
+  look(() => []),
+);
+
+jest.mock('../../core/gc', () => ({
+  ...jest.requireActual<typeof import('../../core/gc')>('../../core/gc'),
+  getGc: () => mockGc,
+  usedHeap: () => 0,
+}));
+jest.mock('../../heap/window', () => ({
+  openWindow: () => ({ spacesAtStart: new Map(), gcProfiler: { stop: () => undefined }, startedAt: performance.now() }),
+  closeWindow: () => ({ bound: mockBounds.shift() ?? 0, majorGcs: 0, swept: false, usedAfter: 100 * 1024 * 1024 }),
+}));
+jest.mock('../../heap/quick-sampler', () => ({
+  nativeProfiler: () => (mockProfiler.present ? {} : null),
+  sampleWithoutFullGc: (...args: Parameters<typeof mockSampleWithoutFullGc>) => mockSampleWithoutFullGc(...args),
+}));
+jest.mock('../../heap/attribution', () => ({
+  attribute: () => ({ userBytes: mockUserBytes.shift() ?? 0, allBytes: 0, sites: [], userSamples: new Map() }),
+}));
+jest.mock('../heap-sampled-runs', () => ({
+  MAX_RUNS: 3,
+  rerunAndSettle: (rerun: Rerun) => mockRerunAndSettle(rerun),
+  runAgainSampled: () => mockSampled(),
+}));
+
+const test1: TestInfo = { name: 'a suspect', id: 1 };
+
+/** Odds that take (`true`) or leave out (`false`) each look. */
+function odds(firstLook: boolean, twoRunWindow = true): { firstLook: LookOdds; twoRunWindow: LookOdds } {
+  const fixed = (worth: boolean): LookOdds => Object.assign(new LookOdds(1 / 2), { worthIt: () => worth, record: jest.fn() });
+  return { firstLook: fixed(firstLook), twoRunWindow: fixed(twoRunWindow) };
+}
+
+/** Runs one suspect through the probe; the runs it asked for, and whether the sampled runs followed. */
+async function judgeSuspect(lookOdds: ReturnType<typeof odds>): Promise<{ reruns: number; sampledWindows: number; sampled: boolean }> {
+  const config = parseConfig({ options: { heap: { keptOnce: false } }, env: {}, pragmas: {}, rootDir: '/project' });
+  const probe = new HeapProbe(config, '/project', null, null, null, lookOdds);
+  const rerun = jest.fn<ReturnType<Rerun>, []>(async () => ({ threw: null }));
+  probe.beforeTest();
+  probe.endTest();
+  await probe.afterTest(test1, rerun);
+  return {
+    reruns: rerun.mock.calls.length,
+    sampledWindows: mockSampleWithoutFullGc.mock.calls.length,
+    sampled: mockSampled.mock.calls.length > 0,
+  };
+}
+
+beforeEach(() => {
+  jest.clearAllMocks();
+  mockBounds.length = 0;
+  mockUserBytes.length = 0;
+  mockProfiler.present = true;
+});
+
+test('with the addon, the first look clears a suspect in one rerun, with no sampler', async () => {
+  mockBounds.push(THRESHOLD * 2, ENOUGH / 2);
+  const lookOdds = odds(true);
+  expect(await judgeSuspect(lookOdds)).toEqual({ reruns: 1, sampledWindows: 0, sampled: false });
+  expect(lookOdds.firstLook.record).toHaveBeenCalledWith(true);
+});
+
+test('with the addon, the quick look goes first where the first look is not worth it, and clears after one run', async () => {
+  mockBounds.push(THRESHOLD * 2);
+  mockUserBytes.push(ENOUGH / 2);
+  expect(await judgeSuspect(odds(false))).toEqual({ reruns: 1, sampledWindows: 1, sampled: false });
+});
+
+test("the quick look runs twice when the first run's samples are over a run's worth, and clears under two", async () => {
+  mockBounds.push(THRESHOLD * 2);
+  mockUserBytes.push(ENOUGH * 1.5, ENOUGH * 1.5);
+  expect(await judgeSuspect(odds(false))).toEqual({ reruns: 2, sampledWindows: 1, sampled: false });
+});
+
+test('what neither look clears goes on to the sampled runs', async () => {
+  mockBounds.push(THRESHOLD * 2, THRESHOLD * 2);
+  mockUserBytes.push(ENOUGH * 2, ENOUGH * 3, ENOUGH * 3);
+  const lookOdds = odds(true);
+  expect(await judgeSuspect(lookOdds)).toEqual({ reruns: 3, sampledWindows: 1, sampled: true });
+  expect(lookOdds.firstLook.record).toHaveBeenCalledWith(false);
+});
+
+test('without the addon, the window over two runs follows the first look while it is worth it', async () => {
+  mockProfiler.present = false;
+  mockBounds.push(THRESHOLD * 2, THRESHOLD * 2, ENOUGH);
+  const lookOdds = odds(true, true);
+  expect(await judgeSuspect(lookOdds)).toEqual({ reruns: 3, sampledWindows: 0, sampled: false });
+  expect(lookOdds.twoRunWindow.record).toHaveBeenCalledWith(true);
+});
+
+test('without the addon, the sampled runs follow the first look where the window over two runs is not worth it', async () => {
+  mockProfiler.present = false;
+  mockBounds.push(THRESHOLD * 2, THRESHOLD * 2);
+  expect(await judgeSuspect(odds(true, false))).toEqual({ reruns: 1, sampledWindows: 0, sampled: true });
+});
