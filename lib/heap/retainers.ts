@@ -65,20 +65,27 @@ export function describeRetainers(maxBefore: number, after: HeapSnapshot, rootDi
 }
 
 /**
- * The readable path to the first of `members` that starts at a variable of the project: the
- * MAX_CANDIDATES nearest a root first, then as many spread over the rest. A group's members
- * nearest a root can all be strays of the same kind that Jest or Node made during the run
- * (seen in CI: 32,768 leaked records and strings went unexplained behind them).
+ * The readable path to the first of `members` that starts at a variable of the project, else
+ * at a property of the global object: the MAX_CANDIDATES nearest a root first, then as many
+ * spread over the rest. A group's members nearest a root can all be strays of the same kind
+ * that Jest or Node made during the run (seen in CI: 32,768 leaked records and strings went
+ * unexplained behind them), some of them under a global: on Node 22 and 24, the 'gc' entries
+ * buffered in a PerformanceObserver, reached from `globalThis.PerformanceObserverEntryList`.
  */
 function heldBy(snapshot: HeapSnapshot, tree: ReturnType<typeof shortestPaths>, members: number[], rootDir: string): string | null {
   const reached = members.filter((member) => tree.depth[member] !== -1).sort((a, b) => tree.depth[a] - tree.depth[b]);
+  let global: string | null = null;
   for (const candidate of candidatesOf(reached)) {
     const steps = pathTo(snapshot, tree, candidate);
     const readable = steps ? readablePath(snapshot, steps, rootDir) : null;
-    if (readable && readable.includes(': ')) return readable;
+    if (!readable?.includes(': ')) continue;
+    if (!readable.startsWith(GLOBAL_PREFIX)) return readable;
+    global ??= readable;
   }
-  return null;
+  return global;
 }
+
+const GLOBAL_PREFIX = 'globalThis: ';
 
 /** The first MAX_CANDIDATES of `sorted`, then MAX_CANDIDATES evenly spaced over the rest. Exported for its unit tests. */
 export function candidatesOf<T>(sorted: readonly T[]): T[] {
@@ -118,7 +125,7 @@ export function readablePath(snapshot: HeapSnapshot, steps: RetainerStep[], root
   }
   if (start < 0) {
     start = steps.findIndex((step, index) => step.edgeType === 'property' && index > 0 && steps[index - 1].node === 'global');
-    if (start >= 0) where = 'globalThis';
+    if (start >= 0) where = GLOBAL_PREFIX.slice(0, -2);
     else start = Math.max(0, steps.length - 5);
   }
   const parts: string[] = [];

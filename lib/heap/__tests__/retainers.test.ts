@@ -1,7 +1,7 @@
 import { lastObjectIdOf } from '../last-object-id';
 import { candidatesOf, describeRetainers, readablePath } from '../retainers';
 import { parseSnapshot, pathTo, shortestPaths, type RetainerStep } from '../snapshot-parser';
-import { leakSnapshot, MAX_ID_BEFORE, N, ROOT_DIR } from './synthetic-snapshot';
+import { leakSnapshot, MAX_ID_BEFORE, N, ROOT_DIR, SnapshotBuilder } from './synthetic-snapshot';
 
 const text = leakSnapshot();
 const snapshot = parseSnapshot(text);
@@ -37,6 +37,46 @@ describe('describeRetainers', () => {
     expect(describeRetainers(MAX_ID_BEFORE, parseSnapshot(withBigStray), ROOT_DIR)[0]).toBe(
       '~27 KB in 1 × (object elements): __tests__/cache.test.js: cache (Map) → entries (array) → entry (Array) → elements',
     );
+  });
+
+  test("a member a project variable holds explains its group before one nearer a root that Node's global holds", () => {
+    // globalThis.Observers → buffer → one new Object; the test file's `records` → another, deeper.
+    const b = new SnapshotBuilder();
+    const [root, global, observers, buffer, stray] = [
+      b.node('synthetic', '', 1, 0),
+      b.node('object', 'global', 3, 48),
+      b.node('object', 'Observers', 5, 32),
+      b.node('array', '', 7, 64),
+      b.node('object', 'Object', 101, 40),
+    ];
+    const [register, shared, script, context, records, elements, record] = [
+      b.node('closure', 'register', 9, 32),
+      b.node('code', 'register', 11, 40),
+      b.node('code', `${ROOT_DIR}/__tests__/records.test.js`, 13, 80),
+      b.node('object', 'system / Context', 15, 24),
+      b.node('object', 'Array', 17, 32),
+      b.node('array', '(object elements)', 19, 64),
+      b.node('object', 'Object', 103, 40),
+    ];
+    b.edge(root, 'element', 1, global);
+    b.edge(global, 'property', 'Observers', observers).edge(global, 'property', 'register', register);
+    b.edge(observers, 'internal', 'buffer', buffer).edge(buffer, 'element', 0, stray);
+    b.edge(register, 'internal', 'context', context).edge(register, 'internal', 'shared', shared);
+    b.edge(shared, 'internal', 'script', script);
+    b.edge(context, 'context', 'records', records).edge(records, 'internal', 'elements', elements);
+    b.edge(elements, 'element', 0, record);
+    expect(describeRetainers(MAX_ID_BEFORE, parseSnapshot(b.build()), ROOT_DIR)).toEqual([
+      '~80 B in 2 × Object: __tests__/records.test.js: records (Array) → elements → [0] (Object)',
+    ]);
+  });
+
+  test('a member only a global holds still explains its group', () => {
+    const b = new SnapshotBuilder();
+    const [root, global, cache] = [b.node('synthetic', '', 1, 0), b.node('object', 'global', 3, 48), b.node('object', 'Object', 101, 40)];
+    b.edge(root, 'element', 1, global).edge(global, 'property', 'cache', cache);
+    expect(describeRetainers(MAX_ID_BEFORE, parseSnapshot(b.build()), ROOT_DIR)).toEqual([
+      '~40 B in 1 × Object: globalThis: .cache (Object)',
+    ]);
   });
 
   test('is empty when the run added nothing', () => {
