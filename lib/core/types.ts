@@ -99,7 +99,7 @@ export interface HeapMeasurement {
   runs?: number[];
   /** Whether the test was a suspect, judged by running it again. */
   suspect: boolean;
-  /** For suspects, with the native addon: the user's samples of the quick look's two runs alive without a full GC. */
+  /** For suspects, with the native addon: the user's samples of the quick look's runs (one or two) alive without a full GC. */
   quickUserBytes?: number;
   /** How many quick-look runs it took: one when the first run's samples already cleared it. */
   quickRuns?: number;
