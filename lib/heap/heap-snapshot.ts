@@ -11,6 +11,7 @@ import { toError } from '../core/errors';
 import { postSync, sharedSession } from '../core/inspector';
 import { realClearTimeout, realSetTimeout } from '../core/timers';
 import { snapshotOf, type HeapSnapshot } from './snapshot-parser';
+import { takeHeldEntries } from './major-gcs';
 import { SnapshotReader } from './snapshot-reader';
 
 /** Has V8 compute and keep the line ends of the scripts compiled so far. */
@@ -23,9 +24,10 @@ function computeLineEnds(): void {
   }
 }
 
-/** v8.getHeapSnapshot(), after the line ends are computed. */
+/** v8.getHeapSnapshot(), after the line ends are computed and Node's held GC entries dropped. */
 export function heapSnapshotStream(): Readable {
   computeLineEnds();
+  takeHeldEntries();
   return getHeapSnapshot();
 }
 

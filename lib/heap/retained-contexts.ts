@@ -6,7 +6,6 @@
  * (context-holder.ts). Until something is suspect this costs no GC of its own.
  */
 import { Session } from 'node:inspector';
-import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { errorMessage } from '../core/errors';
 import { collectAll, getGc, usedHeap } from '../core/gc';
 import { postSync } from '../core/inspector';
@@ -14,6 +13,7 @@ import { nextTurn } from '../core/timers';
 import { formatBytes } from '../core/units';
 import { findContextHolders, type ContextHolder, type HolderFinding } from './context-holder';
 import { takeSnapshot } from './heap-snapshot';
+import { countMajorGcs, majorGcCount } from './major-gcs';
 import { displayPath } from './retainers';
 import { SourceMapper } from './source-map';
 
@@ -72,17 +72,16 @@ export class ContextWatch {
   /** For LEAKWATCH_DEBUG: forced GCs and heap snapshots spent so far, and files found retained. */
   readonly stats = { forcedGcs: 0, snapshots: 0, retained: 0, spentMs: 0 };
   private watched: Watched[] = [];
-  private majorGcs = 0;
   /** A snapshot taken while files ran found nothing to report: no more until the end of the run. */
   private inRunSnapshotsFruitless = false;
-  private observer: PerformanceObserver | null = null;
 
   /** A test file has ended: from now on, its global should be freed, and the earlier files' are due. */
   watch(label: string, global: object, rootDir: string): void {
-    this.observe();
+    countMajorGcs();
+    const majorGcs = majorGcCount();
     for (const watched of this.watched) {
       watched.laterEnded += 1;
-      if (watched.laterEnded >= LATER_FILES_ENDED) watched.since ??= this.majorGcs;
+      if (watched.laterEnded >= LATER_FILES_ENDED) watched.since ??= majorGcs;
     }
     this.watched.push({
       label,
@@ -99,7 +98,8 @@ export class ContextWatch {
   /** Whether a watched global survived V8's own full GCs (derefs only: no GC). */
   hasSuspects(): boolean {
     if (this.inRunSnapshotsFruitless || !this.affordable()) return false;
-    return this.watched.some((w) => this.isDue(w) && w.global.deref() !== undefined);
+    const majorGcs = majorGcCount();
+    return this.watched.some((w) => this.isDue(w, majorGcs) && w.global.deref() !== undefined);
   }
 
   /** Whether the time spent so far, plus a snapshot of today's heap, fits IN_RUN_SHARE of the process's time. */
@@ -114,7 +114,8 @@ export class ContextWatch {
    */
   async confirm(all: boolean): Promise<Watched[]> {
     const gc = getGc();
-    const due = this.watched.filter((w) => !w.done && (all || this.isDue(w)));
+    const majorGcs = majorGcCount();
+    const due = this.watched.filter((w) => !w.done && (all || this.isDue(w, majorGcs)));
     if (!gc || due.length === 0) return [];
     // deref() keeps its target alive until the current turn ends: collect in a later one. A
     // vm context needs more than one full GC (Node's weak callback first), so all there is.
@@ -218,22 +219,12 @@ export class ContextWatch {
     }
   }
 
-  private isDue(w: Watched): boolean {
-    return !w.done && !w.deferred && w.since !== null && this.majorGcs - w.since >= MIN_MAJOR_GCS;
+  private isDue(w: Watched, majorGcs: number): boolean {
+    return !w.done && !w.deferred && w.since !== null && majorGcs - w.since >= MIN_MAJOR_GCS;
   }
 
   private forget(files: Watched[]): void {
     for (const w of files) w.done = true;
-  }
-
-  private observe(): void {
-    if (this.observer) return;
-    this.observer = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) {
-        if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) this.majorGcs += 1;
-      }
-    });
-    this.observer.observe({ entryTypes: ['gc'] });
   }
 }
 

@@ -69,8 +69,8 @@ export function describeRetainers(maxBefore: number, after: HeapSnapshot, rootDi
  * at a property of the global object: the MAX_CANDIDATES nearest a root first, then as many
  * spread over the rest. A group's members nearest a root can all be strays of the same kind
  * that Jest or Node made during the run (seen in CI: 32,768 leaked records and strings went
- * unexplained behind them), some of them under a global: on Node 22 and 24, the 'gc' entries
- * buffered in a PerformanceObserver, reached from `globalThis.PerformanceObserverEntryList`.
+ * unexplained behind them), some of them under a global (on Node 22 and 24, 'gc' entries
+ * held for a PerformanceObserver, reached from `globalThis.PerformanceObserverEntryList`).
  */
 function heldBy(snapshot: HeapSnapshot, tree: ReturnType<typeof shortestPaths>, members: number[], rootDir: string): string | null {
   const reached = members.filter((member) => tree.depth[member] !== -1).sort((a, b) => tree.depth[a] - tree.depth[b]);
