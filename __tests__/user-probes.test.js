@@ -32,7 +32,7 @@ describe('a bad probe definition names the field and what is allowed', () => {
       'leakwatch.registerProbe() got an unknown field tolerence; allowed: name, measure, tolerance, unit, message.',
     ],
   ])('%j', (definition, message) => {
-    const { parseProbeDefinition } = require('../dist/core/config');
+    const { parseProbeDefinition } = require('../dist/core/test-api-arguments');
     expect(() => parseProbeDefinition(definition, ['heap'])).toThrow(`leakwatch: ${message}`);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The kept-once check of one test file: for a suspect that repetition cleared (its extra
  * runs add nothing), whether a module-level collection of the project's, reached from the
- * test's code (module-collections.ts), holds at least the threshold in its newest entries,
+ * test's code (reachable-collections.ts), holds at least the threshold in its newest entries,
  * and whether the test is what put them there (kept-once-cause.ts). At most MAX_CHECKS per
  * file, and the message says what holds the memory and what to do.
  */
@@ -10,8 +10,9 @@ import type { Finding } from '../core/types';
 import { formatBytes } from '../core/units';
 import { newestEntriesHolding } from './entry-size';
 import { rerunPutsBack } from './kept-once-cause';
-import { scriptFile, type ModuleCollection } from './module-collections';
 import type { Holder, ModuleState } from './module-holders';
+import type { ModuleCollection } from './reachable-collections';
+import { scriptFile } from './script-files';
 
 /** Inspector calls per check's walk: it goes on from the file's earlier walks (module-collections.ts). */
 const WALK_CALLS = 100;

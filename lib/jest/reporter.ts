@@ -9,7 +9,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LeakwatchConfigError, outputDirOf } from '../core/config';
+import { LeakwatchConfigError } from '../core/config-error';
+import { outputDirOf } from '../core/config-parser';
 import { relativeTestFile } from '../report/baseline';
 import { errorMessage } from '../core/errors';
 import { takeRecord, type RetainedFileRecord } from '../report/file-record';

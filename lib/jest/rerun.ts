@@ -71,7 +71,7 @@ function silence(target: unknown): () => void {
   };
 }
 
-/** Marks leakwatch's own afterEach hook (session.ts), which runs again must skip. */
+/** Marks leakwatch's own afterEach hook (measuring-hook.ts), which runs again must skip. */
 export const MEASURING_HOOK = Symbol.for('jest-environment-leakwatch.measuringHook');
 
 export function isMeasuringHook(hook: Circus.Hook): boolean {

@@ -2,7 +2,7 @@
  * The `leakwatch` global for test code: `ignore('heap')` inside a test (or its hooks) skips
  * that check for that test; `registerProbe({...})`, from a setup file, adds a user probe.
  */
-import { parseCheckNames, parseProbeDefinition } from '../core/config';
+import { parseCheckNames, parseProbeDefinition } from '../core/test-api-arguments';
 import { CHECKS, type Check, type UserCheck } from '../core/types';
 import { UserProbe } from '../probes/user';
 

@@ -8,25 +8,14 @@
  * afterAll) and are still open after its last afterAll hook: a descriptor belongs to the
  * process, so it outlives the file.
  */
-// The module object itself (esModuleInterop's default): `import * as` would give a copy, and
-// patching a copy does nothing.
 import fs from 'node:fs';
-import * as path from 'node:path';
 import type { MaybePromise } from '../core/maybe-async';
-import { wrapFunction, type AnyFunction } from '../core/patch';
-import { creationStack, toFilePath, userSite } from '../core/stack';
+import { userSite } from '../core/stack';
 import { GRACE_MS, stillThereAfterGrace } from '../core/timers';
+import { countMatchesListing, FD_DIR, fdCount, fdTarget, newFds, openFds } from './fd-listing';
+import { wrapFsOpens, type Opened } from './fd-opens';
 import { BeforeAfterProbe } from './probe';
 import type { FilePhase, Finding } from '../core/types';
-
-const FD_DIR = '/proc/self/fd';
-/** Unwrapped: listing descriptors must not go through this probe's or the temp files probe's wrappers. */
-const { openSync, closeSync, readdirSync, readlinkSync, statSync } = fs;
-/**
- * libuv's own descriptors, opened once per event loop on first use and never closed: the
- * inotify instance behind every fs.watch (a watcher left open is reported by the handles check).
- */
-const LIBUV_SINGLETONS = new Set(['anon_inode:inotify']);
 
 export class FdsProbe extends BeforeAfterProbe<Set<string>> {
   readonly check = 'fds' as const;
@@ -73,7 +62,7 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
     const left = await stillThereAfterGrace(() =>
       [...owned].filter(([fd, { target }]) => {
         try {
-          return readlinkSync(`${FD_DIR}/${fd}`) === target;
+          return fdTarget(fd) === target;
         } catch {
           return false;
         }
@@ -167,84 +156,22 @@ export class FdsProbe extends BeforeAfterProbe<Set<string>> {
     }
   }
 
-  /** Records a creation stack for each descriptor `fs` opens while a test runs (V8 formats it only if reported). */
+  /** Records where `fs` opens each descriptor (fd-opens.ts), into the test's or the file's map. */
   private wrapOpens(): void {
-    const probe = this;
-    // Into the current test's map, or the file's while its own code runs; chosen at the call,
-    // so an open that completes later is still the caller's.
-    const into = (): Map<number, Opened> | null => probe.openedAt ?? (probe.fileStretch ? probe.fileOpenedAt : null);
-    const remember = (opened: Map<number, Opened>, fd: unknown, origin: Error, file: unknown): void => {
-      if (typeof fd === 'number') opened.set(fd, { origin, path: pathOf(file) });
-    };
-    // A descriptor closed is no longer the test's: a test whose opens all closed keeps the
-    // one-syscall comparison (compare).
-    const forget = (fd: unknown): void => {
-      if (typeof fd !== 'number') return;
-      probe.openedAt?.delete(fd);
-      probe.fileOpenedAt.delete(fd);
-    };
-    for (const name of ['closeSync', 'close'] as const) {
-      this.patch(
-        fs,
-        name,
-        (original) =>
-          function (this: unknown, ...args: unknown[]): unknown {
-            forget(args[0]);
-            return original.apply(this, args);
-          },
-      );
-    }
-    this.patch(
-      fs,
-      'openSync',
-      (original) =>
-        function (this: unknown, ...args: unknown[]): unknown {
-          const opened = into();
-          if (!opened || hasSelfClosingSignature(args) || openedBySelfClosingCall()) return original.apply(this, args);
-          const error = creationStack();
-          const fd = original.apply(this, args);
-          remember(opened, fd, error, args[0]);
-          return fd;
+    wrapFsOpens(
+      {
+        // Into the current test's map, or the file's while its own code runs; chosen at the call,
+        // so an open that completes later is still the caller's.
+        into: () => this.openedAt ?? (this.fileStretch ? this.fileOpenedAt : null),
+        // A descriptor closed is no longer the test's: a test whose opens all closed keeps the
+        // one-syscall comparison (compare).
+        forget: (fd) => {
+          this.openedAt?.delete(fd);
+          this.fileOpenedAt.delete(fd);
         },
+      },
+      this.restore,
     );
-    this.patch(
-      fs,
-      'open',
-      (original) =>
-        function (this: unknown, ...args: unknown[]): unknown {
-          const callback = args[args.length - 1];
-          const opened = into();
-          if (opened && typeof callback === 'function') {
-            const error = creationStack();
-            args[args.length - 1] = function (this: unknown, failure: unknown, fd: unknown): unknown {
-              if (!failure) remember(opened, fd, error, args[0]);
-              return (callback as AnyFunction).call(this, failure, fd);
-            };
-          }
-          return original.apply(this, args);
-        },
-    );
-    this.patch(
-      fs.promises,
-      'open',
-      (original) =>
-        function (this: unknown, ...args: unknown[]): unknown {
-          const result = original.apply(this, args);
-          const opened = into();
-          if (opened) {
-            const error = creationStack();
-            (result as Promise<{ fd?: unknown }>).then(
-              (handle) => remember(opened, handle?.fd, error, args[0]),
-              () => undefined,
-            );
-          }
-          return result;
-        },
-    );
-  }
-
-  private patch(target: object, name: string, make: (original: AnyFunction) => AnyFunction): void {
-    this.restore.push(wrapFunction(target, name, make));
   }
 }
 
@@ -257,116 +184,4 @@ function fdsFinding(lines: string[], advice: string): Finding | null {
     summary: `leaked ${lines.length === 1 ? '1 file descriptor' : `${lines.length} file descriptors`}`,
     details: [...lines, advice],
   };
-}
-
-/**
- * Node's readFileSync, writeFileSync and appendFileSync open with (path, flags, 0o666), their
- * default mode: telling them so costs nothing, where even five frames of stack cost ~4 µs an
- * open, and Jest reads every module through readFileSync (0.17 s on luxon's suite). A test that calls
- * openSync so itself and leaves the descriptor open still has it reported, without its line.
- */
-function hasSelfClosingSignature(args: unknown[]): boolean {
-  return args.length === 3 && args[2] === 0o666;
-}
-
-/** Node's functions that close the descriptor they open before they return. */
-const SELF_CLOSING = new Set(['readFileSync', 'writeFileSync', 'appendFileSync']);
-
-/**
- * Whether Node's readFileSync (or another of SELF_CLOSING) is opening: Jest's module loader
- * reads every module so, through graceful-fs's copy of the function, which no wrapper of
- * fs.readFileSync sees. Five frames cost ~4 µs where a creation stack costs 25-45 µs: on
- * luxon's suite, 0.4 s.
- */
-function openedBySelfClosingCall(): boolean {
-  const limit = Error.stackTraceLimit;
-  const prepare = Reflect.get(Error, 'prepareStackTrace') as unknown;
-  Error.stackTraceLimit = 5;
-  Error.prepareStackTrace = (_error, sites) => sites;
-  try {
-    const sites = new Error().stack as unknown as NodeJS.CallSite[];
-    return sites.some((site) => site.getFileName() === 'node:fs' && SELF_CLOSING.has(site.getFunctionName() ?? ''));
-  } catch {
-    return false;
-  } finally {
-    Error.stackTraceLimit = limit;
-    Reflect.set(Error, 'prepareStackTrace', prepare);
-  }
-}
-
-/**
- * Open descriptors. readdir lists its own descriptor too, closed by the time it returns, and
- * the test's first open() may reuse that number. It is the lowest free number, which opening
- * and closing /dev/null just before tells: two syscalls rather than an fstat per descriptor.
- */
-function openFds(): string[] {
-  const lowestFree = openSync('/dev/null', 'r');
-  closeSync(lowestFree);
-  const own = String(lowestFree);
-  return readdirSync(FD_DIR).filter((fd) => fd !== own);
-}
-
-/** Open descriptors, counted by the kernel: /proc/self/fd's size on Linux 6.2+, 0 before. */
-function fdCount(): number {
-  return statSync(FD_DIR).size;
-}
-
-/**
- * Whether fdCount() agrees with a listing. Another thread (libuv's pool, for Jest's own
- * asynchronous reads) may open or close a descriptor in between: three tries.
- */
-function countMatchesListing(): boolean {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      if (fdCount() === openFds().length) return true;
-    } catch {
-      return false;
-    }
-  }
-  return false;
-}
-
-/**
- * Descriptors in `open` that were not open before, with what they point to. A number that was
- * open at the start, closed, and given to the test's own `fs` open of the same path (a stream
- * the previous test ended is still closing when this one starts) is new too; a number reused
- * by anything else is missed.
- */
-function newFds(open: string[], before: Set<string>, openedAt: Map<number, Opened> | null): Array<[string, string]> {
-  const added: Array<[string, string]> = [];
-  for (const fd of open) {
-    const reopened = openedAt?.get(Number(fd))?.path;
-    if (before.has(fd) && reopened === undefined) continue;
-    try {
-      const target = readlinkSync(`${FD_DIR}/${fd}`);
-      if (LIBUV_SINGLETONS.has(target)) continue;
-      if (before.has(fd) && !samePath(target, reopened!)) continue;
-      added.push([fd, target]);
-    } catch {
-      // Closed meanwhile.
-    }
-  }
-  return added;
-}
-
-interface Opened {
-  origin: Error;
-  /** Absolute, when the open was given a path. */
-  path: string | undefined;
-}
-
-function pathOf(file: unknown): string | undefined {
-  if (typeof file === 'string' || file instanceof URL) return path.resolve(toFilePath(file));
-  if (Buffer.isBuffer(file)) return path.resolve(file.toString());
-  return undefined;
-}
-
-/** /proc's link text for an open file is its real path. */
-function samePath(target: string, opened: string): boolean {
-  if (target === opened) return true;
-  try {
-    return target === fs.realpathSync(opened);
-  } catch {
-    return false;
-  }
 }

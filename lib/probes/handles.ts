@@ -11,57 +11,19 @@
  */
 import { createHook, type AsyncHook } from 'node:async_hooks';
 import type { MaybePromise } from '../core/maybe-async';
-import { callSites, creationStack, toFilePath, userSite } from '../core/stack';
-import { eventLoopNow, GRACE_MS, msUntilFires, stillThereAfterGrace } from '../core/timers';
+import { creationStack } from '../core/stack';
+import { GRACE_MS, stillThereAfterGrace } from '../core/timers';
 import type { FilePhase, Finding, TestInfo } from '../core/types';
-import { describeHandle } from './handle-names';
+import { handlesFinding, nameOf, timersNotDueBy } from './handle-findings';
+import { isWindowHousekeeping, siteOf } from './handle-origin';
+import { HANDLE_TYPES, isOpen } from './open-handles';
 import type { Probe } from './probe';
-import { windowTimer, WindowTimerKind, type WindowTimer } from './window-timers';
-
-/** Resource types that keep the event loop alive. */
-const HANDLE_TYPES = new Set([
-  'Timeout',
-  // A setImmediate loop keeps the process busy forever: its pending Immediate, made by the
-  // loop's last turn, is still there after the grace period; a one-off has run by then.
-  'Immediate',
-  'TCPSERVERWRAP',
-  'TCPWRAP',
-  'PIPESERVERWRAP',
-  'PIPEWRAP',
-  'UDPWRAP',
-  'PROCESSWRAP',
-  'WORKER',
-  'FSEVENTWRAP',
-  'STATWATCHER',
-  'SIGNALWRAP',
-  'MESSAGEPORT',
-  // Not TLSWRAP: it has no hasRef() to tell it closed, and the TCPWRAP under it is reported.
-]);
+import type { OpenHandle, Resource } from './tracked-resource';
 
 /** Beyond this many resources in one test, only handles are tracked (bounded memory). */
 const MAX_TRACKED = 100_000;
 /** The "test" number of what the file's own code opens outside its tests (tests count from 1). */
 const FILE = 0;
-
-interface Resource {
-  type: string;
-  /** Captured at creation; formatted (and source-mapped by Jest) only if it is reported. */
-  origin: Error;
-  triggerId: number;
-  /** Handle types only: other resources are kept for what they tell about where a handle came from. */
-  resource: WeakRef<object> | null;
-  test: number;
-  /** For the file's own resources: where its code ran. */
-  phase?: FilePhase;
-  /** The file's own handles: their project line, found before what led to them is dropped. */
-  site?: string | null;
-  /** Timers only, read from `origin` once one is still open at the end. */
-  windowTimer?: WindowTimer;
-}
-
-interface OpenHandle extends Resource {
-  site: string;
-}
 
 export class HandlesProbe implements Probe {
   readonly check = 'handles' as const;
@@ -207,43 +169,12 @@ export class HandlesProbe implements Probe {
     for (const handle of this.live.values()) {
       if (handle.test !== testNumber || !HANDLE_TYPES.has(handle.type)) continue;
       if (!isOpen(handle.resource?.deref())) continue;
-      const site = handle.site === undefined ? this.siteOf(handle) : handle.site;
+      const site = handle.site === undefined ? siteOf(handle, this.live, this.rootDir) : handle.site;
       // No project frame where it was made, nor where what made it was made: Jest's or a library's own.
-      if (!site || this.isWindowHousekeeping(handle)) continue;
+      if (!site || isWindowHousekeeping(handle, this.testFile)) continue;
       open.push({ ...handle, site });
     }
     return open;
-  }
-
-  /**
-   * A jsdom window's fire-once timer that the code under test asked for, not the test file:
-   * the code right outside jsdom decides, so a library's timer armed while the test file's
-   * render() runs is the library's.
-   */
-  private isWindowHousekeeping(handle: Resource): boolean {
-    if (handle.type !== 'Timeout') return false;
-    handle.windowTimer ??= windowTimer(callSites(handle.origin) ?? []);
-    const { kind, caller } = handle.windowTimer;
-    if (kind !== WindowTimerKind.Once) return false;
-    return caller !== null && toFilePath(caller) !== this.testFile;
-  }
-
-  /**
-   * The project line that created a handle, or the resource that led to it: a server bound
-   * to a host name is created in a DNS lookup's callback, whose own creation has the user's stack.
-   * A timer made in a timer's callback is not a hop: jsdom re-arms an interval that way at
-   * each tick, 20 times in the grace period at 5 ms.
-   */
-  private siteOf(resource: Resource): string | null {
-    let hops = 0;
-    for (let current: Resource | undefined = resource, steps = 0; current && hops < 5 && steps < 1000; steps++) {
-      const site = userSite(current.origin, this.rootDir);
-      if (site) return site;
-      const parent = this.live.get(current.triggerId);
-      if (!(parent?.type === 'Timeout' && current.type === 'Timeout')) hops += 1;
-      current = parent;
-    }
-    return null;
   }
 
   /**
@@ -254,7 +185,8 @@ export class HandlesProbe implements Probe {
   private pruneFileResources(): void {
     const open = (resource: Resource): boolean => resource.resource !== null && isOpen(resource.resource.deref());
     for (const resource of this.live.values()) {
-      if (resource.test === FILE && resource.site === undefined && open(resource)) resource.site = this.siteOf(resource);
+      if (resource.test === FILE && resource.site === undefined && open(resource))
+        resource.site = siteOf(resource, this.live, this.rootDir);
     }
     for (const [asyncId, resource] of this.live) if (resource.test === FILE && !open(resource)) this.live.delete(asyncId);
   }
@@ -263,62 +195,4 @@ export class HandlesProbe implements Probe {
   private forgetTest(testNumber: number): void {
     for (const [asyncId, resource] of this.live) if (resource.test === testNumber) this.live.delete(asyncId);
   }
-}
-
-/**
- * Open and keeping the process alive. Collected: closed. A timer or immediate that fired or
- * was cleared is marked `_destroyed` at once. Every other handle type here is a libuv handle
- * wrap whose hasRef() is false when unref'ed and undefined once closed (its native half is
- * gone); checked on Node 20, 22 and 24 for each type (docs/how-it-works.md, "Open handles").
- */
-export function isOpen(resource: object | undefined): boolean {
-  if (!resource) return false;
-  if ((resource as { _destroyed?: boolean })._destroyed === true) return false;
-  // The process's own stdin, stdout or stderr, made on first use (a test file that reads
-  // process.stdout in a Jest worker with CI=true): Node's, not the test's.
-  const fd = (resource as { fd?: unknown }).fd;
-  if (typeof fd === 'number' && fd >= 0 && fd <= 2) return false;
-  const hasRef = (resource as { hasRef?: () => boolean }).hasRef;
-  if (typeof hasRef !== 'function') return true;
-  try {
-    return hasRef.call(resource) === true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Whether every handle left is a timer that will not fire before the grace period ends: a
- * library's 3 s housekeeping timer is as open at its end as now (swr's tests left 267, each
- * waited the whole grace period). A margin covers the event loop's coarse clock.
- */
-function timersNotDueBy(left: OpenHandle[], msLeft: number): boolean {
-  if (left.some((handle) => handle.type !== 'Timeout')) return false;
-  const now = eventLoopNow();
-  return (
-    now !== null &&
-    left.every((handle) => {
-      const due = msUntilFires(handle.resource?.deref(), now);
-      return due !== null && due > msLeft + 10;
-    })
-  );
-}
-
-/** One line per handle left open, then what to do; null when none is. */
-function handlesFinding(lines: string[], advice: string): Finding | null {
-  if (lines.length === 0) return null;
-  return {
-    check: 'handles',
-    verdict: 'leak',
-    summary: `leaked ${lines.length === 1 ? '1 open handle' : `${lines.length} open handles`}`,
-    details: [...lines, advice],
-  };
-}
-
-function nameOf(handle: OpenHandle): string {
-  return describeHandle({
-    type: handle.type,
-    resource: handle.resource?.deref(),
-    windowInterval: handle.windowTimer?.kind === WindowTimerKind.Interval,
-  });
 }

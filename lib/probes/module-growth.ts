@@ -11,8 +11,8 @@ import { quoteTestName } from '../core/test-names';
 import type { Finding, TestInfo } from '../core/types';
 import { formatBytes } from '../core/units';
 import { CollectionGrowth, MIN_GROWING_TESTS, type GrownCollection } from '../heap/collection-growth';
-import { scriptFile } from '../heap/module-collections';
 import type { Holder, ModuleState } from '../heap/module-holders';
+import { scriptFile } from '../heap/script-files';
 import type { Probe } from './probe';
 
 /**

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LeakwatchConfigError } from '../core/config';
+import { LeakwatchConfigError } from '../core/config-error';
 
 export const BASELINE_VERSION = 1;
 

@@ -1,5 +1,5 @@
 /** What a call throws, for unit tests that check exact messages. */
-import { LeakwatchConfigError } from '../config';
+import { LeakwatchConfigError } from '../config-error';
 
 /** The message of what `run` throws. */
 export function thrownMessage(run: () => unknown): string {

@@ -3,7 +3,9 @@
  * inspector reads their scopes as it reads a Jest module's.
  */
 import * as vm from 'node:vm';
-import { ModuleCollectionIndex, reachableCollections, scriptFiles } from '../module-collections';
+import { ModuleCollectionIndex } from '../module-collections';
+import { reachableCollections } from '../reachable-collections';
+import { scriptFiles } from '../script-files';
 
 /** A module's scope: a cache, a store with an index, an LRU-like class instance, a singleton. */
 function makeModule() {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LeakwatchConfigError } from '../../core/config';
+import { LeakwatchConfigError } from '../../core/config-error';
 import { writeRecord } from '../../report/file-record';
 import type { RunReport } from '../../report/run-report';
 import { fileRecord, finding, temporaryDir, testRecord } from '../../report/__tests__/fixtures';

@@ -1,4 +1,4 @@
-import { isOpen } from '../handles';
+import { isOpen } from '../open-handles';
 
 const handle = (fields: object, ref = true): object => ({ ...fields, hasRef: () => ref });
 

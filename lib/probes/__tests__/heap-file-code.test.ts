@@ -4,7 +4,7 @@
  * each collection; the window itself is not opened for real.
  */
 import type { GcFunction } from '../../core/gc';
-import { parseConfig } from '../../core/config';
+import { parseConfig } from '../../core/config-parser';
 import { HeapProbe } from '../heap';
 
 const mockGc = jest.fn<void, Parameters<GcFunction>>();

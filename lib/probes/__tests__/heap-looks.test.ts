@@ -4,7 +4,7 @@
  * the sampler and the attribution are mocks: each test sets what they read.
  */
 import type { GcFunction } from '../../core/gc';
-import { parseConfig } from '../../core/config';
+import { parseConfig } from '../../core/config-parser';
 import type { Rerun, TestInfo } from '../../core/types';
 import { LookOdds } from '../../heap/look-odds';
 import { HeapProbe } from '../heap';

@@ -1,0 +1,195 @@
+/**
+ * The Maps, Sets and arrays held in closure scopes (a CommonJS module's variables among them)
+ * as far as a test's code reaches them: from the test's functions through their scopes, to
+ * the functions and exports objects they hold, to those functions' scopes. Read through the
+ * inspector (a closure's scopes are not visible to JavaScript), without a heap snapshot,
+ * which costs 2-5 s at a Jest worker's heap. The files are looked up only for the
+ * collections a caller keeps (scriptFiles): that needs the Debugger, ~0.3 ms a script.
+ */
+import { cpuMs } from '../core/cpu-clock';
+import { postSync, sharedSession } from '../core/inspector';
+import { handOver, release, remoteId, type RemoteObject } from './inspector-handles';
+import { learnScriptFile } from './script-files';
+
+export interface ModuleCollection {
+  /** The variable, then the property: "cache", "store.byId". */
+  label: string;
+  kind: 'Map' | 'Set' | 'Array';
+  /** The script of the function whose scope holds it (scriptFiles gives its file). */
+  scriptId: string;
+  value: object;
+}
+
+interface PropertyDescriptor {
+  name: string;
+  value?: RemoteObject & { value?: unknown };
+}
+interface Properties {
+  result: PropertyDescriptor[];
+  internalProperties?: Array<{ name: string; value?: RemoteObject & { value?: { scriptId?: string } } }>;
+}
+
+/**
+ * Inspector calls at most per walk: 0.1-4 ms each (a function's description is its source
+ * text), and a test's code seldom reaches far. An index's walk leaves the rest for the next.
+ */
+export const MAX_CALLS = 400;
+/** Functions followed from the test's code, then from what their scopes hold. */
+const MAX_DEPTH = 4;
+/** A CommonJS module wrapper's parameters: Jest's and Node's machinery, not the module's state. */
+const WRAPPER_VARIABLES = new Set(['require', 'module', 'exports', 'jest', '__filename', '__dirname']);
+const KINDS: Record<string, ModuleCollection['kind']> = { map: 'Map', set: 'Set', array: 'Array' };
+/** The inspector's object group for a walk's handles (an index numbers its own). */
+export const GROUP = 'leakwatch-module-collections';
+
+/**
+ * The collections in the scopes that `code` (the test's body and hooks) reaches. `realmGlobals`:
+ * the globals of the realms the modules run in, through which the inspector hands each over.
+ */
+export function reachableCollections(
+  code: readonly object[],
+  realmGlobals: readonly object[],
+  /** Whether to look into the scopes of a function of this script (not Jest's, Node's or a library's); `objectId`: the function. */
+  follow: (scriptId: string, objectId: string) => boolean = () => true,
+  /** What earlier walks in the same file left (ModuleCollectionIndex); none: a walk of its own. */
+  state: WalkState | null = null,
+  maxCalls = MAX_CALLS,
+  /** cpuMs() past which the walk stops and leaves the rest for the next. */
+  deadline = Infinity,
+): ModuleCollection[] {
+  const session = sharedSession();
+  const own = state ?? { readScopes: new Set<string>(), frontier: [], group: GROUP, calls: 0, ms: 0 };
+  const started = cpuMs();
+  const readScopes = own.readScopes;
+  const found: Array<Omit<ModuleCollection, 'value'> & { objectId: string }> = [];
+  let calls = 0;
+  const post = <T>(method: string, params: object): T => {
+    calls += 1;
+    own.calls += 1;
+    return postSync(session, method, params) as T;
+  };
+  try {
+    const roots = code.map((fn) => ({ objectId: remoteId(session, fn, own.group), depth: 0 })).filter((item) => item.objectId !== '');
+    const queue: QueueItem[] = [...roots, ...own.frontier];
+    /** What wrappers' modules hold: looked at once the rest is. */
+    const later: QueueItem[] = [];
+    own.frontier = [];
+    /** A function's own properties, read once: a wrapper's inner functions are read to tell their script, then walked. */
+    const functions = new Map<string, Properties>();
+    const functionProperties = (objectId: string): Properties => {
+      let properties = functions.get(objectId);
+      if (!properties) functions.set(objectId, (properties = post<Properties>('Runtime.getProperties', { objectId, ownProperties: true })));
+      return properties;
+    };
+    const scriptOf = (properties: Properties): string | undefined =>
+      properties.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value?.scriptId;
+    while ((queue.length > 0 || later.length > 0) && calls < maxCalls && cpuMs() < deadline) {
+      if (queue.length === 0) queue.push(...later.splice(0));
+      const { objectId, depth } = queue.shift()!;
+      const inner: QueueItem[] = [];
+      const outer: QueueItem[] = [];
+      const own = functionProperties(objectId);
+      const scriptId = scriptOf(own);
+      const scopes = own.internalProperties?.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
+      if (!scopes || !scriptId || (depth > 0 && !follow(scriptId, objectId))) continue;
+      const list = post<Properties>('Runtime.getProperties', { objectId: scopes, ownProperties: true });
+      // A CommonJS module's variables are its wrapper function's (Closure), an ES module's its Module scope.
+      const closures = list.result.filter(
+        (scope) => scope.value?.objectId && /^(Closure|Module|Block)\b/.test(scope.value.description ?? ''),
+      );
+      // Outermost first: the module's scope, which all its functions share, read once per
+      // script, and which tells the script's file. The test's own scopes (depth 0) and inner
+      // closures are told apart by their variables (nested anonymous closures share a
+      // description), and read again once a variable changes kind (a `let api` that a
+      // beforeEach hook has set since).
+      for (const [index, scope] of [...closures.entries()].reverse()) {
+        const outermost = index === closures.length - 1;
+        const moduleKey = depth > 0 && outermost ? `${scriptId}:module` : '';
+        if (moduleKey && readScopes.has(moduleKey)) continue;
+        const variables = post<Properties>('Runtime.getProperties', { objectId: scope.value!.objectId, ownProperties: true });
+        const shape = variables.result.map((variable) => `${variable.name}=${variable.value?.type ?? ''}${variable.value?.subtype ?? ''}`);
+        const scopeKey = moduleKey || `${scriptId}:${scope.value!.description}:${shape.join(',')}`;
+        if (readScopes.has(scopeKey)) continue;
+        readScopes.add(scopeKey);
+        // A CommonJS module's wrapper holds its file: a library's module scope is not followed,
+        // and the file is known without the Debugger's script list.
+        const filename = variables.result.find((variable) => variable.name === '__filename')?.value?.value;
+        if (typeof filename === 'string') learnScriptFile(scriptId, filename);
+        const library = !follow(scriptId, objectId);
+        if (library) {
+          // A library's function: nothing of it is followed. But a root may be a library's
+          // wrapper (test.each's), whose inner closure holds the test's function.
+          if (depth > 0) break;
+          if (outermost) continue;
+        }
+        for (const variable of variables.result) {
+          const value = variable.value;
+          if (!value?.objectId || WRAPPER_VARIABLES.has(variable.name)) continue;
+          // In a library's root only the functions matter (the wrapped test's): jest-circus's
+          // own beforeEach holds Jest's runtime, environment and config, ~2 ms a file to read.
+          if (library && value.type !== 'function') continue;
+          const kind = value.subtype ? KINDS[value.subtype] : undefined;
+          if (kind) {
+            found.push({ label: variable.name, kind, scriptId, objectId: value.objectId });
+          } else if (value.type === 'function') {
+            if (depth < MAX_DEPTH) (outermost ? outer : inner).push({ objectId: value.objectId, depth: depth + 1 });
+          } else if (value.type === 'object' && !value.subtype && depth < MAX_DEPTH) {
+            // An exports object or a store: its functions, and collections one property down,
+            // but only in a plain object: a class's Map (an LRU's, a library's) is its own
+            // business, bounded or not, and taking entries out of it could break it.
+            const plain = value.className === 'Object';
+            const properties = post<Properties>('Runtime.getProperties', { objectId: value.objectId, ownProperties: true });
+            for (const property of properties.result) {
+              const innerValue = property.value;
+              if (!innerValue?.objectId) continue;
+              const innerKind = innerValue.subtype ? KINDS[innerValue.subtype] : undefined;
+              if (innerKind && plain) {
+                found.push({ label: `${variable.name}.${property.name}`, kind: innerKind, scriptId, objectId: innerValue.objectId });
+              } else if (innerValue.type === 'function') {
+                (outermost ? outer : inner).push({ objectId: innerValue.objectId, depth: depth + 1 });
+              }
+            }
+          }
+        }
+      }
+      // A root whose closure holds a function of another script is a wrapper (test.each's,
+      // whose closure holds the test's function): that function is the test's code, looked at
+      // next as a root; what the wrapper's own script holds comes after everything else.
+      const wrapped = depth === 0 ? inner.filter((item) => scriptOf(functionProperties(item.objectId)) !== scriptId) : [];
+      if (wrapped.length > 0) {
+        queue.unshift(...wrapped.map((item) => ({ ...item, depth: 0 })));
+        later.push(...inner.filter((item) => !wrapped.includes(item)), ...outer);
+      } else {
+        queue.push(...inner, ...outer);
+      }
+    }
+    queue.push(...later);
+    own.frontier = queue;
+    const values = new Set<object>();
+    return found.flatMap(({ objectId, ...rest }) => {
+      const value = handOver(session, objectId, realmGlobals);
+      if (!value || values.has(value)) return [];
+      values.add(value);
+      return [{ ...rest, value }];
+    });
+  } finally {
+    own.ms += cpuMs() - started;
+    if (!state) release(session, GROUP);
+  }
+}
+
+interface QueueItem {
+  objectId: string;
+  depth: number;
+}
+
+/** What one file's walks share: the scopes read, and the functions not looked at yet (their handles live in `group`). */
+export interface WalkState {
+  readScopes: Set<string>;
+  frontier: QueueItem[];
+  group: string;
+  /** Inspector calls spent so far. */
+  calls: number;
+  /** CPU milliseconds spent so far. */
+  ms: number;
+}
