@@ -95,6 +95,8 @@ export interface HeapMeasurement {
   usedAfter: number;
   /** Mark-compacts V8 ran during the test. */
   majorGcs: number;
+  /** With majorGcs > 0: what the test allocated at most, which bounds what it kept where `bound` may not. */
+  allocated?: number;
   /** For suspects: the user's sampled survivors of the extra runs (one to three). */
   runs?: number[];
   /** Whether the test was a suspect, judged by running it again. */

@@ -8,7 +8,7 @@
  * another space (Node 24: a 1 MiB array in the large-object space next to an 8 MB drop gave a
  * negative bound, and the leak passed).
  */
-import { GCProfiler, getHeapSpaceStatistics, type HeapSpaceInfo } from 'node:v8';
+import { GCProfiler, getHeapSpaceStatistics, type GCProfilerResult, type HeapSpaceInfo } from 'node:v8';
 import { minorGc, type GcFunction } from '../core/gc';
 
 /** The young generation: what can die in a scavenge. */
@@ -28,6 +28,12 @@ export interface ClosedWindow {
   bound: number;
   /** Mark-compacts V8 ran during the window. */
   majorGcs: number;
+  /**
+   * With `majorGcs` > 0, where the bound may understate (a mark-compact freed older garbage in
+   * the space the test's objects were promoted to): what the window allocated at most, its
+   * growth plus what V8's collections freed, which bounds what it kept.
+   */
+  allocated?: number;
   /** A space outside the young generation shrank: growth there may be hidden (see shrank). */
   swept: boolean;
   usedAfter: number;
@@ -102,9 +108,10 @@ export function closeWindow(gc: GcFunction, window: OpenWindow, bar: number): Cl
     const allocated = grown(window, spaces, false);
     if (allocated < bar) return { bound: allocated, majorGcs, swept, usedAfter: total(spaces) };
   }
+  const allocated = majorGcs > 0 ? allocatedDespite(gcs, total(spaces) - total(window.spacesAtStart)) : undefined;
   // Used heap only shrinks in a scavenge: when it is under the bar already, skip it.
   const unscavenged = grown(window, spaces, true);
-  if (unscavenged < bar) return { bound: unscavenged, majorGcs, swept, usedAfter: total(spaces) };
+  if (unscavenged < bar) return { bound: unscavenged, majorGcs, allocated, swept, usedAfter: total(spaces) };
   const beforeScavenge = spaces;
   minorGc(gc);
   const statistics = getHeapSpaceStatistics();
@@ -113,9 +120,16 @@ export function closeWindow(gc: GcFunction, window: OpenWindow, bar: number): Cl
   // with incremental marking under way, V8 finishes it as a mark-compact, which also moves the
   // test's young survivors out; the garbage it frees hid a jsdom iframe's 750 KB (read 360
   // bytes). The reading before it still bounds the test.
-  if (shrankSince(beforeScavenge, spaces)) return { bound: unscavenged, majorGcs, swept, usedAfter: total(spaces) };
+  if (shrankSince(beforeScavenge, spaces)) return { bound: unscavenged, majorGcs, allocated, swept, usedAfter: total(spaces) };
   const bound = gcs.length === 0 ? boundWithoutPromoted(window, beforeScavenge, spaces, statistics) : grown(window, spaces, true);
-  return { bound, majorGcs, swept, usedAfter: total(spaces) };
+  return { bound, majorGcs, allocated, swept, usedAfter: total(spaces) };
+}
+
+/** The used heap's growth over the window plus what each of V8's collections in it freed. */
+function allocatedDespite(gcs: GCProfilerResult['statistics'], growth: number): number {
+  let freed = 0;
+  for (const { beforeGC, afterGC } of gcs) freed += Math.max(0, beforeGC.heapStatistics.usedHeapSize - afterGC.heapStatistics.usedHeapSize);
+  return Math.max(0, growth) + freed;
 }
 
 /**

@@ -123,8 +123,9 @@ export class HeapProbe implements Probe {
     const ended = this.ended;
     this.ended = null;
     if (!ended) return null;
-    const { bound, majorGcs, usedAfter, endedAt, testMs } = ended;
+    const { bound, majorGcs, allocated, usedAfter, endedAt, testMs } = ended;
     const measurement: HeapMeasurement = { bound, majorGcs, suspect: false, testMs, usedAfter };
+    if (allocated !== undefined) measurement.allocated = allocated;
     // After a mark-compact the bound may understate what the test kept: look closer.
     if (measurement.bound >= this.threshold || measurement.majorGcs > 0) return this.judgeSuspect(test, rerun, measurement, endedAt);
     this.judged(test, measurement, endedAt);
@@ -271,7 +272,9 @@ export class HeapProbe implements Probe {
     if (!this.keptOnce) return null;
     const checks = this.keptOnce.stats.checks;
     const started = performance.now();
-    const finding = await this.keptOnce.judge(measurement.bound, test.code?.() ?? [], async () => {
+    // After a mark-compact the bound may hide what the test kept once: what it allocated still bounds it.
+    const bound = Math.max(measurement.bound, measurement.allocated ?? 0);
+    const finding = await this.keptOnce.judge(bound, test.code?.() ?? [], async () => {
       await rerunAndSettle(rerun);
     });
     measurement.keptOnceChecked = this.keptOnce.stats.checks > checks;

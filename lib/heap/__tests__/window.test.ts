@@ -13,8 +13,14 @@ interface Space {
 /** The fake heap: spaces now, V8's collections during the window, and what a scavenge leaves. */
 const mockHeap = {
   spaces: {} as Record<string, Space>,
-  gcs: [] as Array<{ gcType: string }>,
+  gcs: [] as MockGc[],
 };
+
+interface MockGc {
+  gcType: string;
+  beforeGC?: { heapStatistics: { usedHeapSize: number } };
+  afterGC?: { heapStatistics: { usedHeapSize: number } };
+}
 
 jest.mock('node:v8', () => ({
   getHeapSpaceStatistics: () =>
@@ -27,13 +33,18 @@ jest.mock('node:v8', () => ({
     })),
   GCProfiler: class {
     start(): void {}
-    stop(): { statistics: Array<{ gcType: string }> } {
+    stop(): { statistics: MockGc[] } {
       return { statistics: mockHeap.gcs };
     }
   },
 }));
 
 const BAR = 400;
+
+/** One of V8's collections during the window, with the used heap before and after it. */
+function collected(gcType: string, before: number, after: number): MockGc {
+  return { gcType, beforeGC: { heapStatistics: { usedHeapSize: before } }, afterGC: { heapStatistics: { usedHeapSize: after } } };
+}
 
 /** A young generation of 1000 bytes (semi-space), 300 used, and an old generation of 5000. */
 function heapAtStart(young = 300): Record<string, Space> {
@@ -138,9 +149,31 @@ describe('closeWindow', () => {
   test('counts the mark-compacts V8 ran during the test, and an old space they shrank counts as no growth', () => {
     const gc = gcLeaving();
     const window = openWindow(gc, BAR);
-    mockHeap.gcs = [{ gcType: 'Scavenge' }, { gcType: 'MarkSweepCompact' }, { gcType: 'MarkSweepCompact' }];
+    mockHeap.gcs = [
+      collected('Scavenge', 5600, 5400),
+      collected('MarkSweepCompact', 5900, 4400),
+      collected('MarkSweepCompact', 4450, 4150),
+    ];
     mockHeap.spaces = { ...mockHeap.spaces, new_space: { used: 50, available: 950 }, old_space: { used: 4000 } };
-    expect(closeWindow(gc, window, BAR)).toEqual({ bound: 50, majorGcs: 2, swept: true, usedAfter: 4150 });
+    expect(closeWindow(gc, window, BAR)).toMatchObject({ bound: 50, majorGcs: 2, swept: true, usedAfter: 4150 });
+  });
+
+  test("after a mark-compact, what the test allocated is what V8's collections freed plus the heap's growth", () => {
+    const gc = gcLeaving();
+    const window = openWindow(gc, BAR);
+    // A 1500-byte leak promoted into an old space the mark-compact freed 2000 of: it grew by 200
+    // only, and the heap ends the size it started (5400), so the collections' 200 + 2000 is all.
+    mockHeap.gcs = [collected('Scavenge', 6000, 5800), collected('MarkSweepCompact', 7300, 5300)];
+    mockHeap.spaces = { ...mockHeap.spaces, new_space: { used: 100, available: 900 }, old_space: { used: 5200 } };
+    expect(closeWindow(gc, window, BAR)).toMatchObject({ bound: 300, majorGcs: 1, allocated: 2200 });
+  });
+
+  test('without a mark-compact, no allocation figure: the bound is exact', () => {
+    const gc = gcLeaving();
+    const window = openWindow(gc, BAR);
+    mockHeap.gcs = [collected('Scavenge', 6000, 5800)];
+    mockHeap.spaces = { ...mockHeap.spaces, new_space: { used: 100, available: 900 }, old_space: { used: 5200 } };
+    expect(closeWindow(gc, window, BAR).allocated).toBeUndefined();
   });
 
   describe('with no GC during the test and the bar reached', () => {

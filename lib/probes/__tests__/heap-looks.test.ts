@@ -32,7 +32,22 @@ jest.mock('../../core/gc', () => ({
 }));
 jest.mock('../../heap/window', () => ({
   openWindow: () => ({ spacesAtStart: new Map(), gcProfiler: { stop: () => undefined }, startedAt: performance.now() }),
-  closeWindow: () => ({ bound: mockBounds.shift() ?? 0, majorGcs: 0, swept: false, usedAfter: 100 * 1024 * 1024 }),
+  closeWindow: () => ({
+    bound: mockBounds.shift() ?? 0,
+    majorGcs: 0,
+    swept: false,
+    usedAfter: 100 * 1024 * 1024,
+    ...mockMarkCompact.shift(),
+  }),
+}));
+/** For the test's own window: the mark-compacts V8 ran in it, and what it allocated. */
+const mockMarkCompact: Array<{ majorGcs: number; allocated: number }> = [];
+const mockKeptOnceJudge = jest.fn(async (_bound: number) => null);
+jest.mock('../../heap/kept-once-gate', () => ({
+  KeptOnceGate: class {
+    stats = { checks: 0 };
+    judge = (bound: number): Promise<null> => mockKeptOnceJudge(bound);
+  },
 }));
 jest.mock('../../heap/quick-sampler', () => ({
   nativeProfiler: () => (mockProfiler.present ? {} : null),
@@ -74,6 +89,7 @@ beforeEach(() => {
   jest.clearAllMocks();
   mockBounds.length = 0;
   mockUserBytes.length = 0;
+  mockMarkCompact.length = 0;
   mockProfiler.present = true;
 });
 
@@ -116,4 +132,30 @@ test('without the addon, the sampled runs follow the first look where the window
   mockProfiler.present = false;
   mockBounds.push(THRESHOLD * 2, THRESHOLD * 2);
   expect(await judgeSuspect(odds(true, false))).toEqual({ reruns: 1, sampledWindows: 0, sampled: true });
+});
+
+describe('memory kept once, for a suspect the looks cleared', () => {
+  async function keptOnceBound(): Promise<number> {
+    const config = parseConfig({ options: {}, env: {}, pragmas: {}, rootDir: '/project' });
+    const moduleState = {} as ConstructorParameters<typeof HeapProbe>[4];
+    const probe = new HeapProbe(config, '/project', null, null, moduleState, odds(true));
+    probe.beforeTest();
+    probe.endTest();
+    await probe.afterTest(
+      test1,
+      jest.fn(async () => ({ threw: null })),
+    );
+    return mockKeptOnceJudge.mock.calls[0][0];
+  }
+
+  test("is checked against the test's bound", async () => {
+    mockBounds.push(THRESHOLD * 4, ENOUGH / 2);
+    expect(await keptOnceBound()).toBe(THRESHOLD * 4);
+  });
+
+  test('is checked against what the test allocated when a mark-compact during it made the bound understate', async () => {
+    mockBounds.push(THRESHOLD / 4, ENOUGH / 2);
+    mockMarkCompact.push({ majorGcs: 1, allocated: THRESHOLD * 5 });
+    expect(await keptOnceBound()).toBe(THRESHOLD * 5);
+  });
 });
