@@ -10,7 +10,7 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
   ])('no clean test fails (%s)', (_mode, args) => {
     const run = runJest(version, 'heap-clean', { args: /** @type {string[]} */ (args) });
     expect(failedTests(run)).toEqual([]);
-    expect(run.tests.size).toBe(340);
+    expect(run.tests.size).toBe(343);
     expect(run.exitCode).toBe(0);
     expect(run.stderr).not.toContain('leakwatch:');
   });

@@ -9,6 +9,7 @@ import type { Probe } from '../probes/probe';
 import type { UserProbe } from '../probes/user';
 import type { RecordWriter } from '../report/record-writer';
 import type { FindingSink } from './finding-sink';
+import type { GlobalLeftovers } from './global-leftovers';
 
 /** What the session needs of the environment that owns it. */
 export interface HostEnvironment {
@@ -44,4 +45,6 @@ export interface SessionState {
   readonly recordWriter: RecordWriter | null;
   readonly sink: FindingSink;
   retention: Retention | null;
+  /** Jest 30's replaced global values, held weakly between runs; null before Jest 30 and under jsdom. */
+  readonly leftovers: GlobalLeftovers | null;
 }

@@ -15,6 +15,7 @@ import type { RecordWriter } from '../report/record-writer';
 import { appendMeasurement, debugLinesFile } from './debug';
 import { eventHandler } from './event-handler';
 import { FindingSink } from './finding-sink';
+import { GlobalLeftovers } from './global-leftovers';
 import { disposeProbes, guard } from './guard';
 import { fileCodeRunning } from './probe-signals';
 import { leakwatchReporterConfigured } from './reporter-detection';
@@ -63,6 +64,7 @@ export class LeakwatchSession {
       recordWriter,
       sink,
       retention: null,
+      leftovers: measuring ? GlobalLeftovers.of(env) : null,
     };
     // jest-environment-node copies testEnvironmentOptions onto the global, so `leakwatch` is
     // already a global holding the options: replace it with the API for test code.
@@ -112,6 +114,7 @@ export class LeakwatchSession {
     const session = this.session;
     await guard(session, 'stopping', () => {
       disposeProbes(session);
+      session.leftovers?.restore();
       // From here on the file's global should be freed once Jest lets go of the environment.
       session.retention?.fileEnded(relativeTestFile(session.rootDir, session.testPath), session.env.global, session.rootDir);
     });

@@ -52,9 +52,13 @@ function finishTest(session: SessionState, current: Measured, testTimeout: numbe
     return undefined;
   }
   session.recordWriter?.judging(info.id, info.name);
-  const judged = judgeTest(session.probes, info, current.ignored, () => {
+  // What the test replaced on the global is not what it kept (global-leftovers.ts).
+  session.leftovers?.release();
+  const judged = judgeTest(session.probes, info, current.ignored, async () => {
     userCodeRan(session.probes);
-    return rerunTest(test, testTimeout, session.env.global as never, session.env.moduleMocker);
+    const outcome = await rerunTest(test, testTimeout, session.env.global as never, session.env.moduleMocker);
+    session.leftovers?.release();
+    return outcome;
   });
   return whenReady(judged, (found) => {
     for (const { finding } of found) session.sink.testFinding(test, info, finding);
