@@ -42,23 +42,8 @@ export function parseConfig({ options, env, pragmas, rootDir }: Sources): Leakwa
   const heapRaw = asObject(raw.heap ?? {}, 'testEnvironmentOptions.leakwatch.heap');
   checkKeys(heapRaw, 'heap');
 
-  let external: LeakwatchConfig['external'] = null;
-  if (raw.external !== false) {
-    const externalRaw = asObject(raw.external ?? {}, 'testEnvironmentOptions.leakwatch.external (or false)');
-    checkKeys(externalRaw, 'external');
-    external = {
-      threshold: parseSize(externalRaw.threshold ?? DEFAULT_EXTERNAL_THRESHOLD, 'testEnvironmentOptions.leakwatch.external.threshold'),
-    };
-  }
-
-  let native: LeakwatchConfig['native'] = null;
-  if (raw.native !== false) {
-    const nativeRaw = asObject(raw.native ?? {}, 'testEnvironmentOptions.leakwatch.native (or false)');
-    checkKeys(nativeRaw, 'native');
-    native = {
-      threshold: parseSize(nativeRaw.threshold ?? DEFAULT_NATIVE_THRESHOLD, 'testEnvironmentOptions.leakwatch.native.threshold'),
-    };
-  }
+  const external = thresholdSection(raw.external, 'external', DEFAULT_EXTERNAL_THRESHOLD);
+  const native = thresholdSection(raw.native, 'native', DEFAULT_NATIVE_THRESHOLD);
 
   let tempFiles: LeakwatchConfig['tempFiles'] = null;
   if (raw.tempFiles !== false) {
@@ -137,6 +122,14 @@ function lastPragma(pragmas: Record<string, string | string[]>, name: string): s
   const value = pragmas[name];
   const last = Array.isArray(value) ? value[value.length - 1] : value;
   return last === undefined ? undefined : String(last).trim();
+}
+
+/** A check that `false` switches off and `{ threshold }` tunes: external, native. */
+function thresholdSection(value: unknown, name: 'external' | 'native', fallback: number): { threshold: number } | null {
+  if (value === false) return null;
+  const section = asObject(value ?? {}, `testEnvironmentOptions.leakwatch.${name} (or false)`);
+  checkKeys(section, name);
+  return { threshold: parseSize(section.threshold ?? fallback, `testEnvironmentOptions.leakwatch.${name}.threshold`) };
 }
 
 function checkKeys(raw: Record<string, unknown>, section: string): void {
