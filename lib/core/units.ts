@@ -37,3 +37,8 @@ export function formatBytes(bytes: number): string {
   if (abs < 1024 ** 3) return `${sign}${(abs / 1024 ** 2).toFixed(1)} MB`;
   return `${sign}${(abs / 1024 ** 3).toFixed(2)} GB`;
 }
+
+/** "1 open handle", "3 open handles": a count and its noun, plural by an s. */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

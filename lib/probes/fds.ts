@@ -16,6 +16,7 @@ import { countMatchesListing, FD_DIR, fdCount, fdTarget, newFds, openFds } from 
 import { wrapFsOpens, type Opened } from './fd-opens';
 import { BeforeAfterProbe } from './probe';
 import type { FilePhase, Finding } from '../core/types';
+import { counted } from '../core/units';
 
 export class FdsProbe extends BeforeAfterProbe<Set<string>> {
   readonly check = 'fds' as const;
@@ -181,7 +182,7 @@ function fdsFinding(lines: string[], advice: string): Finding | null {
   return {
     check: 'fds',
     verdict: 'leak',
-    summary: `leaked ${lines.length === 1 ? '1 file descriptor' : `${lines.length} file descriptors`}`,
+    summary: `leaked ${counted(lines.length, 'file descriptor')}`,
     details: [...lines, advice],
   };
 }

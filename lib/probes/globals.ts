@@ -7,6 +7,7 @@
  */
 import { BeforeAfterProbe } from './probe';
 import type { FilePhase, Finding } from '../core/types';
+import { counted } from '../core/units';
 
 /** Set by tools, not by the user's code. */
 const TOOL_GLOBALS = new Set(['__coverage__', 'regeneratorRuntime', '__core-js_shared__']);
@@ -74,6 +75,6 @@ function globalsFinding(names: string[]): Pick<Finding, 'check' | 'verdict' | 's
   return {
     check: 'globals',
     verdict: 'leak',
-    summary: `leaked ${names.length === 1 ? '1 global' : `${names.length} globals`}: ${names.join(', ')}`,
+    summary: `leaked ${counted(names.length, 'global')}: ${names.join(', ')}`,
   };
 }

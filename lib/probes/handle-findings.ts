@@ -1,6 +1,7 @@
 /** The handles probe's finding: when its grace period can end early, and what its message says. */
 import { eventLoopNow, msUntilFires } from '../core/timers';
 import type { Finding } from '../core/types';
+import { counted } from '../core/units';
 import { describeHandle } from './handle-names';
 import type { OpenHandle } from './tracked-resource';
 import { WindowTimerKind } from './window-timers';
@@ -28,7 +29,7 @@ export function handlesFinding(lines: string[], advice: string): Finding | null 
   return {
     check: 'handles',
     verdict: 'leak',
-    summary: `leaked ${lines.length === 1 ? '1 open handle' : `${lines.length} open handles`}`,
+    summary: `leaked ${counted(lines.length, 'open handle')}`,
     details: [...lines, advice],
   };
 }

@@ -9,6 +9,7 @@ import { whenReady, type MaybePromise } from '../core/maybe-async';
 import { wrapFunction, type AnyFunction } from '../core/patch';
 import { creationStack, userSite } from '../core/stack';
 import type { FilePhase, Finding, Rerun, TestInfo } from '../core/types';
+import { counted } from '../core/units';
 import { BeforeAfterProbe } from './probe';
 
 /** EventEmitter methods that add a listener, its function the second argument. */
@@ -121,7 +122,7 @@ export class ListenersProbe extends BeforeAfterProbe<Counts[]> {
     return {
       check: 'listeners',
       verdict: 'leak',
-      summary: `leaked ${lines.length === 1 ? '1 process listener' : `${lines.length} process listeners`}`,
+      summary: `leaked ${counted(lines.length, 'process listener')}`,
       details: [
         ...lines,
         "Remove it with process.off(event, listener) in an afterAll hook: a listener left on the process keeps the file's whole environment (its global, its modules) alive after the file ends, and it runs again on every event.",
@@ -185,7 +186,7 @@ export class ListenersProbe extends BeforeAfterProbe<Counts[]> {
     return {
       check: 'listeners',
       verdict: 'leak',
-      summary: `leaked ${total === 1 ? '1 process listener' : `${total} process listeners`}`,
+      summary: `leaked ${counted(total, 'process listener')}`,
       details: [
         ...[...added].map(([event, n]) => `process.on('${event}'): ${n} added and not removed`),
         'Remove it with process.off(event, listener) in the test or an afterEach hook; each one keeps its closure alive and repeats its work on every event.',

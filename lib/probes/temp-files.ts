@@ -16,6 +16,7 @@ import { wrapFunction, type AnyFunction } from '../core/patch';
 import { creationStack, userSite, isInside, toFilePath } from '../core/stack';
 import type { Probe } from './probe';
 import type { FilePhase, Finding, TestInfo } from '../core/types';
+import { counted } from '../core/units';
 
 /** fs functions whose first argument is a path they may create. */
 const CREATORS = [
@@ -214,7 +215,7 @@ function tempFilesFinding(lines: string[], advice: string): Finding | null {
   return {
     check: 'tempFiles',
     verdict: 'leak',
-    summary: `left ${lines.length === 1 ? '1 path' : `${lines.length} paths`} in the temp folder`,
+    summary: `left ${counted(lines.length, 'path')} in the temp folder`,
     details: [...lines, advice],
   };
 }

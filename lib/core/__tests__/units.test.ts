@@ -1,4 +1,4 @@
-import { formatBytes, parseBytes } from '../units';
+import { counted, formatBytes, parseBytes } from '../units';
 
 describe('parseBytes', () => {
   test.each<[unknown, number]>([
@@ -39,4 +39,8 @@ describe('formatBytes', () => {
   ])('%i -> %s', (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
   });
+});
+
+test('counted: the noun is singular for one only', () => {
+  expect([0, 1, 2].map((count) => counted(count, 'open handle'))).toEqual(['0 open handles', '1 open handle', '2 open handles']);
 });
