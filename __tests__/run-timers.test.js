@@ -19,12 +19,12 @@ test('counts the timers a run makes, directly and from its promise callbacks, un
   const cleared = setTimeout(() => undefined, 50);
   clearTimeout(cleared);
   setTimeout(() => undefined, 60).unref();
-  expect(timers.pending()).toBe(2);
+  expect(timers.pending()).toHaveLength(2);
   await timers.settled();
   // What fired, not the time elapsed: Node times a timer from the event loop's cached clock,
   // which a loaded machine leaves several ms behind Date.now().
   expect(fired).toEqual(['direct', 'from a promise']);
-  expect(timers.pending()).toBe(0);
+  expect(timers.pending()).toHaveLength(0);
   timers.stop();
 });
 
@@ -47,7 +47,7 @@ test('leaves out timers made by callbacks of what existed before the run', async
     timers.start();
     for (let turn = 0; made.length < 2 && turn < 100; turn++) await sleep(5);
     expect(made.length).toBeGreaterThanOrEqual(2);
-    expect(timers.pending()).toBe(0);
+    expect(timers.pending()).toHaveLength(0);
     timers.stop();
   } finally {
     clearInterval(interval);
@@ -55,7 +55,7 @@ test('leaves out timers made by callbacks of what existed before the run', async
   }
 });
 
-test('gives up after the grace period on a timer that outlives it', async () => {
+test('does not wait for a timer due after the grace period: it could not fire in time', async () => {
   const timers = new RunTimers();
   timers.start();
   const late = setTimeout(() => undefined, 5000);
@@ -65,8 +65,7 @@ test('gives up after the grace period on a timer that outlives it', async () => 
   const pending = timers.pending();
   timers.stop();
   clearTimeout(late);
-  expect(pending).toBe(1);
-  // Half the grace period: it waited, whatever lag the event loop's cached clock had.
-  expect(waited).toBeGreaterThanOrEqual(50);
-  expect(waited).toBeLessThan(1000);
+  expect(pending).toHaveLength(1);
+  // Waiting out the grace period takes 100 ms at least.
+  expect(waited).toBeLessThan(50);
 });
