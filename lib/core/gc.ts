@@ -40,6 +40,14 @@ export function minorGc(gc: GcFunction): void {
 }
 
 /**
+ * What a full GC costs in a Jest worker, about 1 ms per MB of used heap: 40 ms at luxon's
+ * 50 MB heap, 57-63 ms at downshift's 70-80 MB (docs/measurements.md).
+ */
+export function fullGcMs(usedHeapBytes: number): number {
+  return usedHeapBytes / (1024 * 1024);
+}
+
+/**
  * A full collection, then a scavenge: after the full GC, external memory freed by
  * finalizers is only accounted once the next scavenge runs.
  */

@@ -103,6 +103,10 @@ export interface HeapMeasurement {
   suspect: boolean;
   /** For suspects, with the native addon: the user's samples of the quick look's runs (one or two) alive without a full GC. */
   quickUserBytes?: number;
+  /** The user's samples still alive after the test's own run, when it was sampled. */
+  firstRunUserBytes?: number;
+  /** The same after a full GC. */
+  firstRunUserBytesAfterFullGc?: number;
   /** How many quick-look runs it took: one when the first run's samples already cleared it. */
   quickRuns?: number;
   /** When that did not clear it: the same samples read again after a full GC. */

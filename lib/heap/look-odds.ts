@@ -5,6 +5,8 @@
  * first look cleared 1 suspect in 7 and the window over two runs 1 in 50, against 4 in 5 of
  * react-hook-form's for the first look (docs/measurements.md).
  */
+import { FirstRunOdds } from './first-run-odds';
+
 export class LookOdds {
   /** Outcomes of the latest looks, oldest first: true when it cleared its suspect. */
   private readonly recent: boolean[] = [];
@@ -43,6 +45,8 @@ const RETRY_EVERY = 8;
  * and the window's two runs a fifth of the sampled runs' (each pays a full GC).
  */
 export const workerLookOdds = {
+  /** Sampling each test's own run, before any look (heap/first-run-odds.ts). */
+  firstRun: new FirstRunOdds(),
   /** The first look, when the quick look (with the addon) could go first. */
   firstLook: new LookOdds(1 / 2),
   /** The window over two runs, without the addon, before the sampled runs. */

@@ -2,6 +2,7 @@
  * The heap check's verdicts on a suspect's extra runs: pure, so their unit tests need no V8
  * and no test to run again.
  */
+import { fullGcMs } from '../core/gc';
 import type { Attribution } from '../heap/attribution';
 
 /**
@@ -13,13 +14,6 @@ export function clearedByRerun(bound: number, majorGcs: number, swept: boolean, 
   return majorGcs === 0 && !swept && bound < enough * runs;
 }
 
-const MB = 1024 * 1024;
-/**
- * A full GC in a Jest worker costs about 1 ms per MB of used heap (40 ms at luxon's 50 MB
- * heap); each sampled run pays one, and a profile read.
- */
-const FULL_GC_MS_PER_MB = 1;
-
 /**
  * Whether the second look (two more runs, no full GC) costs more than the sampled runs it may
  * spare: one run takes longer than two full GCs at this heap (a property-based test, an
@@ -27,7 +21,7 @@ const FULL_GC_MS_PER_MB = 1;
  * so skipping the second look costs no leak it could have found (docs/measurements.md).
  */
 export function secondLookCostsMore(runMs: number, usedHeap: number): boolean {
-  return runMs > 2 * FULL_GC_MS_PER_MB * (usedHeap / MB);
+  return runMs > 2 * fullGcMs(usedHeap);
 }
 
 /**

@@ -5,8 +5,11 @@
  * more than the threshold or V8 collected during it (and one before the first test after the
  * file's own code ran: its modules, a hook). Live memory never exceeds used memory,
  * so a test whose used heap grew by less than the threshold kept less than that: it passes
- * with no full GC. Otherwise it is a suspect, run again (hooks and body) with no full GC
- * first: in a heap window of its own (a run bounded under what a leak keeps clears it), then,
+ * with no full GC. Otherwise it is a suspect. Where suspects are common and their extra runs
+ * cost more than a full GC (heap/first-run-odds.ts), the sampler was on during the test's
+ * own run: too little of the user's memory left alive by it (after the scavenge, else after a
+ * full GC) clears the suspect with no extra run (heap-first-run.ts). Otherwise it runs again
+ * (hooks and body, heap-looks.ts) with no full GC first: in a heap window of its own (a run bounded under what a leak keeps clears it), then,
  * with the optional @datadog/pprof, in up to two runs whose samples show too little of the
  * user's memory for a leak (read after a scavenge, then if needed after one full GC); without
  * it, in a window over two runs. A look that seldom clears the worker's suspects is left out
@@ -20,23 +23,20 @@ import type { LeakwatchConfig } from '../core/config';
 import { fullGc, getGc, minorGc, usedHeap } from '../core/gc';
 import type { MaybePromise } from '../core/maybe-async';
 import { workerGarbageBudget } from '../heap/garbage-budget';
-import { attribute } from '../heap/attribution';
-import { nativeProfiler, sampleWithoutFullGc, type NativeProfiler } from '../heap/quick-sampler';
 import type { HeapLeakExplainer } from '../heap/leak-explainer';
 import { KeptOnceGate } from '../heap/kept-once-gate';
 import { workerLookOdds } from '../heap/look-odds';
+import type { FirstRunSample } from '../heap/first-run-sampler';
 import type { ModuleState } from '../heap/module-holders';
 import { closeWindow, openWindow, type OpenWindow } from '../heap/window';
-import { HeapSampler } from '../heap/sampler';
 import type { FilePhase, Finding, HeapMeasurement, Rerun, TestInfo } from '../core/types';
 import type { SnapshotWriter } from '../heap/snapshot-writer';
 import { formatBytes } from '../core/units';
 import type { Probe } from './probe';
-import { clearedByQuickLook, clearedByRerun, keptByEveryRun, secondLookCostsMore } from './heap-verdicts';
+import { keptByEveryRun } from './heap-verdicts';
 import { MAX_RUNS, rerunAndSettle, runAgainSampled } from './heap-sampled-runs';
-
-/** Runs in the quick look and in the window over several runs without the addon. */
-const QUICK_LOOK_RUNS = 2;
+import { clearedByFirstRun, sampleIfWorthIt } from './heap-first-run';
+import { SuspectLooks } from './heap-looks';
 
 /** Counters for calibration and the design notes. */
 export interface HeapProbeStats {
@@ -61,6 +61,8 @@ export class HeapProbe implements Probe {
   private reporter: HeapLeakExplainer | null = null;
   private readonly reporterOptions: ConstructorParameters<typeof HeapLeakExplainer>[0];
   private window: OpenWindow | null = null;
+  /** The sampler on during the test's own run, where suspects are common (heap/first-run-sampler.ts). */
+  private firstRun: FirstRunSample | null = null;
   /** The current test's heap numbers, read at its end, until it is judged. */
   private ended: (ReturnType<typeof closeWindow> & { endedAt: number; testMs: number }) | null = null;
   private readonly unconfirmedFindings: Array<{ test: TestInfo; finding: Finding }> = [];
@@ -68,6 +70,8 @@ export class HeapProbe implements Probe {
   private fileCodeRan = true;
   /** Memory kept once in module state, for suspects the extra runs cleared; null when heap.keptOnce is false. */
   readonly keptOnce: KeptOnceGate | null;
+  /** The extra runs that may clear a suspect before the sampled runs. */
+  private readonly looks: SuspectLooks | null;
 
   constructor(
     config: LeakwatchConfig,
@@ -85,6 +89,7 @@ export class HeapProbe implements Probe {
     this.reporterOptions = { threshold: this.threshold, rootDir, retainers: config.heap.retainers, snapshots, testGlobal };
     this.keptOnce = moduleState && this.gc ? new KeptOnceGate({ ...moduleState, threshold: this.threshold }) : null;
     if (this.keptOnce) this.stats.keptOnce = this.keptOnce.stats;
+    this.looks = this.gc ? new SuspectLooks(this.gc, rootDir, this.samplingInterval, lookOdds) : null;
   }
 
   startFile(): string | null {
@@ -104,6 +109,7 @@ export class HeapProbe implements Probe {
     this.fileCodeRan = false;
     this.window = openWindow(this.gc, this.threshold);
     this.stats.tests += 1;
+    this.firstRun = sampleIfWorthIt(this.lookOdds.firstRun, this.samplingInterval);
   }
 
   /**
@@ -115,29 +121,50 @@ export class HeapProbe implements Probe {
     this.window = null;
     if (!window || !this.gc) return;
     const endedAt = performance.now();
-    this.ended = { ...closeWindow(this.gc, window, this.threshold), endedAt, testMs: endedAt - window.startedAt };
+    const closed = closeWindow(this.gc, window, this.threshold, this.firstRun?.markerBytes);
+    this.ended = { ...closed, endedAt, testMs: endedAt - window.startedAt };
   }
 
   afterTest(test: TestInfo, rerun: Rerun): MaybePromise<Finding | null> {
     if (this.window) this.endTest();
     const ended = this.ended;
     this.ended = null;
-    if (!ended) return null;
+    const firstRun = this.firstRun;
+    this.firstRun = null;
+    if (!ended) {
+      firstRun?.stop();
+      return null;
+    }
     const { bound, majorGcs, allocated, usedAfter, endedAt, testMs } = ended;
     const measurement: HeapMeasurement = { bound, majorGcs, suspect: false, testMs, usedAfter };
     if (allocated !== undefined) measurement.allocated = allocated;
     // After a mark-compact the bound may understate what the test kept: look closer.
-    if (measurement.bound >= this.threshold || measurement.majorGcs > 0) return this.judgeSuspect(test, rerun, measurement, endedAt);
+    const suspect = measurement.bound >= this.threshold || measurement.majorGcs > 0;
+    this.lookOdds.firstRun.testEnded(suspect, testMs, usedAfter);
+    if (suspect) return this.judgeSuspect(test, rerun, measurement, endedAt, firstRun);
+    firstRun?.stop();
     this.judged(test, measurement, endedAt);
     return null;
   }
 
-  private async judgeSuspect(test: TestInfo, rerun: Rerun, measurement: HeapMeasurement, endedAt: number): Promise<Finding | null> {
+  private async judgeSuspect(
+    test: TestInfo,
+    rerun: Rerun,
+    measurement: HeapMeasurement,
+    endedAt: number,
+    firstRun: FirstRunSample | null,
+  ): Promise<Finding | null> {
     try {
       this.stats.suspects += 1;
       measurement.suspect = true;
       const enough = this.threshold * 0.75; // sampled estimates of a leak stay within ±25%
-      if (await this.clearedByLooks(rerun, enough, measurement)) return await this.judgeKeptOnce(test, measurement, rerun);
+      if (firstRun && clearedByFirstRun(firstRun, this.gc!, this.rootDir, enough, measurement)) {
+        return await this.judgeKeptOnce(test, measurement, rerun);
+      }
+      const looksStarted = performance.now();
+      const cleared = await this.looks!.cleared(rerun, enough, measurement);
+      this.lookOdds.firstRun.judgedByLooks(performance.now() - looksStarted);
+      if (cleared) return await this.judgeKeptOnce(test, measurement, rerun);
       const confirmation = await runAgainSampled(rerun, enough, measurement, this.samplingInterval, this.rootDir);
       if (confirmation === null) return await this.judgeKeptOnce(test, measurement, rerun);
       if ('problem' in confirmation) return this.unconfirmed(test, measurement.bound, confirmation.problem);
@@ -145,6 +172,7 @@ export class HeapProbe implements Probe {
       this.stats.leaks += 1;
       return await this.leakReporter().describe(test, confirmation.runs, confirmation.threw, rerun);
     } finally {
+      firstRun?.stop();
       this.judged(test, measurement, endedAt);
     }
   }
@@ -166,6 +194,8 @@ export class HeapProbe implements Probe {
   }
 
   abandonTest(): void {
+    this.firstRun?.stop();
+    this.firstRun = null;
     this.window?.gcProfiler.stop();
     this.window = null;
     this.ended = null;
@@ -177,94 +207,6 @@ export class HeapProbe implements Probe {
 
   dispose(): void {
     this.abandonTest();
-  }
-
-  /**
-   * The looks before the sampled runs, none with a full GC first: the first look, then the
-   * quick look with the addon, else a window over two more runs. A look that seldom clears
-   * this worker's suspects is left out (heap/look-odds.ts), and so is every look after the
-   * first for a test slower than the sampled runs' full GCs (secondLookCostsMore).
-   */
-  private async clearedByLooks(rerun: Rerun, enough: number, measurement: HeapMeasurement): Promise<boolean> {
-    const profiler = HeapSampler.busy() ? null : nativeProfiler();
-    const { firstLook, twoRunWindow } = this.lookOdds;
-    if (profiler && !secondLookCostsMore(measurement.testMs, measurement.usedAfter) && !firstLook.worthIt()) {
-      return (await this.quickLook(profiler, rerun, enough, measurement)) === 'clear';
-    }
-    const cleared = await this.runBounded(rerun, enough, measurement);
-    if (profiler) firstLook.record(cleared);
-    if (cleared || secondLookCostsMore(measurement.rerunMs ?? 0, measurement.usedAfter)) return cleared;
-    if (profiler) return (await this.quickLook(profiler, rerun, enough, measurement)) === 'clear';
-    if (!twoRunWindow.worthIt()) return false;
-    const clearedOverTwo = await this.runBounded(rerun, enough, measurement, QUICK_LOOK_RUNS);
-    twoRunWindow.record(clearedOverTwo);
-    return clearedOverTwo;
-  }
-
-  /**
-   * With the optional `@datadog/pprof` (heap/quick-sampler.ts), up to two extra runs sampled
-   * without the inspector's full GC, read after each run's scavenge: 'clear' as soon as the
-   * user's samples still alive are under `enough` a run (an overestimate: dead old objects
-   * still count); after two, read again after a full GC: a React test of 100 ms read 1-4 MB of
-   * dead old samples, which the sampled runs took two more runs and two full GCs to see
-   * through. 'judge' otherwise, or when the profile cannot be read. A second run for what the
-   * first does not clear: a test that keeps its last run's data until the next run replaces
-   * it (a React tree, a describe-level variable) reads like a leak after one. The sampler
-   * starts just before the runs, and sees only their allocations.
-   */
-  private async quickLook(
-    profiler: NativeProfiler,
-    rerun: Rerun,
-    enough: number,
-    measurement: HeapMeasurement,
-  ): Promise<'clear' | 'judge'> {
-    const gc = this.gc!;
-    return sampleWithoutFullGc(profiler, this.samplingInterval, async (read) => {
-      for (let runs = 1; runs <= QUICK_LOOK_RUNS; runs++) {
-        await rerunAndSettle(rerun);
-        minorGc(gc);
-        const survivors = read();
-        if (!survivors) return 'judge';
-        measurement.quickUserBytes = attribute(survivors, this.rootDir).userBytes;
-        measurement.quickRuns = runs;
-        if (clearedByQuickLook(measurement.quickUserBytes, enough, runs)) return 'clear';
-      }
-      fullGc(gc);
-      const afterFullGc = read();
-      if (!afterFullGc) return 'judge';
-      measurement.quickUserBytesAfterFullGc = attribute(afterFullGc, this.rootDir).userBytes;
-      return clearedByQuickLook(measurement.quickUserBytesAfterFullGc, enough, QUICK_LOOK_RUNS) ? 'clear' : 'judge';
-    });
-  }
-
-  /**
-   * The first look: the test runs again inside a heap window of its own; true when the
-   * window clears the suspect (clearedByRerun), with no full GC and no profiler. What made
-   * the test a suspect without being kept (modules loaded, hidden classes and feedback made
-   * on first use, a React render still young) is mostly not allocated again, or dies in the
-   * window's scavenge. No sampler runs meanwhile: with one on, the same React runs read
-   * 200-300 KB higher and few were cleared.
-   * With `runs` 2, one window over two runs, which a leak grows by twice `enough`: what the
-   * scavenge cannot free that no run keeps (young objects that dead old ones point to, a few
-   * hundred KB after a React test) is counted once, not once a run.
-   */
-  private async runBounded(rerun: Rerun, enough: number, measurement: HeapMeasurement, runs = 1): Promise<boolean> {
-    const bar = enough * runs;
-    const window = openWindow(this.gc!, bar);
-    const started = performance.now();
-    try {
-      for (let run = 0; run < runs; run++) await rerunAndSettle(rerun);
-      if (runs === 1) measurement.rerunMs = performance.now() - started;
-    } catch (error) {
-      window.gcProfiler.stop();
-      throw error;
-    }
-    const { bound, majorGcs, swept } = closeWindow(this.gc!, window, bar);
-    if (runs === 1) {
-      measurement.firstLookMs = performance.now() - started;
-      measurement.rerunBound = bound;
-    } else measurement.twoRunBound = bound;
-    return clearedByRerun(bound, majorGcs, swept, enough, runs);
   }
 
   /** A suspect whose extra runs add nothing may still have kept memory the first time (heap/kept-once-gate.ts). */

@@ -102,6 +102,24 @@ describe('closeWindow', () => {
     expect(gc).not.toHaveBeenCalled();
   });
 
+  test('what leakwatch held in the window comes off the bound, and raises the bar by as much: no scavenge', () => {
+    const gc = gcLeaving();
+    const window = openWindow(gc, BAR);
+    // 250 of the test's and a 300-byte marker: over the bar together, under it without the marker.
+    mockHeap.spaces = { ...mockHeap.spaces, new_space: { used: 850, available: 150 }, old_space: { used: 5000 } };
+    expect(closeWindow(gc, window, BAR, 300)).toEqual({ bound: 250, majorGcs: 0, swept: false, usedAfter: 5950 });
+    expect(gc).not.toHaveBeenCalled();
+  });
+
+  test('what leakwatch held comes off the bound after its scavenge too', () => {
+    const gc = gcLeaving({ new_space: { used: 100, available: 900 }, old_space: { used: 5300 } });
+    const window = openWindow(gc, BAR);
+    mockHeap.gcs = [{ gcType: 'Scavenge' }];
+    mockHeap.spaces = { ...mockHeap.spaces, new_space: { used: 600, available: 400 }, old_space: { used: 5200 } };
+    expect(closeWindow(gc, window, BAR, 150).bound).toBe(250);
+    expect(gc).toHaveBeenCalledTimes(1);
+  });
+
   test("a space's shrinking does not hide another space's growth", () => {
     const gc = gcLeaving();
     const window = openWindow(gc, BAR);

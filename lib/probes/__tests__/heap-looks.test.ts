@@ -6,6 +6,7 @@
 import type { GcFunction } from '../../core/gc';
 import { parseConfig } from '../../core/config-parser';
 import type { Rerun, TestInfo } from '../../core/types';
+import { FirstRunOdds } from '../../heap/first-run-odds';
 import { LookOdds } from '../../heap/look-odds';
 import { HeapProbe } from '../heap';
 
@@ -32,8 +33,8 @@ jest.mock('../../core/gc', () => ({
 }));
 jest.mock('../../heap/window', () => ({
   openWindow: () => ({ spacesAtStart: new Map(), gcProfiler: { stop: () => undefined }, startedAt: performance.now() }),
-  closeWindow: () => ({
-    bound: mockBounds.shift() ?? 0,
+  closeWindow: (_gc: unknown, _window: unknown, _bar: number, held = 0) => ({
+    bound: (mockBounds.shift() ?? 0) - held,
     majorGcs: 0,
     swept: false,
     usedAfter: 100 * 1024 * 1024,
@@ -53,8 +54,29 @@ jest.mock('../../heap/quick-sampler', () => ({
   nativeProfiler: () => (mockProfiler.present ? {} : null),
   sampleWithoutFullGc: (...args: Parameters<typeof mockSampleWithoutFullGc>) => mockSampleWithoutFullGc(...args),
 }));
+/** The first-run sampler's reads, in order (user bytes; null: not the run's samples). */
+const mockFirstRunReads: Array<number | null> = [];
+const mockFirstRunStop = jest.fn();
+const MARKER = 64 * KB;
+jest.mock('../../heap/first-run-sampler', () => ({
+  sampleFirstRun: () => ({
+    markerBytes: MARKER,
+    read: () => {
+      const bytes = mockFirstRunReads.shift();
+      return bytes === null || bytes === undefined ? null : [{ bytes }];
+    },
+    stop: mockFirstRunStop,
+  }),
+}));
+jest.mock('../../heap/sampler', () => ({ HeapSampler: { busy: () => false } }));
 jest.mock('../../heap/attribution', () => ({
-  attribute: () => ({ userBytes: mockUserBytes.shift() ?? 0, allBytes: 0, sites: [], userSamples: new Map() }),
+  attribute: (survivors: Array<{ bytes?: number }>) => ({
+    // A first-run read carries its bytes; the quick look's reads take the next of mockUserBytes.
+    userBytes: survivors[0]?.bytes ?? mockUserBytes.shift() ?? 0,
+    allBytes: 0,
+    sites: [],
+    userSamples: new Map(),
+  }),
 }));
 jest.mock('../heap-sampled-runs', () => ({
   MAX_RUNS: 3,
@@ -64,10 +86,18 @@ jest.mock('../heap-sampled-runs', () => ({
 
 const test1: TestInfo = { name: 'a suspect', id: 1 };
 
-/** Odds that take (`true`) or leave out (`false`) each look. */
-function odds(firstLook: boolean, twoRunWindow = true): { firstLook: LookOdds; twoRunWindow: LookOdds } {
+/** Odds that take (`true`) or leave out (`false`) each look, and sample the test's own run or not. */
+function odds(
+  firstLook: boolean,
+  twoRunWindow = true,
+  firstRun = false,
+): { firstLook: LookOdds; twoRunWindow: LookOdds; firstRun: FirstRunOdds } {
   const fixed = (worth: boolean): LookOdds => Object.assign(new LookOdds(1 / 2), { worthIt: () => worth, record: jest.fn() });
-  return { firstLook: fixed(firstLook), twoRunWindow: fixed(twoRunWindow) };
+  return {
+    firstLook: fixed(firstLook),
+    twoRunWindow: fixed(twoRunWindow),
+    firstRun: Object.assign(new FirstRunOdds(), { worthIt: () => firstRun, judgedByLooks: jest.fn() }),
+  };
 }
 
 /** Runs one suspect through the probe; the runs it asked for, and whether the sampled runs followed. */
@@ -90,6 +120,7 @@ beforeEach(() => {
   mockBounds.length = 0;
   mockUserBytes.length = 0;
   mockMarkCompact.length = 0;
+  mockFirstRunReads.length = 0;
   mockProfiler.present = true;
 });
 
@@ -132,6 +163,45 @@ test('without the addon, the sampled runs follow the first look where the window
   mockProfiler.present = false;
   mockBounds.push(THRESHOLD * 2, THRESHOLD * 2);
   expect(await judgeSuspect(odds(true, false))).toEqual({ reruns: 1, sampledWindows: 0, sampled: true });
+});
+
+describe("where the worker's odds sample the test's own run", () => {
+  test("a suspect whose run left under a run's worth of the user's memory alive is cleared with no rerun", async () => {
+    mockBounds.push(THRESHOLD * 2 + MARKER);
+    mockFirstRunReads.push(ENOUGH / 2);
+    expect(await judgeSuspect(odds(true, true, true))).toEqual({ reruns: 0, sampledWindows: 0, sampled: false });
+    expect(mockGc).not.toHaveBeenCalledWith();
+    expect(mockFirstRunStop).toHaveBeenCalled();
+  });
+
+  test('over it after the scavenge, read again after a full GC, which clears it', async () => {
+    mockBounds.push(THRESHOLD * 2 + MARKER);
+    mockFirstRunReads.push(ENOUGH * 1.5, ENOUGH / 2);
+    expect(await judgeSuspect(odds(true, true, true))).toEqual({ reruns: 0, sampledWindows: 0, sampled: false });
+    expect(mockGc).toHaveBeenCalledWith();
+  });
+
+  test('still over it after the full GC (a leak, or a cache filled once): the looks follow', async () => {
+    mockBounds.push(THRESHOLD * 2 + MARKER, ENOUGH / 2);
+    mockFirstRunReads.push(ENOUGH * 1.5, ENOUGH);
+    const lookOdds = odds(true, true, true);
+    expect(await judgeSuspect(lookOdds)).toEqual({ reruns: 1, sampledWindows: 0, sampled: false });
+    expect(lookOdds.firstRun.judgedByLooks).toHaveBeenCalledTimes(1);
+  });
+
+  test("samples that are not the run's own (the test restarted the sampler) clear nothing", async () => {
+    mockBounds.push(THRESHOLD * 2 + MARKER, ENOUGH / 2);
+    mockFirstRunReads.push(null);
+    expect(await judgeSuspect(odds(true, true, true))).toEqual({ reruns: 1, sampledWindows: 0, sampled: false });
+  });
+
+  test("the marker is not the test's: a test under the threshold without it is no suspect", async () => {
+    mockBounds.push(THRESHOLD - KB + MARKER, ENOUGH / 2);
+    // Read as a suspect, these would send it to the looks.
+    mockFirstRunReads.push(ENOUGH * 2, ENOUGH * 2);
+    expect(await judgeSuspect(odds(true, true, true))).toEqual({ reruns: 0, sampledWindows: 0, sampled: false });
+    expect(mockFirstRunStop).toHaveBeenCalled();
+  });
 });
 
 describe('memory kept once, for a suspect the looks cleared', () => {

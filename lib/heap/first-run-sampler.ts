@@ -1,0 +1,73 @@
+/**
+ * The sampling heap profiler (the optional `@datadog/pprof`, heap/quick-sampler.ts) on during
+ * a test's own run, so that a suspect can be cleared from what that run's code left alive,
+ * with no extra run. Worth it only where many tests are suspects (a React suite: a render
+ * leaves garbage a scavenge cannot free), which heap/look-odds.ts tells.
+ *
+ * The run's bound counts a marker the window did not need (16 sampling intervals, so that V8
+ * samples it): it is allocated inside the window and held to its end, so the window counts
+ * all of it, and `markerBytes`, a lower bound of its size, comes off the bound.
+ */
+import { isMarker, survivorsOf, type NativeProfiler, type ReadSurvivors } from './quick-sampler';
+
+/** Frames kept per sample, as the quick look. */
+const STACK_DEPTH = 64;
+const MARKER_INTERVALS = 16;
+
+export interface FirstRunSample {
+  /** At most what the marker adds to the window's bound. */
+  readonly markerBytes: number;
+  /** The samples still alive, without the marker; null when they are not the run's own. */
+  read: ReadSurvivors;
+  /** Stops the sampler and drops the marker; safe to call twice. */
+  stop(): void;
+}
+
+/** Bytes per array element: 4 when V8 compresses pointers, else 8. */
+function elementBytes(): number {
+  const variables = process.config.variables as Record<string, unknown>;
+  return variables.v8_enable_pointer_compression === 1 || variables.v8_enable_pointer_compression === true ? 4 : 8;
+}
+
+/**
+ * Starts the sampler; the caller has opened the test's heap window and checked that nobody
+ * else samples. Null when the sampler does not start.
+ */
+export function sampleFirstRun(profiler: NativeProfiler, interval: number): FirstRunSample | null {
+  try {
+    profiler.startSamplingHeapProfiler(interval, STACK_DEPTH);
+  } catch {
+    return null;
+  }
+  const length = (interval * MARKER_INTERVALS) / elementBytes();
+  let marker: unknown[] | null = new Array<unknown>(length);
+  let running = true;
+  return {
+    markerBytes: length * elementBytes(),
+    read: () => {
+      if (!running || !marker) return null;
+      let survivors;
+      try {
+        survivors = survivorsOf(profiler.getAllocationProfile());
+      } catch {
+        // The test stopped the isolate's sampler.
+        return null;
+      }
+      const markerAt = survivors.findIndex((survivor) => isMarker(survivor, interval));
+      // Missing when the test restarted the sampler: the samples are not the run's.
+      if (markerAt < 0 || marker.length === 0) return null;
+      survivors.splice(markerAt, 1);
+      return survivors;
+    },
+    stop: () => {
+      if (!running) return;
+      running = false;
+      marker = null;
+      try {
+        profiler.stopSamplingHeapProfiler();
+      } catch {
+        // Already stopped by the test.
+      }
+    },
+  };
+}
