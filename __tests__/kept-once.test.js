@@ -6,6 +6,8 @@
  * A cache that each test grows by less than the threshold fails its file, naming the tests.
  */
 'use strict';
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { runJest, failedTests, JEST_VERSIONS, root } = require('./helpers/run-jest');
 
@@ -42,17 +44,32 @@ describe.each([
   let run;
   beforeAll(() => {
     const installed = path.join(root, 'test-env', `jest${version}`, 'node_modules');
-    run = runJest(version, 'kept-once', { args: /** @type {string[]} */ (args), env: { LEAKWATCH_INSTALLED: installed } });
+    debugFile = path.join(os.tmpdir(), `leakwatch-kept-once-${version}-${process.pid}.jsonl`);
+    fs.rmSync(debugFile, { force: true });
+    run = runJest(version, 'kept-once', {
+      args: /** @type {string[]} */ (args),
+      env: { LEAKWATCH_INSTALLED: installed, LEAKWATCH_DEBUG: debugFile },
+    });
   });
+  /** @type {string} */
+  let debugFile;
+
+  afterAll(() => fs.rmSync(debugFile, { force: true }));
+
+  /** The test's message, and its measurement line, which a failure shows: which step cleared it. */
+  function resultOf(/** @type {string} */ name) {
+    const lines = fs.existsSync(debugFile) ? fs.readFileSync(debugFile, 'utf8').split('\n') : [];
+    return { message: run.tests.get(name)?.message ?? '', measured: lines.filter((line) => line.includes(JSON.stringify(name))) };
+  }
 
   test('exactly the memoised calls of the JS and TS files fail', () => {
     expect(failedTests(run).sort()).toEqual(Object.keys(KEPT).sort());
   });
 
   test.each(Object.keys(KEPT))('%s: names the cache, its line, the entry and the size, then what to do', (name) => {
-    const message = run.tests.get(name)?.message ?? '';
-    expect(message).toMatch(KEPT[/** @type {keyof typeof KEPT} */ (name)]);
-    for (const advice of ADVICE) expect(message).toMatch(advice);
+    const result = resultOf(name);
+    expect(result).toMatchObject({ message: expect.stringMatching(KEPT[/** @type {keyof typeof KEPT} */ (name)]) });
+    for (const advice of ADVICE) expect(result.message).toMatch(advice);
   });
 
   test.each(CLEAN)('%s passes', (name) => {
