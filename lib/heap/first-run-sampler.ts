@@ -9,6 +9,7 @@
  * all of it, and `markerBytes`, a lower bound of its size, comes off the bound.
  */
 import { isMarker, survivorsOf, type NativeProfiler, type ReadSurvivors } from './quick-sampler';
+import { HeapSampler } from './sampler';
 
 /** Frames kept per sample, as the quick look. */
 const STACK_DEPTH = 64;
@@ -19,6 +20,8 @@ export interface FirstRunSample {
   readonly markerBytes: number;
   /** The samples still alive, without the marker; null when they are not the run's own. */
   read: ReadSurvivors;
+  /** Whether V8 runs a full GC before each read (node:inspector's sampler does). */
+  readonly readsAfterFullGc: boolean;
   /** Stops the sampler and drops the marker; safe to call twice. */
   stop(): void;
 }
@@ -44,6 +47,7 @@ export function sampleFirstRun(profiler: NativeProfiler, interval: number): Firs
   let running = true;
   return {
     markerBytes: length * elementBytes(),
+    readsAfterFullGc: false,
     read: () => {
       if (!running || !marker) return null;
       let survivors;
@@ -69,5 +73,40 @@ export function sampleFirstRun(profiler: NativeProfiler, interval: number): Firs
         // Already stopped by the test.
       }
     },
+  };
+}
+
+/**
+ * The same through node:inspector's sampler, without the addon: each read costs a full GC
+ * (V8 runs one before it reports), so it is the one read. Null when the sampler is taken or
+ * does not start.
+ */
+export function sampleFirstRunWithInspector(interval: number): FirstRunSample | null {
+  const started = HeapSampler.start(interval);
+  if ('problem' in started) return null;
+  const { sampler } = started;
+  let marker: unknown[] | null = sampler.allocateMarker();
+  let running = true;
+  const stop = (): void => {
+    if (!running) return;
+    running = false;
+    marker = null;
+    sampler.stop();
+  };
+  return {
+    markerBytes: marker.length * elementBytes(),
+    readsAfterFullGc: true,
+    read: () => {
+      if (!running || !marker) return null;
+      try {
+        const { markerOrdinals, samples } = sampler.liveSamples();
+        // The run's marker is the last one: missing when the test restarted the sampler.
+        if (markerOrdinals.length !== 1) return null;
+        return samples.filter((sample) => sample.ordinal > markerOrdinals[0]);
+      } catch {
+        return null;
+      }
+    },
+    stop,
   };
 }

@@ -7,7 +7,7 @@
 import { fullGc, usedHeap, type GcFunction } from '../core/gc';
 import type { HeapMeasurement } from '../core/types';
 import { attribute } from '../heap/attribution';
-import { sampleFirstRun, type FirstRunSample } from '../heap/first-run-sampler';
+import { sampleFirstRun, sampleFirstRunWithInspector, type FirstRunSample } from '../heap/first-run-sampler';
 import { workerGarbageBudget } from '../heap/garbage-budget';
 import type { FirstRunOdds } from '../heap/first-run-odds';
 import { nativeProfiler } from '../heap/quick-sampler';
@@ -15,13 +15,14 @@ import { HeapSampler } from '../heap/sampler';
 import { clearedByQuickLook } from './heap-verdicts';
 
 /**
- * Starts the sampler for the test about to run when the worker's odds say it is worth it.
- * Null otherwise, without the addon, or when someone else samples.
+ * Starts the sampler for the test about to run when the worker's odds say it is worth it: the
+ * addon's, else node:inspector's. Null otherwise, or when someone else samples.
  */
 export function sampleIfWorthIt(odds: FirstRunOdds, interval: number): FirstRunSample | null {
   if (!odds.worthIt()) return null;
   const profiler = nativeProfiler();
-  if (!profiler || HeapSampler.busy()) return null;
+  if (!profiler) return sampleFirstRunWithInspector(interval);
+  if (HeapSampler.busy()) return null;
   return sampleFirstRun(profiler, interval);
 }
 
@@ -44,6 +45,7 @@ export function clearedByFirstRun(
     if (!survivors) return false;
     measurement.firstRunUserBytes = attribute(survivors, rootDir).userBytes;
     if (clearedByQuickLook(measurement.firstRunUserBytes, enough, 1)) return true;
+    if (firstRun.readsAfterFullGc) return false;
     fullGc(gc);
     workerGarbageBudget.collected(usedHeap());
     const afterFullGc = firstRun.read();

@@ -9,15 +9,16 @@
  * cost more than a full GC (heap/first-run-odds.ts), the sampler was on during the test's
  * own run: too little of the user's memory left alive by it (after the scavenge, else after a
  * full GC) clears the suspect with no extra run (heap-first-run.ts). Otherwise it runs again
- * (hooks and body, heap-looks.ts) with no full GC first: in a heap window of its own (a run bounded under what a leak keeps clears it), then,
- * with the optional @datadog/pprof, in up to two runs whose samples show too little of the
- * user's memory for a leak (read after a scavenge, then if needed after one full GC); without
- * it, in a window over two runs. A look that seldom clears the worker's suspects is left out
- * (heap/look-odds.ts). Then up to three runs under V8's sampling heap
- * profiler, judged on what the user's code allocated in each that is still alive after the
- * last: a cache filled once adds nothing; a describe-level variable frees the previous run's
- * data when the next beforeEach replaces it; a leak keeps every run's. Runs that look like a
- * leak while their fake timers are pending are read again with those timers cleared.
+ * (hooks and body, heap-looks.ts) with no full GC first: in a heap window of its own (a run
+ * bounded under what a leak keeps clears it), then, with the optional @datadog/pprof, in up
+ * to two runs whose samples show too little of the user's memory for a leak (read after a
+ * scavenge, then if needed after one full GC); without it, in a window over two runs. A look
+ * that seldom clears the worker's suspects is left out (heap/look-odds.ts). Then up to three
+ * runs under V8's sampling heap profiler, judged on what the user's code allocated in each
+ * that is still alive after the last: a cache filled once adds nothing; a describe-level
+ * variable frees the previous run's data when the next beforeEach replaces it; a leak keeps
+ * every run's. Runs that look like a leak while their fake timers are pending are read again
+ * with those timers cleared.
  */
 import type { LeakwatchConfig } from '../core/config';
 import { fullGc, getGc, minorGc, usedHeap } from '../core/gc';
@@ -161,14 +162,17 @@ export class HeapProbe implements Probe {
       if (firstRun && clearedByFirstRun(firstRun, this.gc!, this.rootDir, enough, measurement)) {
         return await this.judgeKeptOnce(test, measurement, rerun);
       }
-      const looksStarted = performance.now();
-      const cleared = await this.looks!.cleared(rerun, enough, measurement);
-      this.lookOdds.firstRun.judgedByLooks(performance.now() - looksStarted);
-      if (cleared) return await this.judgeKeptOnce(test, measurement, rerun);
+      const runsStarted = performance.now();
+      /** A suspect the extra runs cleared: what a sampled first run could have spared. */
+      const cleared = (): Promise<Finding | null> => {
+        this.lookOdds.firstRun.clearedByRuns(performance.now() - runsStarted);
+        return this.judgeKeptOnce(test, measurement, rerun);
+      };
+      if (await this.looks!.cleared(rerun, enough, measurement)) return await cleared();
       const confirmation = await runAgainSampled(rerun, enough, measurement, this.samplingInterval, this.rootDir);
-      if (confirmation === null) return await this.judgeKeptOnce(test, measurement, rerun);
+      if (confirmation === null) return await cleared();
       if ('problem' in confirmation) return this.unconfirmed(test, measurement.bound, confirmation.problem);
-      if (!keptByEveryRun(confirmation.runs, enough, MAX_RUNS)) return await this.judgeKeptOnce(test, measurement, rerun);
+      if (!keptByEveryRun(confirmation.runs, enough, MAX_RUNS)) return await cleared();
       this.stats.leaks += 1;
       return await this.leakReporter().describe(test, confirmation.runs, confirmation.threw, rerun);
     } finally {

@@ -6,7 +6,7 @@ const MB = 1024 * 1024;
 function oddsAfter({ tests = 20, every = 2, testMs = 20, looksMs = [100, 100, 100], heapMb = 50 }): FirstRunOdds {
   const odds = new FirstRunOdds();
   for (let index = 0; index < tests; index++) odds.testEnded(index % every === 0, testMs, heapMb * MB);
-  for (const ms of looksMs) odds.judgedByLooks(ms);
+  for (const ms of looksMs) odds.clearedByRuns(ms);
   return odds;
 }
 

@@ -57,16 +57,21 @@ jest.mock('../../heap/quick-sampler', () => ({
 /** The first-run sampler's reads, in order (user bytes; null: not the run's samples). */
 const mockFirstRunReads: Array<number | null> = [];
 const mockFirstRunStop = jest.fn();
+/** Whether the sampler's reads come after V8's full GC (node:inspector's, without the addon). */
+const mockReadsAfterFullGc = { value: false };
 const MARKER = 64 * KB;
+const mockFirstRunSample = (throughInspector: boolean): object => ({
+  markerBytes: MARKER,
+  readsAfterFullGc: throughInspector || mockReadsAfterFullGc.value,
+  read: () => {
+    const bytes = mockFirstRunReads.shift();
+    return bytes === null || bytes === undefined ? null : [{ bytes }];
+  },
+  stop: mockFirstRunStop,
+});
 jest.mock('../../heap/first-run-sampler', () => ({
-  sampleFirstRun: () => ({
-    markerBytes: MARKER,
-    read: () => {
-      const bytes = mockFirstRunReads.shift();
-      return bytes === null || bytes === undefined ? null : [{ bytes }];
-    },
-    stop: mockFirstRunStop,
-  }),
+  sampleFirstRun: () => mockFirstRunSample(false),
+  sampleFirstRunWithInspector: () => mockFirstRunSample(true),
 }));
 jest.mock('../../heap/sampler', () => ({ HeapSampler: { busy: () => false } }));
 jest.mock('../../heap/attribution', () => ({
@@ -96,7 +101,7 @@ function odds(
   return {
     firstLook: fixed(firstLook),
     twoRunWindow: fixed(twoRunWindow),
-    firstRun: Object.assign(new FirstRunOdds(), { worthIt: () => firstRun, judgedByLooks: jest.fn() }),
+    firstRun: Object.assign(new FirstRunOdds(), { worthIt: () => firstRun, clearedByRuns: jest.fn() }),
   };
 }
 
@@ -121,6 +126,7 @@ beforeEach(() => {
   mockUserBytes.length = 0;
   mockMarkCompact.length = 0;
   mockFirstRunReads.length = 0;
+  mockReadsAfterFullGc.value = false;
   mockProfiler.present = true;
 });
 
@@ -186,7 +192,23 @@ describe("where the worker's odds sample the test's own run", () => {
     mockFirstRunReads.push(ENOUGH * 1.5, ENOUGH);
     const lookOdds = odds(true, true, true);
     expect(await judgeSuspect(lookOdds)).toEqual({ reruns: 1, sampledWindows: 0, sampled: false });
-    expect(lookOdds.firstRun.judgedByLooks).toHaveBeenCalledTimes(1);
+    expect(lookOdds.firstRun.clearedByRuns).toHaveBeenCalledTimes(1);
+  });
+
+  test("a read after V8's own full GC is the only one: over it, the looks follow with no full GC of leakwatch's", async () => {
+    mockReadsAfterFullGc.value = true;
+    mockBounds.push(THRESHOLD * 2 + MARKER, ENOUGH / 2);
+    mockFirstRunReads.push(ENOUGH * 1.5, ENOUGH / 2);
+    expect(await judgeSuspect(odds(true, true, true))).toEqual({ reruns: 1, sampledWindows: 0, sampled: false });
+    expect(mockGc).not.toHaveBeenCalledWith();
+  });
+
+  test('without the addon, the run is sampled through node:inspector, whose one read clears it', async () => {
+    mockProfiler.present = false;
+    mockBounds.push(THRESHOLD * 2 + MARKER);
+    mockFirstRunReads.push(ENOUGH / 2);
+    expect(await judgeSuspect(odds(true, true, true))).toEqual({ reruns: 0, sampledWindows: 0, sampled: false });
+    expect(mockGc).not.toHaveBeenCalledWith();
   });
 
   test("samples that are not the run's own (the test restarted the sampler) clear nothing", async () => {
