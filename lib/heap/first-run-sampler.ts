@@ -2,18 +2,14 @@
  * The sampling heap profiler (the optional `@datadog/pprof`, heap/quick-sampler.ts) on during
  * a test's own run, so that a suspect can be cleared from what that run's code left alive,
  * with no extra run. Worth it only where many tests are suspects (a React suite: a render
- * leaves garbage a scavenge cannot free), which heap/look-odds.ts tells.
+ * leaves garbage a scavenge cannot free), which heap/first-run-odds.ts tells.
  *
  * The run's bound counts a marker the window did not need (16 sampling intervals, so that V8
  * samples it): it is allocated inside the window and held to its end, so the window counts
  * all of it, and `markerBytes`, a lower bound of its size, comes off the bound.
  */
-import { isMarker, survivorsOf, type NativeProfiler, type ReadSurvivors } from './quick-sampler';
+import { MARKER_INTERVALS, STACK_DEPTH, survivorsWithoutMarker, type NativeProfiler, type ReadSurvivors } from './quick-sampler';
 import { HeapSampler } from './sampler';
-
-/** Frames kept per sample, as the quick look. */
-const STACK_DEPTH = 64;
-const MARKER_INTERVALS = 16;
 
 export interface FirstRunSample {
   /** At most what the marker adds to the window's bound. */
@@ -42,27 +38,15 @@ export function sampleFirstRun(profiler: NativeProfiler, interval: number): Firs
   } catch {
     return null;
   }
-  const length = (interval * MARKER_INTERVALS) / elementBytes();
+  const bytes = elementBytes();
+  const length = (interval * MARKER_INTERVALS) / bytes;
+  // Held until stop(): V8 drops a sample whose object died.
   let marker: unknown[] | null = new Array<unknown>(length);
   let running = true;
   return {
-    markerBytes: length * elementBytes(),
+    markerBytes: length * bytes,
     readsAfterFullGc: false,
-    read: () => {
-      if (!running || !marker) return null;
-      let survivors;
-      try {
-        survivors = survivorsOf(profiler.getAllocationProfile());
-      } catch {
-        // The test stopped the isolate's sampler.
-        return null;
-      }
-      const markerAt = survivors.findIndex((survivor) => isMarker(survivor, interval));
-      // Missing when the test restarted the sampler: the samples are not the run's.
-      if (markerAt < 0 || marker.length === 0) return null;
-      survivors.splice(markerAt, 1);
-      return survivors;
-    },
+    read: () => (running && marker ? survivorsWithoutMarker(profiler, interval) : null),
     stop: () => {
       if (!running) return;
       running = false;
@@ -100,7 +84,8 @@ export function sampleFirstRunWithInspector(interval: number): FirstRunSample | 
       if (!running || !marker) return null;
       try {
         const { markerOrdinals, samples } = sampler.liveSamples();
-        // The run's marker is the last one: missing when the test restarted the sampler.
+        // The run's marker is the only one: missing when the test restarted the sampler; with
+        // a second big sample of leakwatch's, which one starts the run is unclear.
         if (markerOrdinals.length !== 1) return null;
         return samples.filter((sample) => sample.ordinal > markerOrdinals[0]);
       } catch {

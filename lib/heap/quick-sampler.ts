@@ -38,7 +38,7 @@ export interface NativeProfiler {
 }
 
 /** Frames kept per sample: the innermost project frame is rarely deeper. */
-const STACK_DEPTH = 64;
+export const STACK_DEPTH = 64;
 
 let loaded: NativeProfiler | null | undefined;
 
@@ -105,22 +105,9 @@ export async function sampleWithoutFullGc<T>(
   // Allocated before the runs, so their bound does not count it (a run starts with scavenges).
   const marker = leakwatchQuickMarker((interval * MARKER_INTERVALS) / 8);
   try {
-    return await look(() => {
-      let head: NativeNode;
-      try {
-        head = profiler.getAllocationProfile();
-      } catch {
-        // The run stopped the isolate's sampler (a test that drives node:inspector).
-        return null;
-      }
-      const survivors = survivorsOf(head);
-      const markerAt = survivors.findIndex((survivor) => isMarker(survivor, interval));
-      // Alive until the profile was read: V8 drops a sample whose object died. Missing when
-      // the run restarted the sampler: the samples are not the runs'.
-      if (markerAt < 0 || marker.length === 0) return null;
-      survivors.splice(markerAt, 1);
-      return survivors;
-    });
+    // The marker is read here, so that it stays alive until the profile is: V8 drops a
+    // sample whose object died.
+    return await look(() => (marker.length === 0 ? null : survivorsWithoutMarker(profiler, interval)));
   } finally {
     try {
       profiler.stopSamplingHeapProfiler();
@@ -130,8 +117,26 @@ export async function sampleWithoutFullGc<T>(
   }
 }
 
+/**
+ * The samples still alive, without the marker; null when the sampler was stopped (a test
+ * that drives node:inspector), or restarted (the marker is gone: the samples are not the runs').
+ */
+export function survivorsWithoutMarker(profiler: NativeProfiler, interval: number): Survivor[] | null {
+  let head: NativeNode;
+  try {
+    head = profiler.getAllocationProfile();
+  } catch {
+    return null;
+  }
+  const survivors = survivorsOf(head);
+  const markerAt = survivors.findIndex((survivor) => isMarker(survivor, interval));
+  if (markerAt < 0) return null;
+  survivors.splice(markerAt, 1);
+  return survivors;
+}
+
 /** Sampled with probability 1 - e^-16 (V8 samples every `interval` bytes on average). */
-const MARKER_INTERVALS = 16;
+export const MARKER_INTERVALS = 16;
 
 function leakwatchQuickMarker(length: number): unknown[] {
   return new Array<unknown>(length);
