@@ -13,11 +13,11 @@ test('on a small heap, due once the used heap has grown by the budget since the 
   expect(budget.due(84 * MB)).toBe(true);
 });
 
-test('on a larger heap, due once it has grown by twice the floor', () => {
+test('on a larger heap, due once it has doubled since the floor', () => {
   const budget = new GarbageBudget(64 * MB);
   budget.due(100 * MB);
-  expect(budget.due(299 * MB)).toBe(false);
-  expect(budget.due(300 * MB)).toBe(true);
+  expect(budget.due(199 * MB)).toBe(false);
+  expect(budget.due(200 * MB)).toBe(true);
 });
 
 test('a full GC sets the floor to what it left', () => {
