@@ -5,7 +5,7 @@
 import * as vm from 'node:vm';
 import { ModuleCollectionIndex } from '../module-collections';
 import { reachableCollections } from '../reachable-collections';
-import { scriptFiles } from '../script-files';
+import { scriptFileIfKnown, scriptFiles } from '../script-files';
 
 /** A module's scope: a cache, a store with an index, an LRU-like class instance, a singleton. */
 function makeModule() {
@@ -78,6 +78,42 @@ test("a library's root is read for the function it wraps, not for its own state"
   ) as (fn: () => unknown) => () => unknown;
   const found = reachableCollections([wrap(() => api.read())], [globalThis], thisFileOnly);
   expect(found.map((collection) => collection.label).sort()).toEqual(['cache', 'log', 'seen', 'store.byId']);
+});
+
+describe("a library's file from its wrapper's variables, when it kept no __filename", () => {
+  const LIBRARY = '/project/node_modules/library/index.js';
+  /** Follows every function except those of a script known to be the library's. */
+  const notTheLibrary = (scriptId: string): boolean => scriptFileIfKnown(scriptId) !== LIBRARY;
+
+  /**
+   * A CommonJS module as Jest runs it, whose functions use only the wrapper variables given:
+   * React's and react-dom's keep `exports` with `module` or `require`, and hold their state
+   * in a scope inside (an immediately invoked function) that costs 10-100 ms to read first.
+   */
+  function libraryFunction(kept: 'module' | 'require'): () => number {
+    const uses = kept === 'module' ? 'module.id' : 'require.name';
+    const wrapper = vm.runInThisContext(
+      `(function (exports, require, module, __filename) {
+        (function () {
+          const registry = new Map([[1, 1]]);
+          exports.read = () => registry.size + (${uses} ? 1 : 0);
+        })();
+      })`,
+      { filename: `library-kept-${kept}.js` },
+    ) as (exports: object, require: unknown, module: object, filename: string) => void;
+    const module = { id: LIBRARY, filename: LIBRARY, exports: {} as { read: () => number } };
+    const require = Object.assign(() => undefined, { cache: { [LIBRARY]: module } });
+    wrapper(module.exports, require, module, LIBRARY);
+    return module.exports.read;
+  }
+
+  test.each(['module', 'require'] as const)('kept %s: the library is known, and its state is not read', (kept) => {
+    const read = libraryFunction(kept);
+    const labels = (follow: (scriptId: string) => boolean) =>
+      reachableCollections([() => read()], [globalThis], follow).map((collection) => collection.label);
+    expect(labels(() => true)).toContain('registry');
+    expect(labels(notTheLibrary)).not.toContain('registry');
+  });
 });
 
 describe('ModuleCollectionIndex', () => {
