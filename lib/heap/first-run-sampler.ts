@@ -9,7 +9,7 @@
  * all of it, and `markerBytes`, a lower bound of its size, comes off the bound.
  */
 import { MARKER_INTERVALS, STACK_DEPTH, survivorsWithoutMarker, type NativeProfiler, type ReadSurvivors } from './quick-sampler';
-import { HeapSampler } from './sampler';
+import { HeapSampler, samplesByRun } from './sampler';
 
 export interface FirstRunSample {
   /** At most what the marker adds to the window's bound. */
@@ -83,11 +83,8 @@ export function sampleFirstRunWithInspector(interval: number): FirstRunSample | 
     read: () => {
       if (!running || !marker) return null;
       try {
-        const { markerOrdinals, samples } = sampler.liveSamples();
-        // The run's marker is the only one: missing when the test restarted the sampler; with
-        // a second big sample of leakwatch's, which one starts the run is unclear.
-        if (markerOrdinals.length !== 1) return null;
-        return samples.filter((sample) => sample.ordinal > markerOrdinals[0]);
+        // With a second big sample of leakwatch's, which one starts the run is unclear.
+        return samplesByRun(sampler.liveSamples(), 1)?.[0] ?? null;
       } catch {
         return null;
       }

@@ -46,6 +46,19 @@ export interface LiveSamples {
   samples: Survivor[];
 }
 
+/**
+ * Each run's samples, from `runs` start-of-run markers: those between its marker and the next
+ * one's. Null when the markers alive are not one a run: a marker V8 did not sample, or a
+ * test that restarted the sampler (its samples are gone).
+ */
+export function samplesByRun({ markerOrdinals, samples }: LiveSamples, runs: number): Survivor[][] | null {
+  if (markerOrdinals.length !== runs) return null;
+  return markerOrdinals.map((start, index) => {
+    const end = markerOrdinals[index + 1] ?? Infinity;
+    return samples.filter((sample) => sample.ordinal > start && sample.ordinal < end);
+  });
+}
+
 const MARKER_FUNCTION = 'leakwatchTestStartMarker';
 const MARKER_INTERVALS = 16;
 

@@ -7,7 +7,7 @@ import { errorMessage } from '../core/errors';
 import { nextTurn, RunTimers } from '../core/timers';
 import type { HeapMeasurement, Rerun, RerunOutcome } from '../core/types';
 import { attribute, describeSite, type AllocationSite, type Attribution } from '../heap/attribution';
-import { HeapSampler } from '../heap/sampler';
+import { HeapSampler, samplesByRun } from '../heap/sampler';
 import { heldByFakeTimers, keptByEveryRun, mayStillLeak } from './heap-verdicts';
 
 export interface Confirmation {
@@ -55,17 +55,8 @@ export async function runAgainSampled(
     if (outcome.dropFakeTimers) dropFakeTimers.push(outcome.dropFakeTimers);
   };
   /** Each run's survivors: samples between its marker and the next run's (V8 runs a full GC first). */
-  const survivorsByRun = (): Attribution[] | null => {
-    const { markerOrdinals, samples } = sampler.liveSamples();
-    if (markerOrdinals.length !== markers.length) return null;
-    return markerOrdinals.map((start, index) => {
-      const end = markerOrdinals[index + 1] ?? Infinity;
-      return attribute(
-        samples.filter((sample) => sample.ordinal > start && sample.ordinal < end),
-        rootDir,
-      );
-    });
-  };
+  const survivorsByRun = (): Attribution[] | null =>
+    samplesByRun(sampler.liveSamples(), markers.length)?.map((samples) => attribute(samples, rootDir)) ?? null;
   const unsampledMarker = { problem: 'a start-of-run marker was not sampled' };
   try {
     let runs: Attribution[] = [];
