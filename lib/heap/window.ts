@@ -15,12 +15,13 @@ import { minorGc, type GcFunction } from '../core/gc';
 const YOUNG_SPACES = new Set(['new_space', 'new_large_object_space']);
 
 /**
- * Machine code V8 compiled while the test ran (code_space, code_large_object_space): not what
- * the test keeps, and not something the sampled reruns could ever confirm. Counting it made
+ * What V8 compiled while the test ran: machine code (code_space, code_large_object_space) and,
+ * on Node 22 and later, bytecode (trusted_space, trusted_large_object_space). Not what the test
+ * keeps, and not something the sampled reruns could ever confirm. Counting machine code made
  * half of a React suite's suspects (docs/measurements.md).
  */
-function isCodeSpace(name: string): boolean {
-  return name.startsWith('code_');
+function isCompiledCode(name: string): boolean {
+  return name.startsWith('code_') || name.includes('trusted_');
 }
 
 export interface ClosedWindow {
@@ -63,7 +64,7 @@ function total(spaces: Map<string, number>): number {
 function grown(window: OpenWindow, now: Map<string, number>, youngWhole: boolean): number {
   let bytes = 0;
   for (const [name, used] of now) {
-    if (isCodeSpace(name)) continue;
+    if (isCompiledCode(name)) continue;
     if (youngWhole && YOUNG_SPACES.has(name)) bytes += used;
     else bytes += Math.max(0, used - (window.spacesAtStart.get(name) ?? 0));
   }
@@ -151,7 +152,7 @@ function shrank(window: OpenWindow, now: Map<string, number>): boolean {
 
 function shrankSince(before: Map<string, number>, now: Map<string, number>): boolean {
   for (const [name, used] of now) {
-    if (!YOUNG_SPACES.has(name) && used < (before.get(name) ?? 0)) return true;
+    if (!YOUNG_SPACES.has(name) && !isCompiledCode(name) && used < (before.get(name) ?? 0)) return true;
   }
   return false;
 }

@@ -136,6 +136,20 @@ describe('closeWindow', () => {
     expect(gc).not.toHaveBeenCalled();
   });
 
+  test('bytecode compiled during the test (trusted spaces, Node 22 and later) is not counted', () => {
+    const gc = gcLeaving();
+    mockHeap.spaces = { ...mockHeap.spaces, trusted_space: { used: 200 }, trusted_large_object_space: { used: 0 } };
+    const window = openWindow(gc, BAR);
+    mockHeap.spaces = {
+      ...mockHeap.spaces,
+      trusted_space: { used: 900 },
+      trusted_large_object_space: { used: 300 },
+      old_space: { used: 5050 },
+    };
+    expect(closeWindow(gc, window, BAR).bound).toBe(50);
+    expect(gc).not.toHaveBeenCalled();
+  });
+
   test('after a V8 scavenge during the test, the bound is the old growth plus the whole young generation, with no scavenge of its own under the bar', () => {
     const gc = gcLeaving();
     const window = openWindow(gc, BAR);
@@ -245,6 +259,14 @@ describe('closeWindow: swept', () => {
     const window = openWindow(gc, BAR);
     mockHeap.spaces = { ...mockHeap.spaces, old_space: { used: 4999 } };
     expect(closeWindow(gc, window, BAR).swept).toBe(true);
+  });
+
+  test('compiled code that V8 flushed (code and trusted spaces shrank): false, it cannot hide what the window counts', () => {
+    const gc = gcLeaving();
+    mockHeap.spaces = { ...mockHeap.spaces, trusted_space: { used: 700 } };
+    const window = openWindow(gc, BAR);
+    mockHeap.spaces = { ...mockHeap.spaces, code_space: { used: 50 }, trusted_space: { used: 300 }, old_space: { used: 5100 } };
+    expect(closeWindow(gc, window, BAR).swept).toBe(false);
   });
 
   test("read before leakwatch's own scavenge: the old space that scavenge grows does not hide V8's sweeping", () => {
