@@ -1,5 +1,5 @@
 import type { Circus } from '@jest/types';
-import { countConcurrentTests, fullTestName } from '../test-tree';
+import { countConcurrentTests, countTests, fullTestName } from '../test-tree';
 
 /** Just the fields of jest-circus's tree that test-tree reads. */
 interface Node {
@@ -50,5 +50,18 @@ describe('countConcurrentTests', () => {
 
   test('is 0 for an empty tree', () => {
     expect(countConcurrentTests(asBlock(describeBlock('ROOT_DESCRIBE_BLOCK')))).toBe(0);
+  });
+});
+
+describe('countTests', () => {
+  test('counts every test in nested describe blocks, or those the filter picks', () => {
+    const root = describeBlock('ROOT_DESCRIBE_BLOCK');
+    testEntry('a', root, true);
+    testEntry('b', root);
+    const block = describeBlock('block', root);
+    testEntry('c', block);
+    testEntry('d', describeBlock('deeper', block), true);
+    expect(countTests(asBlock(root))).toBe(4);
+    expect(countTests(asBlock(root), (test) => !test.concurrent)).toBe(2);
   });
 });
