@@ -33,8 +33,6 @@ export interface TestInfo {
    * reach. A function, so that only the few tests a check looks at pay for the list.
    */
   code?: () => readonly object[];
-  /** At most how many of the file's tests are measured from this one on, this one included. */
-  testsLeft?: number;
 }
 
 /** Where a test file's own code runs outside its tests: what a file-level finding names. */

@@ -9,7 +9,7 @@ import { fileCodeRunning, runnerTimerStarting, userCodeRan } from './probe-signa
 import { finishRun } from './run-finish';
 import type { SessionState } from './session-state';
 import { abandonTest, measureCurrentTest, startTest } from './test-lifecycle';
-import { countConcurrentTests, countTests } from './test-tree';
+import { countConcurrentTests } from './test-tree';
 
 /** Events on which jest-circus installs its own error listeners at 'setup' (Jest 29: the first two). */
 const CIRCUS_ERROR_EVENTS = ['uncaughtException', 'unhandledRejection', 'rejectionHandled'];
@@ -24,7 +24,6 @@ export function eventHandler(session: SessionState, event: Circus.Event, state: 
     case 'run_start': {
       return whenReady(fileCodeRunning(session.probes, null), () => {
         session.pendingConcurrent = countConcurrentTests(state.rootDescribeBlock);
-        session.testsInFile = countTests(state.rootDescribeBlock);
         for (const probe of session.probes) {
           const problem = probe.startFile();
           if (problem) session.sink.warn(problem);

@@ -40,8 +40,6 @@ export interface SessionState {
   current: Measured | null;
   readonly testsById: Map<number, Circus.TestEntry>;
   nextTestId: number;
-  /** The tests in the file's tree at run_start, skipped ones too: at least as many as are measured. */
-  testsInFile: number;
   pendingConcurrent: number;
   skippedConcurrent: number;
   readonly recordWriter: RecordWriter | null;

@@ -59,7 +59,6 @@ export class LeakwatchSession {
       current: null,
       testsById: new Map(),
       nextTestId: 0,
-      testsInFile: 0,
       pendingConcurrent: 0,
       skippedConcurrent: 0,
       recordWriter,

@@ -19,13 +19,7 @@ export function startTest(session: SessionState, test: Circus.TestEntry): MaybeP
     userCodeRan(session.probes);
     return;
   }
-  const info: TestInfo = {
-    name: fullTestName(test),
-    id: session.nextTestId,
-    code: () => testCode(test),
-    testsLeft: Math.max(1, session.testsInFile - session.nextTestId),
-  };
-  session.nextTestId += 1;
+  const info: TestInfo = { name: fullTestName(test), id: session.nextTestId++, code: () => testCode(test) };
   session.testsById.set(info.id, test);
   const startedAt = performance.now();
   const current: Measured = { test, info, ignored: new Set(), startMs: 0 };

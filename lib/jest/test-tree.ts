@@ -11,15 +11,10 @@ export function fullTestName(test: Circus.TestEntry): string {
 }
 
 export function countConcurrentTests(block: Circus.DescribeBlock): number {
-  return countTests(block, (test) => !!test.concurrent);
-}
-
-/** The tests in nested describe blocks that `which` picks; all of them, skipped ones too, by default. */
-export function countTests(block: Circus.DescribeBlock, which: (test: Circus.TestEntry) => boolean = () => true): number {
   let count = 0;
   for (const child of block.children) {
-    if (child.type === 'describeBlock') count += countTests(child, which);
-    else if (which(child)) count += 1;
+    if (child.type === 'describeBlock') count += countConcurrentTests(child);
+    else if (child.concurrent) count += 1;
   }
   return count;
 }

@@ -58,8 +58,7 @@ export class ModuleGrowthProbe implements Probe {
     if (!test) return;
     if (!this.looked && test.code) {
       this.looked = true;
-      // Too few tests left to grow anything by MIN_GROWING_TESTS: the walk (~15-25 ms) would find nothing to report.
-      if ((test.testsLeft ?? Infinity) >= MIN_GROWING_TESTS) this.watchReachable(test.code());
+      this.watchReachable(test.code());
     } else if (this.options.collections.size !== this.growth.size) {
       // The kept-once check found more from a suspect's code (a describe block's, or what a
       // beforeEach hook set): follow those too, from now on.

@@ -1,5 +1,5 @@
 import type { Circus } from '@jest/types';
-import { countConcurrentTests, countTests, fullTestName } from '../test-tree';
+import { countConcurrentTests, fullTestName } from '../test-tree';
 
 /** Just the fields of jest-circus's tree that test-tree reads. */
 interface Node {
@@ -37,31 +37,18 @@ describe('fullTestName', () => {
   });
 });
 
-/** Four tests in nested describe blocks, three of them concurrent. */
-function mixedTree(): Node {
-  const root = describeBlock('ROOT_DESCRIBE_BLOCK');
-  testEntry('a', root, true);
-  testEntry('b', root);
-  const block = describeBlock('block', root);
-  testEntry('c', block, true);
-  testEntry('d', describeBlock('deeper', block), true);
-  return root;
-}
-
 describe('countConcurrentTests', () => {
   test('counts concurrent tests in nested describe blocks, not the others', () => {
-    expect(countConcurrentTests(asBlock(mixedTree()))).toBe(3);
+    const root = describeBlock('ROOT_DESCRIBE_BLOCK');
+    testEntry('a', root, true);
+    testEntry('b', root);
+    const block = describeBlock('block', root);
+    testEntry('c', block, true);
+    testEntry('d', describeBlock('deeper', block), true);
+    expect(countConcurrentTests(asBlock(root))).toBe(3);
   });
 
   test('is 0 for an empty tree', () => {
     expect(countConcurrentTests(asBlock(describeBlock('ROOT_DESCRIBE_BLOCK')))).toBe(0);
-  });
-});
-
-describe('countTests', () => {
-  test('counts every test in nested describe blocks, or those the filter picks', () => {
-    const root = asBlock(mixedTree());
-    expect(countTests(root)).toBe(4);
-    expect(countTests(root, (test) => !test.concurrent)).toBe(1);
   });
 });
