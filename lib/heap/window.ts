@@ -35,7 +35,7 @@ export interface ClosedWindow {
    * growth plus what V8's collections freed, which bounds what it kept.
    */
   allocated?: number;
-  /** A space outside the young generation shrank: growth there may be hidden (see shrank). */
+  /** A counted space outside the young generation shrank: growth there may be hidden (see shrank). */
   swept: boolean;
   usedAfter: number;
 }
@@ -142,9 +142,10 @@ function allocatedDespite(gcs: GCProfilerResult['statistics'], growth: number): 
 }
 
 /**
- * Whether a space outside the young generation shrank since the window opened (read before
- * leakwatch's own scavenge): V8 compacted or swept concurrently, and what it freed can hide
- * what the window's code allocated in the same space (a pretenured allocation in the old space).
+ * Whether a space outside the young generation and compiled code shrank since the window
+ * opened (read before leakwatch's own scavenge): V8 compacted or swept concurrently, and what
+ * it freed can hide what the window's code allocated in the same space (a pretenured
+ * allocation in the old space). Compiled code is not counted, so its shrinking hides nothing.
  */
 function shrank(window: OpenWindow, now: Map<string, number>): boolean {
   return shrankSince(window.spacesAtStart, now);
