@@ -27,7 +27,7 @@ export const MAX_RUNS = 3;
 /**
  * Runs the test again with the sampling profiler on, a marker before the run, then reads
  * the profile (V8 runs a full GC first): samples after the marker are the run's survivors.
- * Only while the runs so far look like a leak (keptByEveryRun) does another follow, up to
+ * Only while the runs so far may still be a leak (mayStillLeak) does another follow, up to
  * MAX_RUNS; the samples between two markers are a run's survivors still alive after the
  * later runs. Returns null as soon as the runs so far show no leak.
  */
@@ -66,7 +66,7 @@ export async function runAgainSampled(
       if (!survivors) return unsampledMarker;
       runs = survivors;
       measurement.runs = runs.map((run) => run.userBytes);
-      if (!mayStillLeak(runs, enough)) return null;
+      if (!mayStillLeak(runs, enough, MAX_RUNS)) return null;
     }
     if (keptByEveryRun(runs, enough, MAX_RUNS) && heldByFakeTimers(fakeTimersAdded)) {
       // Each run's memory may be only what its pending fake timers hold until the test's
