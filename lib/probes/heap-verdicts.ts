@@ -44,9 +44,8 @@ export function clearedByQuickLook(userBytes: number, enough: number, runs: numb
  */
 export function mayStillLeak(runs: Attribution[], enough: number, maxRuns: number): boolean {
   if (runs.length >= maxRuns) return keptByEveryRun(runs, enough, runs.length);
-  const bytes = runs.map((run) => run.userBytes);
-  const mean = bytes.reduce((sum, b) => sum + b, 0) / bytes.length;
-  return bytes[0] >= enough / 3 && mean >= enough / 3;
+  const { first, mean } = userBytesKept(runs);
+  return first >= enough / 3 && mean >= enough / 3;
 }
 
 /**
@@ -59,9 +58,14 @@ export function mayStillLeak(runs: Attribution[], enough: number, maxRuns: numbe
  */
 export function keptByEveryRun(runs: Attribution[], enough: number, count: number): boolean {
   if (runs.length < count) return false;
-  const bytes = runs.map((run) => run.userBytes);
-  const mean = bytes.reduce((sum, b) => sum + b, 0) / bytes.length;
-  return mean >= enough && bytes[0] >= (bytes.length === 1 ? enough : enough / 3);
+  const { first, mean } = userBytesKept(runs);
+  return mean >= enough && first >= (runs.length === 1 ? enough : enough / 3);
+}
+
+/** What the first run's code still holds, and the runs' average. */
+function userBytesKept(runs: Attribution[]): { first: number; mean: number } {
+  const total = runs.reduce((sum, run) => sum + run.userBytes, 0);
+  return { first: runs[0]?.userBytes ?? 0, mean: total / runs.length };
 }
 
 /**
