@@ -1,13 +1,14 @@
 /**
  * HandlesProbe: timers, servers, sockets, child processes, workers and watchers that a test
- * opened and left open. An async_hooks `init` hook records each async resource created while a
- * test runs, with its creation stack (a handle through a WeakRef); all of them are forgotten
- * at the test's end. What is still open and ref'ed after a short grace period, and was made
- * from a frame in the project (Jest's and libraries' own handles never qualify), is a leak. Promises are skipped at once, so the hook
- * costs little beyond Node's promise hooks. Not a leak: a jsdom window's fire-once timer armed
- * by the code under test rather than by the test file, such as a data library's 3 s
- * loading or dedupe timer. It fires once, and jsdom clears it at teardown, so it cannot pile
- * up or outlive the file (swr's suite left 267 of them, docs/realworld.md).
+ * opened and left open. An async_hooks `init` hook records each async resource created while
+ * a test runs, with its creation stack (a handle through a WeakRef); all of them are
+ * forgotten at the test's end. What is still open and ref'ed after a short grace period, and
+ * was made from a frame in the project (Jest's and libraries' own handles never qualify), is
+ * a leak. Promises are skipped at once, so the hook costs little beyond Node's promise hooks.
+ * Not a leak: a jsdom window's fire-once timer armed by the code under test rather than by the
+ * test file, such as a data library's 3 s loading or dedupe timer. It fires once, and jsdom
+ * clears it at teardown, so it cannot pile up or outlive the file (swr's suite left 267 of
+ * them, docs/realworld.md).
  */
 import { createHook, type AsyncHook } from 'node:async_hooks';
 import type { MaybePromise } from '../core/maybe-async';
