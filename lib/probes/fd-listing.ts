@@ -13,6 +13,12 @@ const { openSync, closeSync, readdirSync, readlinkSync, statSync } = fs;
  * inotify instance behind every fs.watch (a watcher left open is reported by the handles check).
  */
 const LIBUV_SINGLETONS = new Set(['anon_inode:inotify']);
+/**
+ * Sockets are the handles check's: it names each with its address and the line that opened it,
+ * and tells a leaked one from an agent's pooled keep-alive socket or a server's idle connection,
+ * which stay open for seconds after a clean request.
+ */
+const isSocket = (target: string): boolean => target.startsWith('socket:');
 
 /** What a descriptor points to (a file path, socket:[…], pipe:[…]); throws once it is closed. */
 export function fdTarget(fd: string): string {
@@ -52,7 +58,7 @@ export function countMatchesListing(): boolean {
 }
 
 /**
- * Descriptors in `open` that were not open before, with what they point to. A number that was
+ * Descriptors in `open` that were not open before, with what they point to, sockets left out. A number that was
  * open at the start, closed, and given to the test's own `fs` open of the same path (a stream
  * the previous test ended is still closing when this one starts) is new too; a number reused
  * by anything else is missed.
@@ -64,7 +70,7 @@ export function newFds(open: string[], before: Set<string>, openedAt: Map<number
     if (before.has(fd) && reopened === undefined) continue;
     try {
       const target = readlinkSync(`${FD_DIR}/${fd}`);
-      if (LIBUV_SINGLETONS.has(target)) continue;
+      if (LIBUV_SINGLETONS.has(target) || isSocket(target)) continue;
       if (before.has(fd) && !samePath(target, reopened!)) continue;
       added.push([fd, target]);
     } catch {

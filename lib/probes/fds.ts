@@ -3,7 +3,7 @@
  * each described by what it points to (a file path, socket:[…], pipe:[…]) and, for those
  * opened through `fs` (open, openSync, fs.promises.open, and the streams, which call
  * fs.open), the line that opened it. Descriptors that close within the handles' grace
- * period are not leaks. Sockets' creation lines come from the handles check. At file level,
+ * period are not leaks. Sockets are left to the handles check (fd-listing.ts). At file level,
  * the descriptors that appeared while the file's own code ran (module scope, beforeAll,
  * afterAll) and are still open after its last afterAll hook: a descriptor belongs to the
  * process, so it outlives the file.

@@ -5,6 +5,9 @@
  * forgotten at the test's end. What is still open and ref'ed after a short grace period, and
  * was made from a frame in the project (Jest's and libraries' own handles never qualify), is
  * a leak. Promises are skipped at once, so the hook costs little beyond Node's promise hooks.
+ * Not the test's: a connection accepted by a server it did not make (one opened in beforeAll
+ * keeps a keep-alive client's connection idle for 5 s); the server is judged, and closing it
+ * closes its idle connections.
  * Not a leak: a jsdom window's fire-once timer armed by the code under test rather than by the
  * test file, such as a data library's 3 s loading or dedupe timer. It fires once, and jsdom
  * clears it at teardown, so it cannot pile up or outlive the file (swr's suite left 267 of
@@ -25,6 +28,11 @@ import type { OpenHandle, Resource } from './tracked-resource';
 const MAX_TRACKED = 100_000;
 /** The "test" number of what the file's own code opens outside its tests (tests count from 1). */
 const FILE = 0;
+/** The "test" number of a server made while neither a test nor the file's own code ran. */
+const NOBODY = -1;
+const SERVER_TYPES = new Set(['TCPSERVERWRAP', 'PIPESERVERWRAP']);
+/** What a server's accepted connection is: triggered by the server. */
+const CONNECTION_TYPES = new Set(['TCPWRAP', 'PIPEWRAP']);
 
 export class HandlesProbe implements Probe {
   readonly check = 'handles' as const;
@@ -35,6 +43,8 @@ export class HandlesProbe implements Probe {
    * handle made in a callback is traced back through what scheduled it.
    */
   private readonly live = new Map<number, Resource>();
+  /** Every server made since the file began (async id → the test that made it): few, even one a request. */
+  private readonly servers = new Map<number, number>();
   private test: number | null = null;
   /** The test whose grace period is running: what its own resources create then is still its. */
   private graceTest: number | null = null;
@@ -69,7 +79,9 @@ export class HandlesProbe implements Probe {
           this.test ??
           (this.graceTest !== null && parent?.test === this.graceTest ? this.graceTest : null) ??
           (this.filePhase !== null || parent?.test === FILE ? FILE : null);
+        if (SERVER_TYPES.has(type)) this.servers.set(asyncId, test ?? NOBODY);
         if (test === null) return;
+        if (CONNECTION_TYPES.has(type) && this.acceptedByOther(triggerId, test)) return;
         const handle = HANDLE_TYPES.has(type);
         if (this.live.size >= MAX_TRACKED && !handle) return;
         const phase = test === FILE ? (this.filePhase ?? parent?.phase) : undefined;
@@ -162,7 +174,14 @@ export class HandlesProbe implements Probe {
   dispose(): void {
     this.hook.disable();
     this.live.clear();
+    this.servers.clear();
     this.test = null;
+  }
+
+  /** A connection accepted by a server made outside this test (or this file stretch) is the server's. */
+  private acceptedByOther(triggerId: number, test: number): boolean {
+    const server = this.servers.get(triggerId);
+    return server !== undefined && server !== test;
   }
 
   private leftOpen(testNumber: number): OpenHandle[] {
