@@ -169,8 +169,17 @@ export function nodeLabel(step: RetainerStep): string | null {
   return null;
 }
 
-/** The file of the function whose scope holds the variable at steps[index] (the function before the context). */
+/**
+ * The file of the function whose scope holds the variable at steps[index]: the function before
+ * the context. A native ES module's top-level scope is held by its evaluation generator (reached
+ * from the module record, with no closure on the path), whose `function` is the module's own.
+ */
 function scriptOfScope(snapshot: HeapSnapshot, steps: RetainerStep[], index: number): string | null {
+  const holder = index >= 2 && steps[index - 1].edge === 'context' ? steps[index - 2] : null;
+  if (holder && holder.nodeType !== 'closure') {
+    const fn = follow(snapshot, holder.ordinal, 'function');
+    if (fn >= 0 && nodeType(snapshot, fn) === 'closure') return scriptOf(snapshot, fn);
+  }
   const fn = [...steps.slice(0, index)].reverse().find((step) => step.nodeType === 'closure');
   return fn ? scriptOf(snapshot, fn.ordinal) : null;
 }

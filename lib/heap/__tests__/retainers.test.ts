@@ -70,6 +70,32 @@ describe('describeRetainers', () => {
     ]);
   });
 
+  test("a native ES module's variable is named with the module's file (its scope is held by the module's generator)", () => {
+    // Node's module record → V8's SourceTextModule → the generator that evaluates it → its context.
+    const b = new SnapshotBuilder();
+    const [root, wrap, module, generator, moduleFn, shared, script] = [
+      b.node('synthetic', '', 1, 0),
+      b.node('native', 'Node / ModuleWrap', 3, 48),
+      b.node('hidden', 'system / SourceTextModule', 5, 64),
+      b.node('object', 'Generator', 7, 32),
+      b.node('closure', '', 9, 32),
+      b.node('code', '', 11, 40),
+      b.node('code', `file://${ROOT_DIR}/src/sessions.js`, 13, 80),
+    ];
+    const [context, sessions, session] = [
+      b.node('object', 'system / Context', 15, 24),
+      b.node('object', 'Map', 17, 32),
+      b.node('object', 'Object', 101, 40),
+    ];
+    b.edge(root, 'element', 1, wrap).edge(wrap, 'internal', 2, module).edge(module, 'hidden', 4, generator);
+    b.edge(generator, 'internal', 'function', moduleFn).edge(generator, 'internal', 'context', context);
+    b.edge(moduleFn, 'internal', 'shared', shared).edge(shared, 'internal', 'script', script);
+    b.edge(context, 'context', 'sessions', sessions).edge(sessions, 'internal', 'table', session);
+    expect(describeRetainers(MAX_ID_BEFORE, parseSnapshot(b.build()), ROOT_DIR)).toEqual([
+      '~40 B in 1 × Object: src/sessions.js: sessions (Map) → entries (Object)',
+    ]);
+  });
+
   test('a member only a global holds still explains its group', () => {
     const b = new SnapshotBuilder();
     const [root, global, cache] = [b.node('synthetic', '', 1, 0), b.node('object', 'global', 3, 48), b.node('object', 'Object', 101, 40)];
