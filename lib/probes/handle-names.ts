@@ -25,6 +25,16 @@ export function describeHandle({ type, resource: object, windowInterval }: Named
         return `TCP server${address(resource, 'getsockname', ' listening on')}`;
       case 'TCPWRAP':
         return `TCP socket${address(resource, 'getpeername', ' to')}`;
+      case 'UDPWRAP':
+        return `UDP socket${address(resource, 'getsockname', ' bound to')}`;
+      case 'PIPESERVERWRAP':
+        return 'IPC server (a Unix socket or named pipe)';
+      case 'PIPEWRAP':
+        return 'pipe or Unix socket';
+      case 'MESSAGEPORT':
+        return 'MessagePort (worker_threads)';
+      case 'SIGNALWRAP':
+        return 'signal handler';
       case 'PROCESSWRAP':
         return `child process${typeof resource?.pid === 'number' ? ` (pid ${resource.pid})` : ''}`;
       case 'WORKER':

@@ -110,7 +110,7 @@ export class HandlesProbe implements Probe {
     this.forgetTest(FILE);
     return handlesFinding(
       left.map((handle) => `${nameOf(handle)}, created at ${handle.site} (${handle.phase ?? 'the file'})`),
-      `Still open ${GRACE_MS} ms after the file's last afterAll hook: it keeps a Jest worker busy, and in band it keeps Jest from exiting. Close it in an afterAll hook (server.close(), clearInterval, socket.destroy(), child.kill(), worker.terminate(), watcher.close()), or unref() it.`,
+      `Still open ${GRACE_MS} ms after the file's last afterAll hook: it keeps a Jest worker busy, and in band it keeps Jest from exiting. Close it in an afterAll hook (server.close(), clearInterval, socket.destroy(), child.kill(), worker.terminate(), watcher.close(), port.close()), or unref() it.`,
     );
   }
 
@@ -157,7 +157,7 @@ export class HandlesProbe implements Probe {
     this.forgetTest(testNumber);
     return handlesFinding(
       left.map((handle) => `${nameOf(handle)}, created at ${handle.site}`),
-      `Still open ${GRACE_MS} ms after the test ended. Close it in the test or an afterEach hook (clearTimeout/clearInterval, server.close(), socket.destroy(), child.kill(), worker.terminate(), watcher.close()), or unref() it if it must outlive the test.`,
+      `Still open ${GRACE_MS} ms after the test ended. Close it in the test or an afterEach hook (clearTimeout/clearInterval, server.close(), socket.destroy(), child.kill(), worker.terminate(), watcher.close(), port.close()), or unref() it if it must outlive the test.`,
     );
   }
 
