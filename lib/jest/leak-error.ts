@@ -27,9 +27,15 @@ export function leakError(testName: string, finding: Finding): Error {
   return errorWithMessage(formatFinding(testName, finding), finding);
 }
 
-/** The same for a file-level finding, which Jest reports as the file's own error. */
+/**
+ * The same for a file-level finding, which Jest reports as the file's own error. Jest 30 prints
+ * such an error's message and then the lines of its stack after the first: the message is the
+ * first line alone, or the details would show twice.
+ */
 export function fileLeakError(file: string, finding: Finding): Error {
-  return errorWithMessage(formatFileFinding(file, finding), finding);
+  const error = errorWithMessage(formatFileFinding(file, finding), finding);
+  error.message = error.message.split('\n', 1)[0];
+  return error;
 }
 
 function errorWithMessage(message: string, finding: Finding): Error {

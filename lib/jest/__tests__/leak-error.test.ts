@@ -1,6 +1,7 @@
 import type { Finding } from '../../core/types';
 import { quoteTestName } from '../../core/test-names';
-import { formatFinding, leakError } from '../leak-error';
+import { formatExecError } from 'jest-message-util';
+import { fileLeakError, formatFinding, leakError } from '../leak-error';
 
 const FINDING: Finding = {
   check: 'heap',
@@ -55,5 +56,15 @@ describe('leakError', () => {
     const error = leakError('caches users', FINDING);
     expect(Object.keys(error)).toContain('leakwatch');
     expect((error as Error & { leakwatch: unknown }).leakwatch).toEqual({ check: 'heap', verdict: 'leak', bytes: 1048576 });
+  });
+});
+
+describe('fileLeakError', () => {
+  test("prints each detail once where Jest prints a file's error (its message, then its stack)", () => {
+    const error = fileLeakError('__tests__/a.test.js', FINDING);
+    const printed = formatExecError(error, { rootDir: '/project', testMatch: [] }, { noStackTrace: false });
+    expect(printed).toContain('leakwatch: test file __tests__/a.test.js leaked ~1.0 MB of heap.');
+    expect(printed.split('Kept by the test: ~1.0 MB allocated at src/cache.ts:12')).toHaveLength(2);
+    expect(printed.split('Run it alone to see more.')).toHaveLength(2);
   });
 });
