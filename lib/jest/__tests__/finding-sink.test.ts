@@ -48,7 +48,9 @@ test("a file-level leak goes where jest-circus puts an afterAll hook's error", (
   const state = runState();
   const target = sink();
   target.fileFinding(state, LEAK);
-  expect((state.unhandledErrors[0] as Error).message).toBe('leakwatch: test file a.test.js leaked 1 open handle.\n  setInterval timer');
+  // Jest prints the message, then the stack's lines after its first (leak-error.ts).
+  expect((state.unhandledErrors[0] as Error).stack).toBe('leakwatch: test file a.test.js leaked 1 open handle.\n  setInterval timer');
+  expect((state.unhandledErrors[0] as Error).message).toBe('leakwatch: test file a.test.js leaked 1 open handle.');
   expect(target.forRecord()).toEqual(['leakwatch: test file a.test.js leaked 1 open handle.\n  setInterval timer']);
 });
 
