@@ -23,10 +23,17 @@ const MAX_RETAINER_REPORTS = 3;
 /** Leaks per file whose statement lines are looked for: each takes one more run with logpoints. */
 const MAX_STATEMENT_REPORTS = 3;
 /**
- * Above this heap, no snapshots for retainers: reading one takes many times its size. Measured
- * (scripts/load.js): 1-3 s at a 20-40 MB heap; 56 s and a 5.2 GB process at 200 MB.
+ * Above this many live objects, no snapshot for retainers: V8 takes ~15 µs an object to write
+ * one (2026-12-07, Node 20, 2 cores: 3.2 s at 193,000 objects, 14.5 s at 989,000), whatever
+ * the heap's size in bytes (0.6 s for a 98 MB heap of big arrays). Counted for free by the
+ * object ids the search gives anyway (V8 steps them by 2).
  */
-const RETAINERS_MAX_HEAP = 64 * 1024 * 1024;
+const RETAINERS_MAX_OBJECTS = 1_000_000;
+/**
+ * Above this heap, not even the ids: giving them takes ~1.5 µs an object, and a heap this big
+ * is seldom under RETAINERS_MAX_OBJECTS (at 200 MB, a snapshot took 56 s and a 5.2 GB process).
+ */
+const RETAINERS_MAX_HEAP = 128 * 1024 * 1024;
 
 export interface LeakReportOptions {
   threshold: number;
@@ -82,49 +89,8 @@ export class HeapLeakExplainer {
         details.push(`No heap snapshot: ${errorMessage(error)}.`);
       }
     }
-    // The live heap, which is what a snapshot's cost follows: used heap still counts the extra
-    // runs' garbage (one in-band run read 84 MB used against a 64 MB limit, and said nothing).
-    if (this.options.retainers && this.retainerReports < MAX_RETAINER_REPORTS) this.gc();
-    const heapNow = usedHeap();
-    if (this.options.retainers && this.retainerReports < MAX_RETAINER_REPORTS && heapNow >= RETAINERS_MAX_HEAP) {
-      details.push(
-        `What holds it was not worked out: the heap is ${formatBytes(heapNow)}, over the ${formatBytes(RETAINERS_MAX_HEAP)} up to which ` +
-          'leakwatch reads heap snapshots (at 200 MB, two took 56 s and 5 GB of memory).',
-      );
-    }
-    if (this.options.retainers && this.retainerReports < MAX_RETAINER_REPORTS && heapNow < RETAINERS_MAX_HEAP) {
-      this.retainerReports += 1;
-      try {
-        let maxBefore: number;
-        let after: HeapSnapshot;
-        if (snapshots.length === 2) {
-          maxBefore = lastObjectIdOf(await fs.promises.readFile(snapshots[0]));
-          after = parseSnapshot(await fs.promises.readFile(snapshots[1]));
-        } else {
-          const tracked = await trackObjectIds();
-          try {
-            maxBefore = tracked.lastId;
-            await oneMoreRun();
-            after = await takeSnapshot();
-          } finally {
-            tracked.stop();
-          }
-        }
-        const lines = describeRetainers(maxBefore, after, this.options.rootDir);
-        if (lines.length > 0) {
-          details.push(
-            'What holds it (objects new after one more run of the test, by kind, biggest first):',
-            ...lines.map((line) => `  ${line}`),
-          );
-        } else {
-          // Seen on Node 22 in the heap-leaks e2e (module-map.test.js): say so, not nothing.
-          details.push(
-            'What holds it was not found: in the heap snapshot after one more run, no path from a variable of the project reached the new objects.',
-          );
-        }
-      } catch (error) {
-        details.push(`What holds it could not be worked out: ${errorMessage(error)}.`);
-      }
+    if (this.options.retainers && this.retainerReports < MAX_RETAINER_REPORTS) {
+      details.push(...(await this.whatHoldsIt(snapshots, oneMoreRun)));
     }
     if (snapshots.length === 0 && !this.options.snapshots) {
       details.push(
@@ -146,6 +112,56 @@ export class HeapLeakExplainer {
    * logpoints (heap/statement-lines.ts), for the first leaks of a file. On failure the
    * function-level sites stay, and the returned note says why.
    */
+  /** "What holds it": the retainer paths of what one more run adds, or why they were not worked out. */
+  private async whatHoldsIt(snapshots: string[], oneMoreRun: () => Promise<void>): Promise<string[]> {
+    // The live heap: used heap still counts the extra runs' garbage (one in-band run read 84 MB used, 64 MB live).
+    this.gc();
+    const heapNow = usedHeap();
+    if (heapNow >= RETAINERS_MAX_HEAP) {
+      return [
+        `What holds it was not worked out: the heap is ${formatBytes(heapNow)}, over the ${formatBytes(RETAINERS_MAX_HEAP)} up to which ` +
+          'leakwatch reads heap snapshots (at 200 MB, two took 56 s and 5 GB of memory).',
+      ];
+    }
+    this.retainerReports += 1;
+    try {
+      let maxBefore: number;
+      let after: HeapSnapshot;
+      if (snapshots.length === 2) {
+        maxBefore = lastObjectIdOf(await fs.promises.readFile(snapshots[0]));
+        after = parseSnapshot(await fs.promises.readFile(snapshots[1]));
+      } else {
+        const tracked = await trackObjectIds();
+        try {
+          const objects = tracked.lastId / 2;
+          if (objects > RETAINERS_MAX_OBJECTS) {
+            // The next leaks of this file would find as many: spare them the ids.
+            this.retainerReports = MAX_RETAINER_REPORTS;
+            return [
+              `What holds it was not worked out: the heap holds ~${(objects / 1e6).toFixed(1)} million objects, over the ` +
+                `${RETAINERS_MAX_OBJECTS / 1e6} million up to which leakwatch takes a heap snapshot (~15 s at a million).`,
+            ];
+          }
+          maxBefore = tracked.lastId;
+          await oneMoreRun();
+          after = await takeSnapshot();
+        } finally {
+          tracked.stop();
+        }
+      }
+      const lines = describeRetainers(maxBefore, after, this.options.rootDir);
+      if (lines.length > 0) {
+        return ['What holds it (objects new after one more run of the test, by kind, biggest first):', ...lines.map((line) => `  ${line}`)];
+      }
+      // Seen on Node 22 in the heap-leaks e2e (module-map.test.js): say so, not nothing.
+      return [
+        'What holds it was not found: in the heap snapshot after one more run, no path from a variable of the project reached the new objects.',
+      ];
+    } catch (error) {
+      return [`What holds it could not be worked out: ${errorMessage(error)}.`];
+    }
+  }
+
   private async addStatementLines(sites: AllocationSite[], rerun: () => Promise<RerunOutcome>): Promise<string | null> {
     if (this.statementReports >= MAX_STATEMENT_REPORTS) return null;
     this.statementReports += 1;
