@@ -16,9 +16,10 @@ describeWithProcFd('newFds (needs /proc/self/fd, Linux)', () => {
     const server = net.createServer().listen(0, '127.0.0.1');
     await once(server, 'listening');
     try {
+      // Jest's own reads may open a descriptor meanwhile: the file and no socket, whatever else.
       const added = newFds(openFds(), before, null);
-      expect(added.map(([, target]) => target)).toEqual([fs.realpathSync(file)]);
-      expect(added[0][0]).toBe(String(fd));
+      expect(added).toContainEqual([String(fd), fs.realpathSync(file)]);
+      expect(added.filter(([, target]) => target.startsWith('socket:'))).toEqual([]);
     } finally {
       fs.closeSync(fd);
       fs.rmSync(file);
