@@ -21,6 +21,8 @@ const FILE_LEAKS = {
     /leakwatch: test file __tests__\/fd-left\.test\.js leaked 1 file descriptor\.\n\s+fd \d+ → \/.*\/__tests__\/fd-left\.test\.js, opened at __tests__\/fd-left\.test\.js:5 \(beforeAll\)\n\s+Still open 100 ms after the file's last afterAll hook: close it/,
   'global-left.test.js':
     /leakwatch: test file __tests__\/global-left\.test\.js leaked 1 global: sharedClient\.\n\s+sharedClient, set in beforeAll\n\s+Still on the global object after the file's last afterAll hook\. Delete it in an afterAll hook/,
+  'db-pool-left.test.js':
+    /leakwatch: test file __tests__\/db-pool-left\.test\.js leaked 1 open handle\.\n\s+TCP socket to 127\.0\.0\.1:\d+, created at __tests__\/db-pool-left\.test\.js:16 \(opened in test "queries and never ends the pool"\)\n\s+Still open 100 ms after the file's last afterAll hook/,
   'pool-left.test.js':
     /leakwatch: test file __tests__\/pool-left\.test\.js leaked 1 connection\(s\) \(probe "db-pool"\)\.\n\s+"db-pool" measured 0 at the file's start and 1 after its last afterAll hook; the file's own code changed it by \+1 in beforeAll \(tolerance 0\)\.\n\s+Release it in an afterAll hook\./,
 };
@@ -34,6 +36,8 @@ const CLEAN_FILES = [
   // Module scope declares the file's globals; memory module scope keeps is freed with the file's environment.
   'global-at-module-scope.test.js',
   'pool-released.test.js',
+  // A library's pool connects at a test's first query and keeps the socket: ended in afterAll, no leak.
+  'db-pool-ended.test.js',
   'external-kept-in-module.test.js',
   // `process` in a test file is Jest's per-file copy, freed with the file: a listener left on
   // it keeps nothing (__tests__/retained-environment.test.js shows the file freed).
@@ -73,7 +77,7 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
         'leaves a descriptor open (failed for it, not again for the file)',
         'leaves an interval (failed for it, not again for the file)',
       ]);
-      expect(run.tests.size).toBe(19);
+      expect(run.tests.size).toBe(21);
       expect(run.exitCode).toBe(1);
     });
 

@@ -1,5 +1,6 @@
 /** Where a handle left open came from: a line of the project, or code the project only called. */
-import { callSites, toFilePath, userSite } from '../core/stack';
+import * as path from 'node:path';
+import { callSites, isInside, isProjectFile, OWN_DIST, toFilePath, userSite } from '../core/stack';
 import type { Resource } from './tracked-resource';
 import { windowTimer, WindowTimerKind } from './window-timers';
 
@@ -32,4 +33,19 @@ export function isWindowHousekeeping(handle: Resource, testFile: string | null):
   const { kind, caller } = handle.windowTimer;
   if (kind !== WindowTimerKind.Once) return false;
   return caller !== null && toFilePath(caller) !== testFile;
+}
+
+/**
+ * Whether the code that made it, nearest first past Node's own, is a library's: a pool's or a
+ * client's socket, not one the project's code opened itself. Made in a callback (no frame but
+ * Node's), it is not known to be.
+ */
+export function madeByLibrary(resource: Resource, rootDir: string): boolean {
+  for (const frame of callSites(resource.origin) ?? []) {
+    const file = toFilePath(frame.getFileName() ?? '');
+    // Node's own frames, and leakwatch's hook that recorded the stack.
+    if (!path.isAbsolute(file) || isInside(file, OWN_DIST)) continue;
+    return !isProjectFile(file, rootDir);
+  }
+  return false;
 }

@@ -7,7 +7,9 @@
  * a leak. Promises are skipped at once, so the hook costs little beyond Node's promise hooks.
  * Not the test's: a connection accepted by a server it did not make (one opened in beforeAll
  * keeps a keep-alive client's connection idle for 5 s); the server is judged, and closing it
- * closes its idle connections.
+ * closes its idle connections. Not the test's either, yet: a socket a library opened for it (a
+ * pool made in beforeAll connects at the first query); it is judged with the file's own
+ * handles, after the last afterAll hook, naming the test.
  * Not a leak: a jsdom window's fire-once timer armed by the code under test rather than by the
  * test file, such as a data library's 3 s loading or dedupe timer. It fires once, and jsdom
  * clears it at teardown, so it cannot pile up or outlive the file (swr's suite left 267 of
@@ -17,9 +19,10 @@ import { createHook, type AsyncHook } from 'node:async_hooks';
 import type { MaybePromise } from '../core/maybe-async';
 import { creationStack } from '../core/stack';
 import { GRACE_MS, stillThereAfterGrace } from '../core/timers';
+import { quoteTestName } from '../core/test-names';
 import type { FilePhase, Finding, TestInfo } from '../core/types';
 import { handlesFinding, nameOf, timersNotDueBy } from './handle-findings';
-import { isWindowHousekeeping, siteOf } from './handle-origin';
+import { isWindowHousekeeping, madeByLibrary, siteOf } from './handle-origin';
 import { HANDLE_TYPES, isOpen } from './open-handles';
 import type { Probe } from './probe';
 import type { OpenHandle, Resource } from './tracked-resource';
@@ -109,7 +112,7 @@ export class HandlesProbe implements Probe {
     const left = await stillThereAfterGrace(() => this.leftOpen(FILE));
     this.forgetTest(FILE);
     return handlesFinding(
-      left.map((handle) => `${nameOf(handle)}, created at ${handle.site} (${handle.phase ?? 'the file'})`),
+      left.map((handle) => `${nameOf(handle)}, created at ${handle.site} (${handle.openedIn ?? handle.phase ?? 'the file'})`),
       `Still open ${GRACE_MS} ms after the file's last afterAll hook: it keeps a Jest worker busy, and in band it keeps Jest from exiting. Close it in an afterAll hook (server.close(), clearInterval, socket.destroy(), child.kill(), worker.terminate(), watcher.close(), port.close()), or unref() it.`,
     );
   }
@@ -133,11 +136,12 @@ export class HandlesProbe implements Probe {
     this.pruneFileResources();
   }
 
-  afterTest(): MaybePromise<Finding | null> {
+  afterTest(test?: TestInfo): MaybePromise<Finding | null> {
     this.jestTimerDelay = null;
     const testNumber = this.test;
     this.test = null;
     if (testNumber === null) return null;
+    this.leaveSocketsToFile(testNumber, test?.name ?? 'a test');
     // Most tests leave nothing open: judged at once, with no wait.
     if (this.leftOpen(testNumber).length === 0) {
       this.forgetTest(testNumber);
@@ -176,6 +180,22 @@ export class HandlesProbe implements Probe {
     this.live.clear();
     this.servers.clear();
     this.test = null;
+  }
+
+  /**
+   * A socket a library opened for the test and left open: a pool or client made before the test
+   * (in beforeAll) keeps it, and closes it in afterAll. It is the file's from now on, named with
+   * the test; what the test's own code opened stays the test's.
+   */
+  private leaveSocketsToFile(testNumber: number, testName: string): void {
+    for (const resource of this.live.values()) {
+      if (resource.test !== testNumber || !CONNECTION_TYPES.has(resource.type) || !isOpen(resource.resource?.deref())) continue;
+      if (!madeByLibrary(resource, this.rootDir)) continue;
+      resource.site = siteOf(resource, this.live, this.rootDir);
+      if (!resource.site) continue;
+      resource.test = FILE;
+      resource.openedIn = `opened in test ${quoteTestName(testName)}`;
+    }
   }
 
   /** A connection accepted by a server made outside this test (or this file stretch) is the server's. */

@@ -12,6 +12,8 @@ export interface Resource {
   test: number;
   /** For the file's own resources: where its code ran. */
   phase?: FilePhase;
+  /** A socket a library opened during a test, judged at the file's end: 'opened in test "name"'. */
+  openedIn?: string;
   /** The file's own handles: their project line, found before what led to them is dropped. */
   site?: string | null;
   /** Timers only, read from `origin` once one is still open at the end. */
