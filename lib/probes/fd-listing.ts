@@ -58,10 +58,10 @@ export function countMatchesListing(): boolean {
 }
 
 /**
- * Descriptors in `open` that were not open before, with what they point to, sockets left out. A number that was
- * open at the start, closed, and given to the test's own `fs` open of the same path (a stream
- * the previous test ended is still closing when this one starts) is new too; a number reused
- * by anything else is missed.
+ * Descriptors in `open` that were not open before, with what they point to, sockets left out.
+ * A number that was open at the start, closed, and given to the test's own `fs` open of the
+ * same path (a stream the previous test ended is still closing when this one starts) is new
+ * too; a number reused by anything else is missed.
  */
 export function newFds(open: string[], before: Set<string>, openedAt: Map<number, Opened> | null): Array<[string, string]> {
   const added: Array<[string, string]> = [];
