@@ -22,7 +22,7 @@ const FILE_LEAKS = {
   'global-left.test.js':
     /leakwatch: test file __tests__\/global-left\.test\.js leaked 1 global: sharedClient\.\n\s+sharedClient, set in beforeAll\n\s+Still on the global object after the file's last afterAll hook\. Delete it in an afterAll hook/,
   'db-pool-left.test.js':
-    /leakwatch: test file __tests__\/db-pool-left\.test\.js leaked 1 open handle\.\n\s+TCP socket to 127\.0\.0\.1:\d+, created at __tests__\/db-pool-left\.test\.js:16 \(opened in test "queries and never ends the pool"\)\n\s+Still open 100 ms after the file's last afterAll hook/,
+    /leakwatch: test file __tests__\/db-pool-left\.test\.js leaked 1 open handle\.\n\s+TCP socket to 127\.0\.0\.1:\d+, created at __tests__\/db-pool-left\.test\.js:15 \(opened in test "queries and never ends the pool"\)\n\s+Still open 100 ms after the file's last afterAll hook/,
   'pool-left.test.js':
     /leakwatch: test file __tests__\/pool-left\.test\.js leaked 1 connection\(s\) \(probe "db-pool"\)\.\n\s+"db-pool" measured 0 at the file's start and 1 after its last afterAll hook; the file's own code changed it by \+1 in beforeAll \(tolerance 0\)\.\n\s+Release it in an afterAll hook\./,
 };
