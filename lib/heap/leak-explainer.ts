@@ -107,11 +107,6 @@ export class HeapLeakExplainer {
     };
   }
 
-  /**
-   * Replaces the sites' descriptions with statement lines, found in one more run with
-   * logpoints (heap/statement-lines.ts), for the first leaks of a file. On failure the
-   * function-level sites stay, and the returned note says why.
-   */
   /** "What holds it": the retainer paths of what one more run adds, or why they were not worked out. */
   private async whatHoldsIt(snapshots: string[], oneMoreRun: () => Promise<void>): Promise<string[]> {
     // The live heap: used heap still counts the extra runs' garbage (one in-band run read 84 MB used, 64 MB live).
@@ -162,6 +157,11 @@ export class HeapLeakExplainer {
     }
   }
 
+  /**
+   * Replaces the sites' descriptions with statement lines, found in one more run with
+   * logpoints (heap/statement-lines.ts), for the first leaks of a file. On failure the
+   * function-level sites stay, and the returned note says why.
+   */
   private async addStatementLines(sites: AllocationSite[], rerun: () => Promise<RerunOutcome>): Promise<string | null> {
     if (this.statementReports >= MAX_STATEMENT_REPORTS) return null;
     this.statementReports += 1;

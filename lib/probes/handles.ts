@@ -36,6 +36,8 @@ const NOBODY = -1;
 const SERVER_TYPES = new Set(['TCPSERVERWRAP', 'PIPESERVERWRAP']);
 /** What a server's accepted connection is: triggered by the server. */
 const CONNECTION_TYPES = new Set(['TCPWRAP', 'PIPEWRAP']);
+/** How each kind of handle is closed, for both messages' advice. */
+const CLOSE_CALLS = 'clearInterval, server.close(), socket.destroy(), child.kill(), worker.terminate(), watcher.close(), port.close()';
 
 export class HandlesProbe implements Probe {
   readonly check = 'handles' as const;
@@ -113,7 +115,7 @@ export class HandlesProbe implements Probe {
     this.forgetTest(FILE);
     return handlesFinding(
       left.map((handle) => `${nameOf(handle)}, created at ${handle.site} (${handle.openedIn ?? handle.phase ?? 'the file'})`),
-      `Still open ${GRACE_MS} ms after the file's last afterAll hook: it keeps a Jest worker busy, and in band it keeps Jest from exiting. Close it in an afterAll hook (server.close(), clearInterval, socket.destroy(), child.kill(), worker.terminate(), watcher.close(), port.close()), or unref() it.`,
+      `Still open ${GRACE_MS} ms after the file's last afterAll hook: it keeps a Jest worker busy, and in band it keeps Jest from exiting. Close it in an afterAll hook (${CLOSE_CALLS}), or unref() it.`,
     );
   }
 
@@ -161,7 +163,7 @@ export class HandlesProbe implements Probe {
     this.forgetTest(testNumber);
     return handlesFinding(
       left.map((handle) => `${nameOf(handle)}, created at ${handle.site}`),
-      `Still open ${GRACE_MS} ms after the test ended. Close it in the test or an afterEach hook (clearTimeout/clearInterval, server.close(), socket.destroy(), child.kill(), worker.terminate(), watcher.close(), port.close()), or unref() it if it must outlive the test.`,
+      `Still open ${GRACE_MS} ms after the test ended. Close it in the test or an afterEach hook (clearTimeout/${CLOSE_CALLS}), or unref() it if it must outlive the test.`,
     );
   }
 
