@@ -2,7 +2,9 @@
 /**
  * Memory a test keeps once in module-level state (issue #22): the article's memoised function,
  * in JS and TS (ts-jest), fails with a message naming the cache, its line and its size; the clean
- * twins (a lazy singleton, a full LRU, a library's one-time table, a describe-level fixture) pass.
+ * twins (a lazy singleton, a full LRU, a library's one-time table, a describe-level fixture, a
+ * field set again or built on first use) pass. A memo in a plain object's keys or in a class's
+ * static field fails as one in a Map.
  * A cache that each test grows by less than the threshold fails its file, naming the tests.
  */
 'use strict';
@@ -17,17 +19,25 @@ const KEPT = {
     /leakwatch: "lists ranges api in a describe block" kept ~1\.5 MB in module-level state: cache \(Map\) in src\/api\.js:2, \+1 entry, ~1\.5 MB\./,
   'api (typescript)':
     /leakwatch: "api \(typescript\)" kept ~2\.3 MB in module-level state: cache \(Map\) in src\/api-ts\.ts:2, \+1 entry, ~2\.3 MB\./,
+  'parses the north region':
+    /leakwatch: "parses the north region" kept ~938 KB in module-level state: Regions\.parsed \(Map\) in src\/registry\.js:2, \+1 entry, ~938 KB\./,
+  'parses the sales report':
+    /leakwatch: "parses the sales report" kept ~938 KB in module-level state: reports \(Object\) in src\/reports\.js:4, \+1 entry, ~938 KB\./,
 };
 const ADVICE = [
   /Run again with the same input, the test adds nothing: the memory stays, but does not grow\. A cache keyed on its input grows with every new input/,
-  /Fix: bound it \(an LRU with a maximum size\), or clear it in afterEach \(e\.g\. cache\.clear\(\)\)\. If it is meant to stay, call leakwatch\.ignore\('heap'\) in this test, or list it in testEnvironmentOptions\.leakwatch\.heap\.keptOnce\.allow/,
+  /Fix: bound it \(an LRU with a maximum size\), or clear it in afterEach \(e\.g\. (cache\.clear\(\)|Regions\.parsed\.clear\(\)|for \(const key in reports\) delete reports\[key\])\)\. If it is meant to stay, call leakwatch\.ignore\('heap'\) in this test, or list it in testEnvironmentOptions\.leakwatch\.heap\.keptOnce\.allow/,
 ];
 const GROWN =
   /leakwatch: test file __tests__\/thumbnails\.test\.js grew module-level state test after test: thumbnails \(Map\) in src\/thumbnails\.js:2, \+5 entries in 5 tests, ~1\.1 MB\.\n\s+Grown by "thumbnail of cat\.png", "thumbnail of dog\.png", "thumbnail of bird\.png", "thumbnail of fish\.png" and "thumbnail of horse\.png", and still held after the file's afterAll hooks/;
 const GROWN_ADVICE =
   /Fix: bound it \(an LRU with a maximum size\), or clear it in afterEach \(e\.g\. thumbnails\.clear\(\)\)\. If it is meant to grow, list it in testEnvironmentOptions\.leakwatch\.heap\.keptOnce\.allow \(e\.g\. 'src\/thumbnails\.js:thumbnails'\)/;
+const GROWN_OBJECT =
+  /leakwatch: test file __tests__\/previews\.test\.js grew module-level state test after test: previews \(Object\) in src\/reports\.js:11, \+5 entries in 5 tests, ~1\.1 MB\.[^]*clear it in afterEach \(e\.g\. for \(const key in previews\) delete previews\[key\]\)/;
 const CLEAN = [
   'api with a small input',
+  'clean builds the settings on first use',
+  'clean loads a document',
   'clean builds a lazy singleton',
   'clean adds to an LRU that is already full',
   'clean calls a library that builds a table on its first call',
@@ -81,6 +91,13 @@ describe.each([
     expect(file?.status).toBe('failed');
     expect(file?.message).toMatch(GROWN);
     expect(file?.message).toMatch(GROWN_ADVICE);
+    expect(file?.assertionResults.map((/** @type {{ status: string }} */ t) => t.status)).toEqual(Array(5).fill('passed'));
+  });
+
+  test("a plain object's keys that each test adds to fail the file the same way", () => {
+    const file = run.files.find((f) => f.name.endsWith('previews.test.js'));
+    expect(file?.status).toBe('failed');
+    expect(file?.message).toMatch(GROWN_OBJECT);
     expect(file?.assertionResults.map((/** @type {{ status: string }} */ t) => t.status)).toEqual(Array(5).fill('passed'));
   });
 

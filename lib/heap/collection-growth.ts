@@ -4,10 +4,15 @@
  * with a test's start and end in place of the snapshots. The collections are held weakly and
  * their sizes read with a property read each, so following them costs next to nothing.
  */
-import { newestFirst, EntrySizer } from './entry-size';
+import { isPlainObject, newestFirst, EntrySizer } from './entry-size';
 
 /** Tests that must each have added entries: memlab's three snapshots. */
 export const MIN_GROWING_TESTS = 3;
+/**
+ * A plain object with more keys than this when found is a table, not a cache filling up (a
+ * JSON fixture, a locale's data): its size is a key count, read twice a test.
+ */
+const MAX_OBJECT_KEYS = 1000;
 
 export interface WatchedCollection {
   label: string;
@@ -43,6 +48,8 @@ interface Watched {
   tests: string[];
   /** Entries added by tests (not by hooks or extra runs between them). */
   addedByTests: number;
+  /** Entries the last judged test added, until the next test starts. */
+  addedByLastTest: number;
 }
 
 export class CollectionGrowth {
@@ -54,6 +61,7 @@ export class CollectionGrowth {
     for (const { label, kind, scriptId, value } of collections) {
       if (this.watched.some((known) => known.ref.deref() === value)) continue;
       const size = sizeOf(value);
+      if (kind === 'Object' && size > MAX_OBJECT_KEYS) continue;
       this.watched.push({
         label,
         kind,
@@ -64,6 +72,7 @@ export class CollectionGrowth {
         pendingGrowth: 0,
         tests: [],
         addedByTests: 0,
+        addedByLastTest: 0,
       });
     }
   }
@@ -77,6 +86,7 @@ export class CollectionGrowth {
     for (const item of this.watched) {
       item.atStart = sizeOfRef(item.ref);
       item.pendingGrowth = 0;
+      item.addedByLastTest = 0;
     }
   }
 
@@ -94,6 +104,7 @@ export class CollectionGrowth {
         item.tests.push(this.current);
         item.addedByTests += item.pendingGrowth;
       }
+      item.addedByLastTest = item.pendingGrowth;
       item.pendingGrowth = 0;
     }
     this.current = null;
@@ -101,8 +112,19 @@ export class CollectionGrowth {
 
   /** The test is not measured (failed, skipped, or it left a resource behind): its growth does not count. */
   testAbandoned(): void {
-    for (const item of this.watched) item.pendingGrowth = 0;
+    for (const item of this.watched) {
+      item.pendingGrowth = 0;
+      item.addedByLastTest = 0;
+    }
     this.current = null;
+  }
+
+  /**
+   * How many entries the last judged test added to `collection` (its extra runs not counted),
+   * until the next test starts; undefined when it is not followed.
+   */
+  addedByLastTest(collection: object): number | undefined {
+    return this.watched.find((item) => item.ref.deref() === collection)?.addedByLastTest;
   }
 
   /**
@@ -132,12 +154,16 @@ export class CollectionGrowth {
   }
 }
 
-/** A Map's or Set's size, or an array's length, read with this realm's getters (it may be of the test's realm). */
+/**
+ * A Map's or Set's size, an array's length, or a plain object's own enumerable keys, read with
+ * this realm's getters (it may be of the test's realm).
+ */
 export function sizeOf(collection: object): number {
   const kind = Object.prototype.toString.call(collection);
   if (kind === '[object Map]') return Number(Reflect.get(Map.prototype, 'size', collection));
   if (kind === '[object Set]') return Number(Reflect.get(Set.prototype, 'size', collection));
-  return Array.isArray(collection) ? collection.length : 0;
+  if (Array.isArray(collection)) return collection.length;
+  return kind === '[object Object]' && isPlainObject(collection) ? Object.keys(collection).length : 0;
 }
 
 function sizeOfRef(ref: WeakRef<object>): number {

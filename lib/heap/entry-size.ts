@@ -75,12 +75,29 @@ export class EntrySizer {
   }
 }
 
-/** The newest entries of a Map, Set or array (of any realm), newest first. */
+/** Made by `{}` or `Object.create(null)`, in any realm: its prototype is a realm's Object.prototype, or none. */
+export function isPlainObject(value: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
+}
+
+/**
+ * The newest entries of a Map, Set, array or plain object (of any realm), newest first. A
+ * plain object's entries are its own enumerable data properties, [key, value], in key order:
+ * insertion order, but integer-like keys first, ascending. Getters are not run.
+ */
 export function newestFirst(collection: object): unknown[] {
   const kind = Object.prototype.toString.call(collection);
   if (kind === '[object Map]') return [...(Map.prototype.entries.call(collection) as IterableIterator<unknown>)].reverse();
   if (kind === '[object Set]') return [...(Set.prototype.values.call(collection) as IterableIterator<unknown>)].reverse();
-  return Array.isArray(collection) ? [...(collection as unknown[])].reverse() : [];
+  if (Array.isArray(collection)) return [...(collection as unknown[])].reverse();
+  if (kind !== '[object Object]' || !isPlainObject(collection)) return [];
+  return Object.keys(collection)
+    .flatMap((key) => {
+      const descriptor = Object.getOwnPropertyDescriptor(collection, key);
+      return descriptor && 'value' in descriptor ? [[key, descriptor.value] as [string, unknown]] : [];
+    })
+    .reverse();
 }
 
 /**

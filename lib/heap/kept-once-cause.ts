@@ -5,17 +5,19 @@
  * cause when it puts them back (a memo cache computes its value again); otherwise they are put
  * back as they were.
  */
+import { isPlainObject } from './entry-size';
 
 /**
- * Takes the newest `count` entries out of `holder` (a Map, Set or Array of any realm), runs
- * `rerun`, and tells whether the run put as many back. Entries the run did not put back are
- * restored, in their order.
+ * Takes the newest `count` entries out of `holder` (a Map, Set, Array or plain object of any
+ * realm), runs `rerun`, and tells whether the run put as many back. Entries the run did not
+ * put back are restored, in their order.
  */
 export async function rerunPutsBack(holder: unknown, count: number, rerun: () => Promise<void>): Promise<boolean> {
   const kind = Object.prototype.toString.call(holder);
   if (kind === '[object Map]') return mapPutsBack(holder as Map<unknown, unknown>, count, rerun);
   if (kind === '[object Set]') return setPutsBack(holder as Set<unknown>, count, rerun);
   if (Array.isArray(holder)) return arrayPutsBack(holder as unknown[], count, rerun);
+  if (kind === '[object Object]' && isPlainObject(holder as object)) return objectPutsBack(holder as object, count, rerun);
   return false;
 }
 
@@ -55,6 +57,24 @@ async function arrayPutsBack(array: unknown[], count: number, rerun: () => Promi
     return putBack;
   } finally {
     if (!putBack) Array.prototype.push.apply(array, taken);
+  }
+}
+
+/** A plain object's newest keys (entry-size.ts's order); a key that will not go (frozen, not configurable) is not the test's. */
+async function objectPutsBack(object: object, count: number, rerun: () => Promise<void>): Promise<boolean> {
+  const taken = Object.keys(object)
+    .map((key) => [key, Object.getOwnPropertyDescriptor(object, key)!] as const)
+    .filter(([, descriptor]) => 'value' in descriptor)
+    .slice(-count);
+  const removed = taken.filter(([key]) => Reflect.deleteProperty(object, key));
+  try {
+    if (removed.length < taken.length) return false;
+    await rerun();
+    return taken.every(([key]) => Object.prototype.hasOwnProperty.call(object, key));
+  } finally {
+    for (const [key, descriptor] of removed) {
+      if (!Object.prototype.hasOwnProperty.call(object, key)) Object.defineProperty(object, key, descriptor);
+    }
   }
 }
 

@@ -8,9 +8,9 @@
 import { errorMessage } from '../core/errors';
 import type { Finding } from '../core/types';
 import { formatBytes } from '../core/units';
-import { newestEntriesHolding } from './entry-size';
+import { newestEntriesHolding, newestFirst } from './entry-size';
 import { rerunPutsBack } from './kept-once-cause';
-import type { Holder, ModuleState } from './module-holders';
+import { clearExample, type Holder, type ModuleState } from './module-holders';
 import type { ModuleCollection } from './reachable-collections';
 import { scriptFile } from './script-files';
 
@@ -69,11 +69,25 @@ export class KeptOnceCheck {
       const file = scriptFile(collection.scriptId);
       const holder = { label: collection.label, kind: collection.kind, file, ...newest };
       if (!this.options.holders.isModuleFile(file) || this.options.holders.skipped(holder)) continue;
+      if (collection.kind === 'Object' && !this.entriesOfTest(collection.value, holder)) continue;
       if (await causedBy(collection.value, newest.entries, rerun)) kept.push(holder);
     }
     if (kept.length === 0) return null;
     for (const holder of kept) this.options.holders.markReported(holder);
     return this.finding(kept.sort((a, b) => b.bytes - a.bytes));
+  }
+
+  /**
+   * Whether a plain object's newest keys are entries the test added: it added that many keys
+   * (a record whose field the test set again, `state.current = …`, holds a value, not entries),
+   * and its module does not name them as fields (`settings.table ??= …`, built on first use).
+   */
+  private entriesOfTest(object: object, holder: KeptHolder): boolean {
+    if ((this.options.growth.addedByLastTest(object) ?? 0) < holder.entries) return false;
+    const keys = newestFirst(object)
+      .slice(0, holder.entries)
+      .map((entry) => (entry as [string, unknown])[0]);
+    return !keys.some((key) => this.options.holders.namesField(holder, key));
   }
 
   private finding(holders: KeptHolder[]): Finding {
@@ -91,7 +105,7 @@ export class KeptOnceCheck {
           `set by testEnvironmentOptions.leakwatch.heap.threshold).`,
         'Run again with the same input, the test adds nothing: the memory stays, but does not grow. ' +
           'A cache keyed on its input grows with every new input, so in a long-running process it has no bound.',
-        `Fix: bound it (an LRU with a maximum size), or clear it in afterEach (e.g. ${first.label}.clear()). ` +
+        `Fix: bound it (an LRU with a maximum size), or clear it in afterEach (e.g. ${clearExample(first)}). ` +
           `If it is meant to stay, call leakwatch.ignore('heap') in this test, or list it in ` +
           `testEnvironmentOptions.leakwatch.heap.keptOnce.allow (e.g. '${example}').`,
       ],

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isProjectFile } from '../core/stack';
+import type { CollectionGrowth } from './collection-growth';
 import type { ModuleCollectionIndex } from './module-collections';
 import { displayPath } from './retainers';
 
@@ -19,10 +20,11 @@ export interface Holder {
   file: string;
 }
 
-/** What the module-state checks of one test file share: the holder rules and the collections found. */
+/** What the module-state checks of one test file share: the holder rules, the collections found, and their sizes test by test. */
 export interface ModuleState {
   holders: ModuleHolders;
   collections: ModuleCollectionIndex;
+  growth: CollectionGrowth;
 }
 
 export interface ModuleHoldersOptions {
@@ -52,6 +54,15 @@ export class ModuleHolders {
     this.reported.add(key(holder));
   }
 
+  /**
+   * Whether the holder's source names this key as a field (`settings.table`, `state?.current`):
+   * a plain object's field set on first use is a lazily built value, not an entry of a cache.
+   */
+  namesField(holder: Holder, key: string): boolean {
+    const name = holder.label.split('.').pop()!;
+    return new RegExp(`\\b${escapeRegExp(name)}\\s*\\??\\.\\s*${escapeRegExp(key)}\\b`).test(sourceOf(holder.file));
+  }
+
   /** "cache (Map) in src/api.js:2". */
   name(holder: Holder): string {
     const line = declarationLine(holder.file, variableOf(holder));
@@ -79,6 +90,13 @@ export class ModuleHolders {
   }
 }
 
+/** How the fix empties it: `cache.clear()`, `log.length = 0`, `for (const key in memo) delete memo[key]`. */
+export function clearExample(holder: Holder): string {
+  if (holder.kind === 'Array') return `${holder.label}.length = 0`;
+  if (holder.kind === 'Object') return `for (const key in ${holder.label}) delete ${holder.label}[key]`;
+  return `${holder.label}.clear()`;
+}
+
 function key(holder: Holder): string {
   return `${holder.file}:${holder.label}`;
 }
@@ -87,20 +105,28 @@ function variableOf(holder: Holder): string {
   return holder.label.split('.')[0];
 }
 
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** The module's source on disk ('' when unreadable): the original file, not Jest's transformed copy. */
+function sourceOf(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /**
- * The line declaring `name` in the module's source on disk (1-based), or null. The inspector
- * names the variable, not its line; the original file, not Jest's transformed copy, is read.
+ * The line declaring `name` (a variable, a class or a function) in the module's source on
+ * disk (1-based), or null. The inspector names the variable, not its line; the original file, not Jest's transformed copy, is read.
  */
 export function declarationLine(file: string, name: string): number | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
+  const text = sourceOf(file);
+  if (text === '') return null;
   const escaped = name.replace(/[$]/g, '\\$');
   const declaration = new RegExp(
-    `^\\s*(?:export\\s+)?(?:const|let|var)\\s+${escaped}\\b|^\\s*(?:export\\s+)?(?:const|let|var)\\s+\\{[^}]*\\b${escaped}\\b`,
+    `^\\s*(?:export\\s+)?(?:const|let|var)\\s+${escaped}\\b|^\\s*(?:export\\s+)?(?:const|let|var)\\s+\\{[^}]*\\b${escaped}\\b` +
+      `|^\\s*(?:export\\s+)?(?:default\\s+)?(?:abstract\\s+)?(?:class|(?:async\\s+)?function\\*?)\\s+${escaped}\\b`,
   );
   const lines = text.split('\n');
   const index = lines.findIndex((line) => declaration.test(line));

@@ -1,5 +1,5 @@
 /**
- * The Maps, Sets and arrays held in closure scopes (a CommonJS module's variables among them)
+ * The Maps, Sets, arrays and plain objects held in closure scopes (a CommonJS module's variables among them)
  * as far as a test's code reaches them: from the test's functions through their scopes, to
  * the functions and exports objects they hold, to those functions' scopes. Read through the
  * inspector (a closure's scopes are not visible to JavaScript), without a heap snapshot,
@@ -15,7 +15,8 @@ import { learnScriptFile } from './script-files';
 export interface ModuleCollection {
   /** The variable, then the property: "cache", "store.byId". */
   label: string;
-  kind: 'Map' | 'Set' | 'Array';
+  /** 'Object': a plain object, whose own keys are its entries (`cache[key] = …`). */
+  kind: 'Map' | 'Set' | 'Array' | 'Object';
   /** The script of the function whose scope holds it (scriptFiles gives its file). */
   scriptId: string;
   value: object;
@@ -24,6 +25,7 @@ export interface ModuleCollection {
 interface PropertyDescriptor {
   name: string;
   value?: RemoteObject & { value?: unknown };
+  get?: RemoteObject;
 }
 interface Properties {
   result: PropertyDescriptor[];
@@ -86,13 +88,15 @@ export function reachableCollections(
       properties.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value?.scriptId;
     while ((queue.length > 0 || later.length > 0) && calls < maxCalls && cpuMs() < deadline) {
       if (queue.length === 0) queue.push(...later.splice(0));
-      const { objectId, depth } = queue.shift()!;
+      const { objectId, depth, label } = queue.shift()!;
       const inner: QueueItem[] = [];
       const outer: QueueItem[] = [];
       const own = functionProperties(objectId);
       const scriptId = scriptOf(own);
       const scopes = own.internalProperties?.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
       if (!scopes || !scriptId || (depth > 0 && !follow(scriptId, objectId))) continue;
+      // A class's static fields are its own properties: module state as much as a variable.
+      if (depth > 0) found.push(...staticCollections(own, scriptId, label));
       const list = post<Properties>('Runtime.getProperties', { objectId: scopes, ownProperties: true });
       // A CommonJS module's variables are its wrapper function's (Closure), an ES module's its Module scope.
       const closures = list.result.filter(
@@ -133,21 +137,28 @@ export function reachableCollections(
           if (kind) {
             found.push({ label: variable.name, kind, scriptId, objectId: value.objectId });
           } else if (value.type === 'function') {
-            if (depth < MAX_DEPTH) (outermost ? outer : inner).push({ objectId: value.objectId, depth: depth + 1 });
+            if (depth < MAX_DEPTH) (outermost ? outer : inner).push({ objectId: value.objectId, depth: depth + 1, label: variable.name });
           } else if (value.type === 'object' && !value.subtype && depth < MAX_DEPTH) {
             // An exports object or a store: its functions, and collections one property down,
             // but only in a plain object: a class's Map (an LRU's, a library's) is its own
-            // business, bounded or not, and taking entries out of it could break it.
-            const plain = value.className === 'Object';
+            // business, bounded or not, and taking entries out of it could break it. A plain
+            // object of data is itself a collection too: `memo[input] = …` is a cache keyed on input.
+            const plain = isPlainObject(value);
             const properties = post<Properties>('Runtime.getProperties', { objectId: value.objectId, ownProperties: true });
+            const data = plain && holdsData(properties.result);
+            if (data) found.push({ label: variable.name, kind: 'Object', scriptId, objectId: value.objectId });
             for (const property of properties.result) {
               const innerValue = property.value;
               if (!innerValue?.objectId) continue;
-              const innerKind = innerValue.subtype ? KINDS[innerValue.subtype] : undefined;
+              const innerKind = innerValue.subtype ? KINDS[innerValue.subtype] : data && isPlainObject(innerValue) ? 'Object' : undefined;
               if (innerKind && plain) {
                 found.push({ label: `${variable.name}.${property.name}`, kind: innerKind, scriptId, objectId: innerValue.objectId });
               } else if (innerValue.type === 'function') {
-                (outermost ? outer : inner).push({ objectId: innerValue.objectId, depth: depth + 1 });
+                (outermost ? outer : inner).push({
+                  objectId: innerValue.objectId,
+                  depth: depth + 1,
+                  label: `${variable.name}.${property.name}`,
+                });
               }
             }
           }
@@ -223,9 +234,49 @@ function wrapperFile(
   );
 }
 
+/**
+ * The collections among a function's own properties, labelled by its name, else by the
+ * variable that holds it: a class's static fields (`static parsed = new Map()`: `Registry.parsed`), a
+ * memoised function's `fn.cache`.
+ */
+function staticCollections(
+  properties: Properties,
+  scriptId: string,
+  holder: string | undefined,
+): Array<Omit<ModuleCollection, 'value'> & { objectId: string }> {
+  const own = properties.result.find((property) => property.name === 'name')?.value?.value;
+  const name = typeof own === 'string' && own !== '' ? own : holder;
+  if (!name) return [];
+  return properties.result.flatMap((property) => {
+    const value = property.value;
+    if (!value?.objectId || property.name === 'prototype') return [];
+    const kind = value.subtype ? KINDS[value.subtype] : isPlainObject(value) ? 'Object' : undefined;
+    return kind ? [{ label: `${name}.${property.name}`, kind, scriptId, objectId: value.objectId }] : [];
+  });
+}
+
+/** An object made by `{}` or `Object.create(null)`: not a class instance, an array, a proxy or a DOM node. */
+function isPlainObject(value: RemoteObject): boolean {
+  return value.type === 'object' && !value.subtype && value.className === 'Object';
+}
+
+/**
+ * Whether a plain object's properties are data, not a module's API: no function or getter
+ * among them, no `__esModule` mark, and not only a `default` (TypeScript's and Babel's import
+ * wrappers). A compiled project holds every import's exports object in a variable.
+ */
+function holdsData(properties: PropertyDescriptor[]): boolean {
+  if (properties.length === 1 && properties[0].name === 'default') return false;
+  return !properties.some(
+    (property) => property.name === '__esModule' || property.value?.type === 'function' || property.get?.type === 'function',
+  );
+}
+
 interface QueueItem {
   objectId: string;
   depth: number;
+  /** The variable or property that holds the function: its own collections are named after it. */
+  label?: string;
 }
 
 /** What one file's walks share: the scopes read, and the functions not looked at yet (their handles live in `group`). */

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import type { LeakwatchConfig } from '../core/config';
 import { isProjectFile } from '../core/stack';
+import { CollectionGrowth } from '../heap/collection-growth';
 import { ModuleCollectionIndex, realmGlobals } from '../heap/module-collections';
 import { ModuleHolders } from '../heap/module-holders';
 import type { SnapshotWriter } from '../heap/snapshot-writer';
@@ -45,6 +46,7 @@ export function createProbes(options: {
     ? {
         holders: new ModuleHolders({ rootDir, testFile, allow: keptOnce.allow }),
         collections: new ModuleCollectionIndex(realmGlobals(testGlobal), (file) => isProjectFile(file, rootDir)),
+        growth: new CollectionGrowth(),
       }
     : null;
   const heap = new HeapProbe(config, rootDir, snapshots, testGlobal, moduleState);

@@ -10,8 +10,8 @@ import { errorMessage } from '../core/errors';
 import { quoteTestName } from '../core/test-names';
 import type { Finding, TestInfo } from '../core/types';
 import { formatBytes } from '../core/units';
-import { CollectionGrowth, MIN_GROWING_TESTS, type GrownCollection } from '../heap/collection-growth';
-import type { Holder, ModuleState } from '../heap/module-holders';
+import { MIN_GROWING_TESTS, type GrownCollection } from '../heap/collection-growth';
+import { clearExample, type Holder, type ModuleState } from '../heap/module-holders';
 import { scriptFile } from '../heap/script-files';
 import type { Probe } from './probe';
 
@@ -44,11 +44,15 @@ export class ModuleGrowthProbe implements Probe {
   readonly check = 'heap' as const;
   readonly kind = 'memory' as const;
   readonly stats: ModuleGrowthStats = { watchedCollections: 0, walkMs: 0, grewInThreeTests: 0, largestKb: 0 };
-  private readonly growth = new CollectionGrowth();
   private looked = false;
   private problem: string | null = null;
 
   constructor(private readonly options: ModuleGrowthOptions) {}
+
+  /** Shared with the kept-once check, which asks what the last test added to a plain object. */
+  private get growth() {
+    return this.options.growth;
+  }
 
   startFile(): string | null {
     return null;
@@ -142,7 +146,7 @@ export class ModuleGrowthProbe implements Probe {
         `Grown by ${namedTests(first.tests)}, and still held after the file's afterAll hooks ` +
           `(size estimated from the values; threshold ${formatBytes(this.options.threshold)}, set by testEnvironmentOptions.leakwatch.heap.threshold).`,
         `Each of these tests added entries of its own: a cache keyed on its input grows with every new input, so in a long-running process it has no bound.`,
-        `Fix: bound it (an LRU with a maximum size), or clear it in afterEach (e.g. ${first.label}.clear()). ` +
+        `Fix: bound it (an LRU with a maximum size), or clear it in afterEach (e.g. ${clearExample(first)}). ` +
           `If it is meant to grow, list it in testEnvironmentOptions.leakwatch.heap.keptOnce.allow (e.g. '${this.options.holders.allowEntry(first)}').`,
       ],
       bytes,

@@ -103,7 +103,35 @@ test('a collection watched twice is followed once', () => {
   expect(growth.size).toBe(1);
 });
 
-test("reads the size of a Map, a Set and an array of the test's realm", () => {
-  const realm = vm.runInNewContext('({ map: new Map([[1, 1]]), set: new Set([1, 2]), array: [1, 2, 3] })') as Record<string, object>;
-  expect([sizeOf(realm.map), sizeOf(realm.set), sizeOf(realm.array), sizeOf({})]).toEqual([1, 2, 3, 0]);
+test("reads the size of a Map, a Set, an array and a plain object of the test's realm", () => {
+  const realm = vm.runInNewContext('({ map: new Map([[1, 1]]), set: new Set([1, 2]), array: [1, 2, 3], memo: { a: 1 } })') as Record<
+    string,
+    object
+  >;
+  expect([sizeOf(realm.map), sizeOf(realm.set), sizeOf(realm.array), sizeOf(realm.memo), sizeOf({})]).toEqual([1, 2, 3, 1, 0]);
+});
+
+test("a plain object's keys grow as entries, and what the last test added is known until the next starts", () => {
+  const memo: Record<string, unknown> = {};
+  const growth = new CollectionGrowth();
+  growth.watch([{ label: 'memo', kind: 'Object', scriptId: '7', value: memo }]);
+  for (const name of ['a', 'b', 'c']) {
+    growth.testStarted(name);
+    memo[name] = entry();
+    growth.testEnded();
+    growth.testJudged();
+    expect(growth.addedByLastTest(memo)).toBe(1);
+    memo[`${name}-rerun`] = entry(); // an extra run's: not the test's
+  }
+  expect(reported(growth)).toMatchObject([{ label: 'memo', tests: ['a', 'b', 'c'], entries: 3 }]);
+  growth.testStarted('d');
+  expect(growth.addedByLastTest(memo)).toBe(0);
+  expect(growth.addedByLastTest({})).toBeUndefined();
+});
+
+test('a plain object with over a thousand keys when found is a table: not followed', () => {
+  const table = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`k${i}`, i]));
+  const growth = new CollectionGrowth();
+  growth.watch([{ label: 'table', kind: 'Object', scriptId: '7', value: table }]);
+  expect(growth.size).toBe(0);
 });

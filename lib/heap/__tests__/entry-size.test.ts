@@ -40,6 +40,23 @@ test('newest first, for a Map of the test realm too', () => {
   expect(newestFirst({})).toEqual([]);
 });
 
+test("a plain object's entries: its data keys with their values, newest first, in any realm; a class instance has none", () => {
+  const memo = vm.runInNewContext('({ a: 1, b: [2] })') as object;
+  Object.defineProperty(memo, 'computed', { enumerable: true, get: () => 3 });
+  expect(newestFirst(memo)).toEqual([
+    ['b', [2]],
+    ['a', 1],
+  ]);
+  expect(newestFirst(Object.assign(Object.create(null) as object, { k: 1 }))).toEqual([['k', 1]]);
+  expect(
+    newestFirst(
+      new (class Store {
+        k = 1;
+      })(),
+    ),
+  ).toEqual([]);
+});
+
 describe('newestEntriesHolding', () => {
   const big = () => Array.from({ length: 100_000 }, (_, i) => i); // ~800 KB
 

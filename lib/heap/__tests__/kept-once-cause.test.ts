@@ -77,9 +77,36 @@ test('the entries come back when the run throws', async () => {
   expect([...cache]).toEqual([['a', 1]]);
 });
 
+describe('a plain object', () => {
+  test('a memo that sets the key again is the cause, and keeps the new value', async () => {
+    const memo: Record<string, number[]> = { a: [1], b: [2] };
+    await expect(rerunPutsBack(memo, 1, async () => void (memo.b ??= [2, 2]))).resolves.toBe(true);
+    expect(memo).toEqual({ a: [1], b: [2, 2] });
+  });
+
+  test('otherwise the keys come back with their values, after the rest; getters are left in place', async () => {
+    const memo = Object.defineProperty({ a: 1, b: 2 }, 'size', { enumerable: true, get: () => 2 });
+    await expect(rerunPutsBack(memo, 2, async () => {})).resolves.toBe(false);
+    expect(Object.entries(memo)).toEqual([
+      ['size', 2],
+      ['a', 1],
+      ['b', 2],
+    ]);
+  });
+
+  test('a frozen object is not the cause, and the run is not made', async () => {
+    const frozen = Object.freeze({ a: 1 });
+    const rerun = jest.fn(async () => {});
+    await expect(rerunPutsBack(frozen, 1, rerun)).resolves.toBe(false);
+    expect(frozen).toEqual({ a: 1 });
+    expect(rerun).not.toHaveBeenCalled();
+  });
+});
+
 test('anything else is not a cause', async () => {
   const rerun = jest.fn(async () => {});
-  await expect(rerunPutsBack({ a: 1 }, 1, rerun)).resolves.toBe(false);
+  await expect(rerunPutsBack(new WeakMap(), 1, rerun)).resolves.toBe(false);
+  await expect(rerunPutsBack(new (class Store {})(), 1, rerun)).resolves.toBe(false);
   expect(rerun).not.toHaveBeenCalled();
 });
 

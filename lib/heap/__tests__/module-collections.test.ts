@@ -23,6 +23,20 @@ function makeModule() {
   };
 }
 
+/**
+ * A module's scope with plain objects: a memo and a store of data, and what a compiled project
+ * holds of its imports (an exports object, TypeScript's `__importStar` and `__importDefault`).
+ */
+function makeObjectModule() {
+  const memo: Record<string, number[]> = { a: [1] };
+  const tables = { byId: {} as Record<string, number>, names: ['x'] };
+  const helpers = { format: (n: number) => String(n), limit: 3 };
+  const compiled = Object.defineProperty({ limit: 3 }, '__esModule', { value: true });
+  const star = Object.defineProperty({}, 'format', { enumerable: true, get: () => helpers.format });
+  const wrapped = { default: { limit: 3 } };
+  return () => [memo.a, tables.byId.x, helpers.limit, compiled.limit, star, wrapped.default];
+}
+
 const api = makeModule();
 
 /** Only this file's functions are followed, as leakwatch follows only the project's. */
@@ -31,10 +45,39 @@ const thisFileOnly = (scriptId: string): boolean => scriptFiles(scriptId).get(sc
 test('finds the collections in the scopes the test reaches, with the property path (not a singleton still unset)', () => {
   const testBody = () => api.read();
   const found = reachableCollections([testBody], [globalThis], thisFileOnly);
-  expect(found.map(({ label, kind }) => `${label} ${kind}`).sort()).toEqual(['cache Map', 'log Array', 'seen Set', 'store.byId Map']);
+  expect(found.map(({ label, kind }) => `${label} ${kind}`).sort()).toEqual([
+    'cache Map',
+    'log Array',
+    'seen Set',
+    'store Object',
+    'store.byId Map',
+  ]);
   const cache = found.find((collection) => collection.label === 'cache');
   expect(cache?.value).toBeInstanceOf(Map);
   expect([...(cache!.value as Map<number, string>)]).toEqual([[1, 'one']]);
+});
+
+test("plain objects of data are collections, one property down too; a module's exports and import wrappers are not", () => {
+  const found = reachableCollections([makeObjectModule()], [globalThis], thisFileOnly).map(({ label, kind }) => `${label} ${kind}`);
+  expect(found).toEqual(
+    expect.arrayContaining(['memo Object', 'memo.a Array', 'tables Object', 'tables.byId Object', 'tables.names Array']),
+  );
+  for (const label of ['helpers', 'compiled', 'star', 'wrapped', 'wrapped.default']) {
+    expect(found).not.toContain(`${label} Object`);
+  }
+});
+
+test("a function's own collections are found by its name: a class's static fields, a memoised function's cache", () => {
+  class Registry {
+    static items = new Map<string, number>();
+    static defaults = { limit: 3 };
+  }
+  const memoised = Object.assign((n: number) => n, { cache: new Set<number>() });
+  const found = reachableCollections([() => [Registry.items, memoised(1)]], [globalThis], thisFileOnly).map(
+    ({ label, kind }) => `${label} ${kind}`,
+  );
+  expect(found).toEqual(expect.arrayContaining(['Registry.items Map', 'Registry.defaults Object', 'memoised.cache Set']));
+  expect(found.some((label) => label.includes('prototype'))).toBe(false);
 });
 
 test("a class instance's collections are left alone", () => {
@@ -77,7 +120,7 @@ test("a library's root is read for the function it wraps, not for its own state"
     { filename: 'runner.js' },
   ) as (fn: () => unknown) => () => unknown;
   const found = reachableCollections([wrap(() => api.read())], [globalThis], thisFileOnly);
-  expect(found.map((collection) => collection.label).sort()).toEqual(['cache', 'log', 'seen', 'store.byId']);
+  expect(found.map((collection) => collection.label).sort()).toEqual(['cache', 'log', 'seen', 'store', 'store.byId']);
 });
 
 describe("a library's file from its wrapper's variables, when it kept no __filename", () => {

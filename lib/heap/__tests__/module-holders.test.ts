@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { declarationLine, ModuleHolders } from '../module-holders';
+import { clearExample, declarationLine, ModuleHolders } from '../module-holders';
 
 const rootDir = path.join(os.tmpdir(), 'leakwatch-holders-project');
 const file = (relative: string) => path.join(rootDir, relative);
@@ -49,10 +49,39 @@ test('names the holder with its declaration line, and the allow entry that would
   }
 });
 
+test("a plain object's key is a field when its module names it so", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-fields-'));
+  const source = path.join(dir, 'settings.js');
+  fs.writeFileSync(
+    source,
+    'const settings = {};\nconst memo = {};\nexports.get = () => (settings?.table ??= build());\nexports.memo = (k) => (memo[k] ??= build());\n',
+  );
+  try {
+    const check = new ModuleHolders({ rootDir: dir, testFile: '', allow: [] });
+    expect(check.namesField({ label: 'settings', kind: 'Object', file: source }, 'table')).toBe(true);
+    expect(check.namesField({ label: 'memo', kind: 'Object', file: source }, 'table')).toBe(false);
+    expect(check.namesField({ label: 'memo', kind: 'Object', file: source }, 'k')).toBe(false);
+    expect(check.namesField({ label: 'settings', kind: 'Object', file: path.join(dir, 'gone.js') }, 'table')).toBe(false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.each([
+  ['Map', 'cache.clear()'],
+  ['Set', 'cache.clear()'],
+  ['Array', 'cache.length = 0'],
+  ['Object', 'for (const key in cache) delete cache[key]'],
+])('a %s is emptied by %p', (kind, example) => {
+  expect(clearExample({ label: 'cache', kind, file: '' })).toBe(example);
+});
+
 test.each([
   ['const cache = new Map();', 1],
   ['export let cache = [];', 1],
   ['var { cache, other } = make();', 1],
+  ['export default class cache {', 1],
+  ['async function cache() {', 1],
   ['const cacheSize = 3;', null],
 ])('declarationLine finds %p: %p', (line, expected) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-decl-'));
