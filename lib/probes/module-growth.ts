@@ -45,6 +45,8 @@ export class ModuleGrowthProbe implements Probe {
   readonly kind = 'memory' as const;
   readonly stats: ModuleGrowthStats = { watchedCollections: 0, walkMs: 0, grewInThreeTests: 0, largestKb: 0 };
   private looked = false;
+  /** How many of the index's collections were offered to the growth tracker so far. */
+  private offered = 0;
   private problem: string | null = null;
 
   constructor(private readonly options: ModuleGrowthOptions) {}
@@ -63,11 +65,10 @@ export class ModuleGrowthProbe implements Probe {
     if (!this.looked && test.code) {
       this.looked = true;
       this.watchReachable(test.code());
-    } else if (this.options.collections.size !== this.growth.size) {
+    } else if (this.options.collections.size !== this.offered) {
       // The kept-once check found more from a suspect's code (a describe block's, or what a
       // beforeEach hook set): follow those too, from now on.
-      this.growth.watch(this.options.collections.reach([]));
-      this.stats.watchedCollections = this.growth.size;
+      this.watch(this.options.collections.reach([]));
     }
     this.growth.testStarted(test.name);
   }
@@ -126,11 +127,17 @@ export class ModuleGrowthProbe implements Probe {
     if (code.length === 0) return;
     const started = performance.now();
     try {
-      this.growth.watch(this.options.collections.reach(code, FIRST_WALK_CALLS));
+      this.watch(this.options.collections.reach(code, FIRST_WALK_CALLS));
     } catch (error) {
       this.problem = `module-level collections could not be found: ${errorMessage(error)}`;
     }
     this.stats.walkMs = Math.round(performance.now() - started);
+  }
+
+  /** Offers the index's collections to the growth tracker, which leaves some out (a big table). */
+  private watch(collections: ReturnType<ModuleState['collections']['reach']>): void {
+    this.growth.watch(collections);
+    this.offered = this.options.collections.size;
     this.stats.watchedCollections = this.growth.size;
   }
 
