@@ -1,7 +1,8 @@
 /**
- * The Maps, Sets, arrays and plain objects held in closure scopes (a CommonJS module's variables among them)
- * as far as a test's code reaches them: from the test's functions through their scopes, to
- * the functions and exports objects they hold, to those functions' scopes. Read through the
+ * The Maps, Sets, arrays and plain objects held in closure scopes (a CommonJS module's
+ * variables among them) and by functions (a class's static fields) as far as a test's code
+ * reaches them: from the test's functions through their scopes, to the functions and exports
+ * objects they hold, to those functions' scopes. Read through the
  * inspector (a closure's scopes are not visible to JavaScript), without a heap snapshot,
  * which costs 2-5 s at a Jest worker's heap. The files are looked up only for the
  * collections a caller keeps (scriptFiles): that needs the Debugger, ~0.3 ms a script.
@@ -142,7 +143,7 @@ export function reachableCollections(
             // An exports object or a store: its functions, and collections one property down,
             // but only in a plain object: a class's Map (an LRU's, a library's) is its own
             // business, bounded or not, and taking entries out of it could break it. A plain
-            // object of data is itself a collection too: `memo[input] = …` is a cache keyed on input.
+            // object of data is a collection too: `memo[input] = …` is a cache keyed on input.
             const plain = isPlainObject(value);
             const properties = post<Properties>('Runtime.getProperties', { objectId: value.objectId, ownProperties: true });
             const data = plain && holdsData(properties.result);
@@ -236,8 +237,8 @@ function wrapperFile(
 
 /**
  * The collections among a function's own properties, labelled by its name, else by the
- * variable that holds it: a class's static fields (`static parsed = new Map()`: `Registry.parsed`), a
- * memoised function's `fn.cache`.
+ * variable that holds it: a class's static fields (`static parsed = new Map()`:
+ * `Registry.parsed`), a memoised function's `fn.cache`.
  */
 function staticCollections(
   properties: Properties,
