@@ -20,7 +20,10 @@ export interface Holder {
   file: string;
 }
 
-/** What the module-state checks of one test file share: the holder rules, the collections found, and their sizes test by test. */
+/**
+ * What the module-state checks of one test file share: the holder rules, the collections
+ * found, and their sizes test by test.
+ */
 export interface ModuleState {
   holders: ModuleHolders;
   collections: ModuleCollectionIndex;
@@ -118,7 +121,8 @@ function sourceOf(file: string): string {
 
 /**
  * The line declaring `name` (a variable, a class or a function) in the module's source on
- * disk (1-based), or null. The inspector names the variable, not its line; the original file, not Jest's transformed copy, is read.
+ * disk (1-based), or null. The inspector names the variable, not its line; the original
+ * file, not Jest's transformed copy, is read.
  */
 export function declarationLine(file: string, name: string): number | null {
   const text = sourceOf(file);
