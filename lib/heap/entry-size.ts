@@ -92,12 +92,17 @@ export function newestFirst(collection: object): unknown[] {
   if (kind === '[object Set]') return [...(Set.prototype.values.call(collection) as IterableIterator<unknown>)].reverse();
   if (Array.isArray(collection)) return [...(collection as unknown[])].reverse();
   if (kind !== '[object Object]' || !isPlainObject(collection)) return [];
-  return Object.keys(collection)
-    .flatMap((key) => {
-      const descriptor = Object.getOwnPropertyDescriptor(collection, key);
-      return descriptor && 'value' in descriptor ? [[key, descriptor.value] as [string, unknown]] : [];
-    })
+  return ownDataProperties(collection)
+    .map(([key, descriptor]) => [key, descriptor.value] as [string, unknown])
     .reverse();
+}
+
+/** A plain object's own enumerable data properties, in key order, with their descriptors: its entries. */
+export function ownDataProperties(object: object): Array<[string, PropertyDescriptor]> {
+  return Object.keys(object).flatMap((key) => {
+    const descriptor = Object.getOwnPropertyDescriptor(object, key);
+    return descriptor && 'value' in descriptor ? [[key, descriptor] as [string, PropertyDescriptor]] : [];
+  });
 }
 
 /**

@@ -5,7 +5,7 @@
  * cause when it puts them back (a memo cache computes its value again); otherwise they are put
  * back as they were.
  */
-import { isPlainObject } from './entry-size';
+import { isPlainObject, ownDataProperties } from './entry-size';
 
 /**
  * Takes the newest `count` entries out of `holder` (a Map, Set, Array or plain object of any
@@ -62,10 +62,7 @@ async function arrayPutsBack(array: unknown[], count: number, rerun: () => Promi
 
 /** A plain object's newest keys (entry-size.ts's order); a key that will not go (frozen, not configurable) is not the test's. */
 async function objectPutsBack(object: object, count: number, rerun: () => Promise<void>): Promise<boolean> {
-  const taken = Object.keys(object)
-    .map((key) => [key, Object.getOwnPropertyDescriptor(object, key)!] as const)
-    .filter(([, descriptor]) => 'value' in descriptor)
-    .slice(-count);
+  const taken = ownDataProperties(object).slice(-count);
   const removed = taken.filter(([key]) => Reflect.deleteProperty(object, key));
   try {
     if (removed.length < taken.length) return false;

@@ -8,7 +8,7 @@
 import { errorMessage } from '../core/errors';
 import type { Finding } from '../core/types';
 import { formatBytes } from '../core/units';
-import { newestEntriesHolding, newestFirst } from './entry-size';
+import { newestEntriesHolding, ownDataProperties } from './entry-size';
 import { rerunPutsBack } from './kept-once-cause';
 import { clearExample, type Holder, type ModuleState } from './module-holders';
 import type { ModuleCollection } from './reachable-collections';
@@ -84,10 +84,10 @@ export class KeptOnceCheck {
    */
   private entriesOfTest(object: object, holder: KeptHolder): boolean {
     if ((this.options.growth.addedByLastTest(object) ?? 0) < holder.entries) return false;
-    const keys = newestFirst(object)
-      .slice(0, holder.entries)
-      .map((entry) => (entry as [string, unknown])[0]);
-    return !keys.some((key) => this.options.holders.namesField(holder, key));
+    const keys = ownDataProperties(object)
+      .slice(-holder.entries)
+      .map(([key]) => key);
+    return !this.options.holders.namesField(holder, keys);
   }
 
   private finding(holders: KeptHolder[]): Finding {

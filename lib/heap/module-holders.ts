@@ -58,12 +58,14 @@ export class ModuleHolders {
   }
 
   /**
-   * Whether the holder's source names this key as a field (`settings.table`, `state?.current`):
-   * a plain object's field set on first use is a lazily built value, not an entry of a cache.
+   * Whether the holder's source names any of these keys as a field (`settings.table`,
+   * `state?.current`): a plain object's field set on first use is a lazily built value, not
+   * an entry of a cache.
    */
-  namesField(holder: Holder, key: string): boolean {
-    const name = holder.label.split('.').pop()!;
-    return new RegExp(`\\b${escapeRegExp(name)}\\s*\\??\\.\\s*${escapeRegExp(key)}\\b`).test(sourceOf(holder.file));
+  namesField(holder: Holder, keys: readonly string[]): boolean {
+    const name = escapeRegExp(holder.label.split('.').pop()!);
+    const source = sourceOf(holder.file);
+    return keys.some((key) => new RegExp(`\\b${name}\\s*\\??\\.\\s*${escapeRegExp(key)}\\b`).test(source));
   }
 
   /** "cache (Map) in src/api.js:2". */

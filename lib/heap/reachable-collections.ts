@@ -144,14 +144,18 @@ export function reachableCollections(
             // but only in a plain object: a class's Map (an LRU's, a library's) is its own
             // business, bounded or not, and taking entries out of it could break it. A plain
             // object of data is a collection too: `memo[input] = …` is a cache keyed on input.
-            const plain = isPlainObject(value);
+            const plain = isPlainRemoteObject(value);
             const properties = post<Properties>('Runtime.getProperties', { objectId: value.objectId, ownProperties: true });
             const data = plain && holdsData(properties.result);
             if (data) found.push({ label: variable.name, kind: 'Object', scriptId, objectId: value.objectId });
             for (const property of properties.result) {
               const innerValue = property.value;
               if (!innerValue?.objectId) continue;
-              const innerKind = innerValue.subtype ? KINDS[innerValue.subtype] : data && isPlainObject(innerValue) ? 'Object' : undefined;
+              const innerKind = innerValue.subtype
+                ? KINDS[innerValue.subtype]
+                : data && isPlainRemoteObject(innerValue)
+                  ? 'Object'
+                  : undefined;
               if (innerKind && plain) {
                 found.push({ label: `${variable.name}.${property.name}`, kind: innerKind, scriptId, objectId: innerValue.objectId });
               } else if (innerValue.type === 'function') {
@@ -251,13 +255,13 @@ function staticCollections(
   return properties.result.flatMap((property) => {
     const value = property.value;
     if (!value?.objectId || property.name === 'prototype') return [];
-    const kind = value.subtype ? KINDS[value.subtype] : isPlainObject(value) ? 'Object' : undefined;
+    const kind = value.subtype ? KINDS[value.subtype] : isPlainRemoteObject(value) ? 'Object' : undefined;
     return kind ? [{ label: `${name}.${property.name}`, kind, scriptId, objectId: value.objectId }] : [];
   });
 }
 
 /** An object made by `{}` or `Object.create(null)`: not a class instance, an array, a proxy or a DOM node. */
-function isPlainObject(value: RemoteObject): boolean {
+function isPlainRemoteObject(value: RemoteObject): boolean {
   return value.type === 'object' && !value.subtype && value.className === 'Object';
 }
 

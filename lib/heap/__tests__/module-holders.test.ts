@@ -58,10 +58,10 @@ test("a plain object's key is a field when its module names it so", () => {
   );
   try {
     const check = new ModuleHolders({ rootDir: dir, testFile: '', allow: [] });
-    expect(check.namesField({ label: 'settings', kind: 'Object', file: source }, 'table')).toBe(true);
-    expect(check.namesField({ label: 'memo', kind: 'Object', file: source }, 'table')).toBe(false);
-    expect(check.namesField({ label: 'memo', kind: 'Object', file: source }, 'k')).toBe(false);
-    expect(check.namesField({ label: 'settings', kind: 'Object', file: path.join(dir, 'gone.js') }, 'table')).toBe(false);
+    expect(check.namesField({ label: 'settings', kind: 'Object', file: source }, ['table'])).toBe(true);
+    expect(check.namesField({ label: 'memo', kind: 'Object', file: source }, ['table'])).toBe(false);
+    expect(check.namesField({ label: 'memo', kind: 'Object', file: source }, ['k'])).toBe(false);
+    expect(check.namesField({ label: 'settings', kind: 'Object', file: path.join(dir, 'gone.js') }, ['table'])).toBe(false);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
