@@ -33,8 +33,10 @@ export class ListenersProbe extends BeforeAfterProbe<Counts[]> {
   private readonly runnerOwned = new Map<string | symbol, WeakSet<object>>();
   /** Where the file's own code runs now, outside a test; null otherwise. */
   private filePhase: FilePhase | null = null;
-  /** Listeners added while the file's own code ran: where, and in which phase. */
-  private readonly origins = new WeakMap<object, { origin: Error; phase: FilePhase }>();
+  /** Where each listener was first added: in which phase of the file's own code, else in which test. */
+  private readonly origins = new WeakMap<object, { origin: Error; phase: FilePhase | null; test: number }>();
+  /** Counts the tests begun, so a listener's origin tells which test added it. */
+  private testNumber = 0;
   private readonly restore: Array<() => void> = [];
 
   /**
@@ -79,8 +81,8 @@ export class ListenersProbe extends BeforeAfterProbe<Counts[]> {
             (original: AnyFunction) =>
               function (this: unknown, ...args: unknown[]): unknown {
                 const listener = args[1];
-                if (probe.filePhase !== null && typeof listener === 'function' && !probe.origins.has(listener)) {
-                  probe.origins.set(listener, { origin: creationStack(), phase: probe.filePhase });
+                if (typeof listener === 'function' && probe.isNewOrigin(listener)) {
+                  probe.origins.set(listener, { origin: creationStack(), phase: probe.filePhase, test: probe.testNumber });
                 }
                 return original.apply(this, args);
               },
@@ -96,6 +98,7 @@ export class ListenersProbe extends BeforeAfterProbe<Counts[]> {
   }
 
   override beforeTest(): void {
+    this.testNumber += 1;
     this.endOutsideStretch();
     super.beforeTest();
   }
@@ -137,11 +140,34 @@ export class ListenersProbe extends BeforeAfterProbe<Counts[]> {
     for (const emitter of new Set(this.lasting)) {
       for (const listener of emitter.listeners(event)) {
         const added = typeof listener === 'function' ? this.origins.get(listener) : undefined;
-        const site = added ? userSite(added.origin, this.rootDir) : null;
-        if (added && site) lines.push(`process.on('${event}') listener, added at ${site} (${added.phase}) and not removed`);
+        const site = added?.phase ? userSite(added.origin, this.rootDir) : null;
+        if (added?.phase && site) lines.push(`process.on('${event}') listener, added at ${site} (${added.phase}) and not removed`);
       }
     }
     return lines;
+  }
+
+  /** The file's code keeps its first origin; a function a later test adds again is that test's. */
+  private isNewOrigin(listener: object): boolean {
+    const known = this.origins.get(listener);
+    return known === undefined || (this.filePhase === null && known.phase === null && known.test !== this.testNumber);
+  }
+
+  /** ", at lib/run.js:12" for where this test added listeners to `event`; empty when unknown. */
+  private testSites(event: string): string {
+    if (this.rootDir === null) return '';
+    const sites = new Set<string>();
+    for (const emitter of new Set(this.emitters)) {
+      for (const listener of emitter
+        .eventNames()
+        .filter((name) => String(name) === event)
+        .flatMap((name) => emitter.listeners(name))) {
+        const added = typeof listener === 'function' ? this.origins.get(listener) : undefined;
+        const site = added && added.phase === null && added.test === this.testNumber ? userSite(added.origin, this.rootDir) : null;
+        if (site) sites.add(site);
+      }
+    }
+    return sites.size > 0 ? `, at ${[...sites].join(', ')}` : '';
   }
 
   private startOutsideStretch(): void {
@@ -188,7 +214,7 @@ export class ListenersProbe extends BeforeAfterProbe<Counts[]> {
       verdict: 'leak',
       summary: `leaked ${counted(total, 'process listener')}`,
       details: [
-        ...[...added].map(([event, n]) => `process.on('${event}'): ${n} added and not removed`),
+        ...[...added].map(([event, n]) => `process.on('${event}'): ${n} added and not removed${this.testSites(event)}`),
         'Remove it with process.off(event, listener) in the test or an afterEach hook; each one keeps its closure alive and repeats its work on every event.',
       ],
     };

@@ -101,3 +101,48 @@ describe('ListenersProbe at file level, with an emitter freed with the file', ()
     }
   });
 });
+
+describe("ListenersProbe, where a test's listener was added", () => {
+  let processLike: EventEmitter;
+  let probe: ListenersProbe;
+
+  beforeEach(() => {
+    processLike = new EventEmitter();
+    probe = new ListenersProbe([processLike], root);
+    probe.startFileWindow();
+  });
+
+  afterEach(() => probe.dispose());
+
+  test('names the project line that added it', async () => {
+    probe.beforeTest();
+    addFromProject(processLike, 'SIGTERM', () => undefined, 'lib/spawn.js');
+    expect((await probe.afterTest(TEST, rerun))?.details[0]).toBe("process.on('SIGTERM'): 1 added and not removed, at lib/spawn.js:2");
+  });
+
+  test('names no line when no project frame added it', async () => {
+    probe.beforeTest();
+    processLike.on('SIGTERM', () => undefined);
+    expect((await probe.afterTest(TEST, rerun))?.details[0]).toBe("process.on('SIGTERM'): 1 added and not removed");
+  });
+
+  test('a listener an earlier test left is not named again', async () => {
+    probe.beforeTest();
+    addFromProject(processLike, 'SIGTERM', () => undefined, 'lib/first.js');
+    await probe.afterTest(TEST, rerun);
+    probe.beforeTest();
+    addFromProject(processLike, 'SIGTERM', () => undefined, 'lib/second.js');
+    expect((await probe.afterTest(TEST, rerun))?.details[0]).toBe("process.on('SIGTERM'): 1 added and not removed, at lib/second.js:2");
+  });
+
+  test('the same function added again by a later test is named for that test', async () => {
+    const listener = (): undefined => undefined;
+    probe.beforeTest();
+    addFromProject(processLike, 'SIGTERM', listener, 'lib/first.js');
+    processLike.off('SIGTERM', listener);
+    await probe.afterTest(TEST, rerun);
+    probe.beforeTest();
+    addFromProject(processLike, 'SIGTERM', listener, 'lib/second.js');
+    expect((await probe.afterTest(TEST, rerun))?.details[0]).toBe("process.on('SIGTERM'): 1 added and not removed, at lib/second.js:2");
+  });
+});
