@@ -38,7 +38,7 @@ const LEAKS = {
     /^leakwatch: "leaves a temp folder behind" left 1 path in the temp folder\.\n\s+\/.*\/leakwatch-left-\w{6}, created at __tests__\/temp-files\.test\.js:18\n/,
   ],
   'leaves a process listener': [
-    /^leakwatch: "leaves a process listener" leaked 1 process listener\.\n\s+process\.on\('SIGUSR2'\): 1 added and not removed\n/,
+    /^leakwatch: "leaves a process listener" leaked 1 process listener\.\n\s+process\.on\('SIGUSR2'\): 1 added and not removed, at __tests__\/listeners\.test\.js:6\n/,
   ],
 };
 const GLOBALS_LEAK = /^leakwatch: "leaves a global behind" leaked 1 global: leakedConfig\./;

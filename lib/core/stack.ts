@@ -8,27 +8,56 @@ export const OWN_DIST = path.resolve(__dirname, '..');
 
 /** "src/server.ts:14" for the innermost stack line in the project, or null. */
 export function firstUserFrame(stack: string, rootDir: string): string | null {
+  return userFrames(stack, rootDir)[0]?.site ?? null;
+}
+
+/** The stack text's project lines, innermost first. */
+function userFrames(stack: string, rootDir: string): Array<{ file: string; site: string }> {
+  const frames: Array<{ file: string; site: string }> = [];
   for (const line of stack.split('\n').slice(1)) {
     const match = FRAME.exec(line);
     if (!match) continue;
     const file = toFilePath(match[2]);
     if (!isProjectFile(file, rootDir)) continue;
-    return `${path.relative(rootDir, file).split(path.sep).join('/')}:${match[3]}`;
+    frames.push({ file, site: `${path.relative(rootDir, file).split(path.sep).join('/')}:${match[3]}` });
   }
-  return null;
+  return frames;
+}
+
+/** The innermost site, and the test file's outermost line when the innermost is elsewhere. */
+function withCaller<T>(frames: T[], inTestFile: (frame: T) => boolean, siteOf: (frame: T) => string): string | null {
+  if (frames.length === 0) return null;
+  const innermost = frames[0];
+  const caller = inTestFile(innermost) ? undefined : [...frames].reverse().find(inTestFile);
+  return caller ? `${siteOf(innermost)} from ${siteOf(caller)}` : siteOf(innermost);
 }
 
 /**
- * "src/server.ts:14" for the innermost project frame of a creationStack() error, or null.
- * Frames are read raw first: most recorded errors are Jest's or Node's own, and formatting
- * their text would load and parse source maps for nothing. Only the project frame found is
- * formatted, by the installed Error.prepareStackTrace, so its line is the original source's.
+ * "src/server.ts:14" for the innermost project frame of a creationStack() error, or null;
+ * "src/server.ts:14 from __tests__/api.test.ts:9" when that frame is outside `testFile` and
+ * the test file called it: the line to look at in the test. Frames are read raw first: most
+ * recorded errors are Jest's or Node's own, and formatting their text would load and parse
+ * source maps for nothing. Only the frames named are formatted, by the installed
+ * Error.prepareStackTrace, so their lines are the original source's.
  */
-export function userSite(error: Error, rootDir: string): string | null {
+export function userSite(error: Error, rootDir: string, testFile: string | null = null): string | null {
   const frames = callSites(error);
-  if (!frames) return firstUserFrame(error.stack ?? '', rootDir);
-  const frame = frames.find((site) => isProjectFile(toFilePath(site.getFileName() ?? ''), rootDir));
-  if (!frame) return null;
+  if (!frames) {
+    return withCaller(
+      userFrames(error.stack ?? '', rootDir),
+      (frame) => frame.file === testFile,
+      (frame) => frame.site,
+    );
+  }
+  return withCaller(
+    frames.filter((site) => isProjectFile(toFilePath(site.getFileName() ?? ''), rootDir)),
+    (site) => testFile !== null && toFilePath(site.getFileName() ?? '') === testFile,
+    (site) => frameSite(error, site, rootDir),
+  );
+}
+
+/** "src/server.ts:14" for one call site, at its original line where source maps say so. */
+function frameSite(error: Error, frame: NodeJS.CallSite, rootDir: string): string {
   // Called as a plain function, the way V8 calls it.
   // eslint-disable-next-line @typescript-eslint/unbound-method
   const format = Error.prepareStackTrace;

@@ -57,7 +57,9 @@ export function createProbes(options: {
   const probes: Probe[] = [
     ...(handles ? [handles] : []),
     ...(config.fds ? [new FdsProbe(rootDir)] : []),
-    ...(config.listeners ? [new ListenersProbe([...new Set([process, testGlobal.process as NodeJS.Process])], rootDir, [process])] : []),
+    ...(config.listeners
+      ? [new ListenersProbe([...new Set([process, testGlobal.process as NodeJS.Process])], rootDir, [process], testFile)]
+      : []),
     ...(config.globals ? [new GlobalsProbe(testGlobal)] : []),
     ...(config.tempFiles ? [new TempFilesProbe(config.tempFiles.dirs, options.cacheDirectory, rootDir)] : []),
     ...options.userProbes,

@@ -49,6 +49,8 @@ export class ListenersProbe extends BeforeAfterProbe<Counts[]> {
     private readonly emitters: Emitter[],
     private readonly rootDir: string | null = null,
     private readonly lasting: Emitter[] = emitters,
+    /** The test file's absolute path: a listener a library adds is named with the test's line too. */
+    private readonly testFile: string | null = null,
   ) {
     super();
   }
@@ -140,7 +142,7 @@ export class ListenersProbe extends BeforeAfterProbe<Counts[]> {
     for (const emitter of new Set(this.lasting)) {
       for (const listener of emitter.listeners(event)) {
         const added = typeof listener === 'function' ? this.origins.get(listener) : undefined;
-        const site = added?.phase ? userSite(added.origin, this.rootDir) : null;
+        const site = added?.phase ? userSite(added.origin, this.rootDir, this.testFile) : null;
         if (added?.phase && site) lines.push(`process.on('${event}') listener, added at ${site} (${added.phase}) and not removed`);
       }
     }
@@ -163,7 +165,8 @@ export class ListenersProbe extends BeforeAfterProbe<Counts[]> {
         .filter((name) => String(name) === event)
         .flatMap((name) => emitter.listeners(name))) {
         const added = typeof listener === 'function' ? this.origins.get(listener) : undefined;
-        const site = added && added.phase === null && added.test === this.testNumber ? userSite(added.origin, this.rootDir) : null;
+        const site =
+          added && added.phase === null && added.test === this.testNumber ? userSite(added.origin, this.rootDir, this.testFile) : null;
         if (site) sites.add(site);
       }
     }

@@ -76,6 +76,38 @@ describe('userSite', () => {
     expect(userSite(error, root)).toBe('src/early.js:1');
   });
 
+  test("adds the test file's outermost line when the code that made it is in another file", () => {
+    // Made with this realm's Error, so that its call sites are read raw, as leakwatch's own are.
+    const make = vm.runInThisContext('(function make(E) {\n  return new E("x");\n})', {
+      filename: inRoot('src', 'make.js'),
+    }) as (E: ErrorConstructor) => Error;
+    const error = vm.runInThisContext('(function outer(make, E) {\n  return (function inner() {\n    return make(E);\n  })();\n})', {
+      filename: inRoot('__tests__', 'make.test.js'),
+    })(make, Error) as Error;
+    expect(userSite(error, root, inRoot('__tests__', 'make.test.js'))).toBe('src/make.js:2 from __tests__/make.test.js:4');
+    expect(userSite(error, root)).toBe('src/make.js:2');
+  });
+
+  test('adds the caller from the stack text too', () => {
+    const make = vm.runInThisContext('(function make() {\n  return new Error("x");\n})', {
+      filename: inRoot('src', 'make.js'),
+    }) as () => Error;
+    const error = vm.runInThisContext('(function outer(make) {\n  return make();\n})', {
+      filename: inRoot('__tests__', 'make.test.js'),
+    })(make) as Error;
+    expect(userSite(error, root, inRoot('__tests__', 'make.test.js'))).toBe('src/make.js:2 from __tests__/make.test.js:2');
+  });
+
+  test('names one line when the test file made it itself, whatever called the test file', () => {
+    const make = vm.runInThisContext('(function make(E) {\n  return new E("x");\n})', {
+      filename: inRoot('__tests__', 'make.test.js'),
+    }) as (E: ErrorConstructor) => Error;
+    const error = vm.runInThisContext('(function dispatch(make, E) {\n  return make(E);\n})', {
+      filename: inRoot('lib', 'app.js'),
+    })(make, Error) as Error;
+    expect(userSite(error, root, inRoot('__tests__', 'make.test.js'))).toBe('__tests__/make.test.js:2');
+  });
+
   test('is null when no frame is in the project', () => {
     expect(userSite(new Error('elsewhere'), path.resolve('/nowhere'))).toBeNull();
   });
