@@ -9,7 +9,7 @@ describe.each(JEST_VERSIONS)('Jest %s', (version) => {
     expect(failedTests(run)).toEqual(['arms a timer of its own and never clears it', 'starts polling and never stops']);
     expect(run.tests.get('reads through a cache that expires its entries later')?.status).toBe('passed');
     expect(run.tests.get('starts polling and never stops')?.message).toMatch(
-      /^leakwatch: "starts polling and never stops" leaked 1 open handle\.\n\s+setInterval timer \(every 1000 ms\), created at src\/poller\.js:3\n/,
+      /^leakwatch: "starts polling and never stops" leaked 1 open handle\.\n\s+setInterval timer \(every 1000 ms\), created at src\/poller\.js:3 from __tests__\/timers\.test\.js:10\n/,
     );
     expect(run.tests.get('arms a timer of its own and never clears it')?.message).toMatch(
       /^leakwatch: "arms a timer of its own and never clears it" leaked 1 open handle\.\n\s+setTimeout timer \(3000 ms\), created at __tests__\/timers\.test\.js:15\n/,

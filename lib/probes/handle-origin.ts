@@ -10,10 +10,15 @@ import { windowTimer, WindowTimerKind } from './window-timers';
  * A timer made in a timer's callback is not a hop: jsdom re-arms an interval that way at
  * each tick, 20 times in the grace period at 5 ms.
  */
-export function siteOf(resource: Resource, live: ReadonlyMap<number, Resource>, rootDir: string): string | null {
+export function siteOf(
+  resource: Resource,
+  live: ReadonlyMap<number, Resource>,
+  rootDir: string,
+  testFile: string | null = null,
+): string | null {
   let hops = 0;
   for (let current: Resource | undefined = resource, steps = 0; current && hops < 5 && steps < 1000; steps++) {
-    const site = userSite(current.origin, rootDir);
+    const site = userSite(current.origin, rootDir, testFile);
     if (site) return site;
     const parent = live.get(current.triggerId);
     if (!(parent?.type === 'Timeout' && current.type === 'Timeout')) hops += 1;

@@ -21,7 +21,7 @@ import { creationStack } from '../core/stack';
 import { GRACE_MS, stillThereAfterGrace } from '../core/timers';
 import { quoteTestName } from '../core/test-names';
 import type { FilePhase, Finding, TestInfo } from '../core/types';
-import { handlesFinding, nameOf, timersNotDueBy } from './handle-findings';
+import { certainToStayOpen, handlesFinding, nameOf } from './handle-findings';
 import { isWindowHousekeeping, madeByLibrary, siteOf } from './handle-origin';
 import { HANDLE_TYPES, isOpen } from './open-handles';
 import type { Probe } from './probe';
@@ -111,7 +111,10 @@ export class HandlesProbe implements Probe {
   async finishFileWindow(): Promise<Finding | null> {
     this.filePhase = null;
     this.jestTimerDelay = null;
-    const left = await stillThereAfterGrace(() => this.leftOpen(FILE));
+    const left = await stillThereAfterGrace(
+      () => this.leftOpen(FILE),
+      (_left, msLeft) => certainToStayOpen(this.openHandles(FILE), msLeft),
+    );
     this.forgetTest(FILE);
     return handlesFinding(
       left.map((handle) => `${nameOf(handle)}, created at ${handle.site} (${handle.openedIn ?? handle.phase ?? 'the file'})`),
@@ -156,7 +159,10 @@ export class HandlesProbe implements Probe {
     this.graceTest = testNumber;
     let left: OpenHandle[];
     try {
-      left = await stillThereAfterGrace(() => this.leftOpen(testNumber), timersNotDueBy);
+      left = await stillThereAfterGrace(
+        () => this.leftOpen(testNumber),
+        (_left, msLeft) => certainToStayOpen(this.openHandles(testNumber), msLeft),
+      );
     } finally {
       this.graceTest = null;
     }
@@ -193,7 +199,7 @@ export class HandlesProbe implements Probe {
     for (const resource of this.live.values()) {
       if (resource.test !== testNumber || !CONNECTION_TYPES.has(resource.type) || !isOpen(resource.resource?.deref())) continue;
       if (!madeByLibrary(resource, this.rootDir)) continue;
-      resource.site = siteOf(resource, this.live, this.rootDir);
+      resource.site = siteOf(resource, this.live, this.rootDir, this.testFile);
       if (!resource.site) continue;
       resource.test = FILE;
       resource.openedIn = `opened in test ${quoteTestName(testName)}`;
@@ -206,12 +212,19 @@ export class HandlesProbe implements Probe {
     return server !== undefined && server !== test;
   }
 
+  /** The test's handles still open, with or without a project line. */
+  private openHandles(testNumber: number): Resource[] {
+    return [...this.live.values()].filter(
+      (handle) => handle.test === testNumber && HANDLE_TYPES.has(handle.type) && isOpen(handle.resource?.deref()),
+    );
+  }
+
   private leftOpen(testNumber: number): OpenHandle[] {
     const open: OpenHandle[] = [];
     for (const handle of this.live.values()) {
       if (handle.test !== testNumber || !HANDLE_TYPES.has(handle.type)) continue;
       if (!isOpen(handle.resource?.deref())) continue;
-      const site = handle.site === undefined ? siteOf(handle, this.live, this.rootDir) : handle.site;
+      const site = handle.site === undefined ? siteOf(handle, this.live, this.rootDir, this.testFile) : handle.site;
       // No project frame where it was made, nor where what made it was made: Jest's or a library's own.
       if (!site || isWindowHousekeeping(handle, this.testFile)) continue;
       open.push({ ...handle, site });
@@ -228,7 +241,7 @@ export class HandlesProbe implements Probe {
     const open = (resource: Resource): boolean => resource.resource !== null && isOpen(resource.resource.deref());
     for (const resource of this.live.values()) {
       if (resource.test === FILE && resource.site === undefined && open(resource))
-        resource.site = siteOf(resource, this.live, this.rootDir);
+        resource.site = siteOf(resource, this.live, this.rootDir, this.testFile);
     }
     for (const [asyncId, resource] of this.live) if (resource.test === FILE && !open(resource)) this.live.delete(asyncId);
   }
