@@ -4,15 +4,10 @@
  * with a test's start and end in place of the snapshots. The collections are held weakly and
  * their sizes read with a property read each, so following them costs next to nothing.
  */
-import { isPlainObject, newestFirst, EntrySizer } from './entry-size';
+import { isPlainObject, MAX_OBJECT_KEYS, newestFirst, EntrySizer } from './entry-size';
 
 /** Tests that must each have added entries: memlab's three snapshots. */
 export const MIN_GROWING_TESTS = 3;
-/**
- * A plain object with more keys than this when found is a table, not a cache filling up (a
- * JSON fixture, a locale's data): its size is a key count, read twice a test.
- */
-const MAX_OBJECT_KEYS = 1000;
 
 export interface WatchedCollection {
   label: string;
@@ -54,12 +49,15 @@ interface Watched {
 
 export class CollectionGrowth {
   private readonly watched: Watched[] = [];
+  /** Every collection offered, followed or not (a table is not): each is looked at once. */
+  private offered = new WeakSet<object>();
   private current: string | null = null;
 
   /** Starts following these collections (each once), from their size now. */
   watch(collections: readonly WatchedCollection[]): void {
     for (const { label, kind, scriptId, value } of collections) {
-      if (this.watched.some((known) => known.ref.deref() === value)) continue;
+      if (this.offered.has(value)) continue;
+      this.offered.add(value);
       const size = sizeOf(value);
       if (kind === 'Object' && size > MAX_OBJECT_KEYS) continue;
       this.watched.push({
@@ -150,6 +148,7 @@ export class CollectionGrowth {
 
   clear(): void {
     this.watched.length = 0;
+    this.offered = new WeakSet();
     this.current = null;
   }
 }

@@ -5,6 +5,12 @@
  * Objects already counted (shared between entries) count once.
  */
 
+/**
+ * A plain object with more keys than this when found is a table, not a cache filling up (a
+ * JSON fixture, a locale's data, mime-db's 2,270 types). Neither the module-state walk nor
+ * the growth check follows one: its size would be a key count read twice a test.
+ */
+export const MAX_OBJECT_KEYS = 1000;
 const WORD = 8;
 /** A character outside Latin-1: V8 stores the string two bytes a character. */
 const TWO_BYTE = /[\u0100-\uffff]/;

@@ -34,6 +34,7 @@ export class ModuleCollectionIndex {
   private readonly testObjectPrototype: object | undefined;
   private readonly walk: WalkState = { readScopes: new Set(), frontier: [], group: `${GROUP}-${++indexes}`, calls: 0, ms: 0 };
   private readonly known: Array<Omit<ModuleCollection, 'value'> & { ref: WeakRef<object> }> = [];
+  private knownValues = new WeakSet<object>();
 
   constructor(
     private readonly realmGlobals: readonly object[],
@@ -77,7 +78,9 @@ export class ModuleCollectionIndex {
         cpuMs() + msLeft,
       );
       for (const { value, ...rest } of fresh) {
-        if (!this.known.some((known) => known.ref.deref() === value)) this.known.push({ ...rest, ref: new WeakRef(value) });
+        if (this.knownValues.has(value)) continue;
+        this.knownValues.add(value);
+        this.known.push({ ...rest, ref: new WeakRef(value) });
       }
     }
     return this.known.flatMap(({ ref, ...rest }) => {
@@ -118,6 +121,7 @@ export class ModuleCollectionIndex {
   dispose(): void {
     this.walk.frontier = [];
     this.known.length = 0;
+    this.knownValues = new WeakSet();
     release(sharedSession(), this.walk.group);
   }
 }

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { cpuMs } from '../core/cpu-clock';
 import { postSync, sharedSession } from '../core/inspector';
 import { handOver, release, remoteId, type RemoteObject } from './inspector-handles';
+import { MAX_OBJECT_KEYS } from './entry-size';
 import { learnScriptFile } from './script-files';
 
 export interface ModuleCollection {
@@ -146,6 +147,8 @@ export function reachableCollections(
             // object of data is a collection too: `memo[input] = …` is a cache keyed on input.
             const plain = isPlainRemoteObject(value);
             const properties = post<Properties>('Runtime.getProperties', { objectId: value.objectId, ownProperties: true });
+            // A table (mime-db's 2,270 types, a locale's data): neither a cache nor a store of collections.
+            if (properties.result.length > MAX_OBJECT_KEYS) continue;
             const data = plain && holdsData(properties.result);
             if (data) found.push({ label: variable.name, kind: 'Object', scriptId, objectId: value.objectId });
             for (const property of properties.result) {

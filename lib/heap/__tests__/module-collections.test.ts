@@ -67,6 +67,15 @@ test("plain objects of data are collections, one property down too; a module's e
   }
 });
 
+test('a table (a plain object of over 1,000 keys, as mime-db) is neither a collection nor looked into', () => {
+  const types = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`type/${i}`, { extensions: [String(i)] }]));
+  const small = { 'type/a': { extensions: ['a'] } };
+  const lookup = () => [types['type/1'], small['type/a']];
+  const found = reachableCollections([lookup], [globalThis], thisFileOnly).map(({ label }) => label);
+  expect(found).toContain('small');
+  expect(found.filter((label) => label.startsWith('types'))).toEqual([]);
+});
+
 test("a function's own collections are found by its name: a class's static fields, a memoised function's cache", () => {
   class Registry {
     static items = new Map<string, number>();
