@@ -62,7 +62,7 @@ module.exports = {
  */
 function suiteCommand({ spec, projectDir, variant, pkg, scratch, extraArgs = [] }) {
   const jestBin = path.join(projectDir, 'node_modules', 'jest', 'bin', 'jest.js');
-  const common = ['--ci', '--coverage=false', ...extraArgs];
+  const common = ['--ci', '--coverage=false', ...(spec.args ?? []), ...extraArgs];
   let jestArgs;
   if (spec.jestConfig) {
     const config =
