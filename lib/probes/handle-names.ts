@@ -52,9 +52,22 @@ export function describeHandle({ type, resource: object, windowInterval }: Named
 }
 
 function address(resource: Record<string, unknown> | undefined, method: 'getsockname' | 'getpeername', label: string): string {
-  const read = resource?.[method];
-  if (typeof read !== 'function') return '';
+  const out = endpoint(resource, method);
+  return out?.port === undefined ? '' : `${label} ${out.address}:${out.port}`;
+}
+
+/** A TCP handle's own (getsockname) or remote (getpeername) address; undefined when closed or not a TCP handle. */
+export function endpoint(
+  resource: object | undefined,
+  method: 'getsockname' | 'getpeername',
+): { address?: string; port?: number } | undefined {
+  const read = (resource as Record<string, unknown> | undefined)?.[method];
+  if (typeof read !== 'function') return undefined;
   const out: { address?: string; port?: number } = {};
-  read.call(resource, out);
-  return out.port === undefined ? '' : `${label} ${out.address}:${out.port}`;
+  try {
+    read.call(resource, out);
+  } catch {
+    return undefined;
+  }
+  return out;
 }

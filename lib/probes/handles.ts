@@ -23,6 +23,7 @@ import { quoteTestName } from '../core/test-names';
 import type { FilePhase, Finding, TestInfo } from '../core/types';
 import { certainToStayOpen, handlesFinding, nameOf } from './handle-findings';
 import { isWindowHousekeeping, madeByLibrary, siteOf } from './handle-origin';
+import { endpoint } from './handle-names';
 import { HANDLE_TYPES, isOpen } from './open-handles';
 import type { Probe } from './probe';
 import type { OpenHandle, Resource } from './tracked-resource';
@@ -196,14 +197,29 @@ export class HandlesProbe implements Probe {
    * the test; what the test's own code opened stays the test's.
    */
   private leaveSocketsToFile(testNumber: number, testName: string): void {
+    const ownServerPorts = this.serverPorts(testNumber);
     for (const resource of this.live.values()) {
       if (resource.test !== testNumber || !CONNECTION_TYPES.has(resource.type) || !isOpen(resource.resource?.deref())) continue;
       if (!madeByLibrary(resource, this.rootDir)) continue;
+      // A client's request to a server the test left open (supertest's, never answered) is that same leak.
+      const peerPort = endpoint(resource.resource?.deref(), 'getpeername')?.port;
+      if (peerPort !== undefined && ownServerPorts.has(peerPort)) continue;
       resource.site = siteOf(resource, this.live, this.rootDir, this.testFile);
       if (!resource.site) continue;
       resource.test = FILE;
       resource.openedIn = `opened in test ${quoteTestName(testName)}`;
     }
+  }
+
+  /** The ports of the TCP servers this test made that are still open. */
+  private serverPorts(testNumber: number): Set<number> {
+    const ports = new Set<number>();
+    for (const resource of this.live.values()) {
+      if (resource.test !== testNumber || resource.type !== 'TCPSERVERWRAP') continue;
+      const port = endpoint(resource.resource?.deref(), 'getsockname')?.port;
+      if (port !== undefined) ports.add(port);
+    }
+    return ports;
   }
 
   /** A connection accepted by a server made outside this test (or this file stretch) is the server's. */

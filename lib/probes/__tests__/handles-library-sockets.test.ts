@@ -82,4 +82,28 @@ describe('HandlesProbe: sockets a library opened for a test', () => {
     const finding = await probe.afterTest(TEST);
     expect(finding?.details[0]).toMatch(/^TCP socket to 127\.0\.0\.1:\d+, created at src\/queries\.js:5$/);
   });
+
+  test("a library's connection to a server the test left open is that test's leak, not the file's", async () => {
+    const listen = vm.runInThisContext('(function listen(net) {\n  return net.createServer(() => {}).listen(0, "127.0.0.1");\n})', {
+      filename: path.join(root, 'src/app.js'),
+    }) as (netModule: typeof net) => net.Server;
+    probe.beforeTest();
+    const own = listen(net);
+    await once(own, 'listening');
+    const client = makePool(net, (own.address() as net.AddressInfo).port);
+    await connected(project.query(client));
+    try {
+      const finding = await probe.afterTest(TEST);
+      expect(finding?.details.slice(0, -1)).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^TCP server listening on 127\.0\.0\.1:\d+, created at src\/app\.js:2$/),
+          expect.stringMatching(/^TCP socket to 127\.0\.0\.1:\d+, created at src\/queries\.js:2$/),
+        ]),
+      );
+      expect(await probe.finishFileWindow()).toBeNull();
+    } finally {
+      client.end();
+      own.close();
+    }
+  });
 });
