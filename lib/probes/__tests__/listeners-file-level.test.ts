@@ -16,18 +16,19 @@ function addFromProject(emitter: EventEmitter, event: string, listener: () => vo
   add(emitter, event, listener);
 }
 
+/** A probe with a project root, on one process-like emitter, its adders wrapped from the file's start. */
+let processLike: EventEmitter;
+let probe: ListenersProbe;
+
+beforeEach(() => {
+  processLike = new EventEmitter();
+  probe = new ListenersProbe([processLike], root);
+  probe.startFileWindow();
+});
+
+afterEach(() => probe.dispose());
+
 describe('ListenersProbe at file level', () => {
-  let processLike: EventEmitter;
-  let probe: ListenersProbe;
-
-  beforeEach(() => {
-    processLike = new EventEmitter();
-    probe = new ListenersProbe([processLike], root);
-    probe.startFileWindow();
-  });
-
-  afterEach(() => probe.dispose());
-
   test('reports a listener added at module scope and never removed, with its line and phase', async () => {
     probe.fileCodeRunning('module scope');
     addFromProject(processLike, 'beforeExit', () => undefined);
@@ -103,17 +104,6 @@ describe('ListenersProbe at file level, with an emitter freed with the file', ()
 });
 
 describe("ListenersProbe, where a test's listener was added", () => {
-  let processLike: EventEmitter;
-  let probe: ListenersProbe;
-
-  beforeEach(() => {
-    processLike = new EventEmitter();
-    probe = new ListenersProbe([processLike], root);
-    probe.startFileWindow();
-  });
-
-  afterEach(() => probe.dispose());
-
   test('names the project line that added it', async () => {
     probe.beforeTest();
     addFromProject(processLike, 'SIGTERM', () => undefined, 'lib/spawn.js');
