@@ -123,6 +123,7 @@ export function readablePath(snapshot: HeapSnapshot, steps: RetainerStep[], root
       where = displayPath(file, rootDir);
     }
   }
+  if (start < 0) ({ start, where } = moduleExportsStart(snapshot, steps, rootDir));
   if (start < 0) {
     start = steps.findIndex((step, index) => step.edgeType === 'property' && index > 0 && steps[index - 1].node === 'global');
     if (start >= 0) where = GLOBAL_PREFIX.slice(0, -2);
@@ -139,6 +140,21 @@ export function readablePath(snapshot: HeapSnapshot, steps: RetainerStep[], root
   const shown =
     parts.length > MAX_STEPS ? [...parts.slice(0, MAX_STEPS - 3), `… ${parts.length - MAX_STEPS + 1} more …`, ...parts.slice(-2)] : parts;
   return `${where ? `${where}: ` : ''}${shown.join(' → ')}`;
+}
+
+/**
+ * Where a path enters a project module's `exports` from its module object (Jest's registry
+ * holds each file's): `export const cache = new Map()` compiled to CommonJS is held there,
+ * by a shorter path than any function's scope. The module object's `filename` names the file.
+ */
+function moduleExportsStart(snapshot: HeapSnapshot, steps: RetainerStep[], rootDir: string): { start: number; where: string } {
+  for (let index = 1; index < steps.length; index++) {
+    if (steps[index].edgeType !== 'property' || steps[index].edge !== 'exports') continue;
+    const filename = follow(snapshot, steps[index - 1].ordinal, 'filename');
+    const file = filename >= 0 && nodeType(snapshot, filename) === 'string' ? nodeName(snapshot, filename) : '';
+    if (path.isAbsolute(file) && isProjectFile(file, rootDir)) return { start: index, where: displayPath(file, rootDir) };
+  }
+  return { start: -1, where: '' };
 }
 
 export function edgeLabel(step: RetainerStep): string | null {

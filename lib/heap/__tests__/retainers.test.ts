@@ -96,6 +96,27 @@ describe('describeRetainers', () => {
     ]);
   });
 
+  test("a CommonJS module's export is named with the module's file (Jest's registry holds its module object)", () => {
+    // Jest's registry (a Map) → the Module object, with its `filename` → exports → .default (Map) → an entry.
+    const b = new SnapshotBuilder();
+    const [root, registry, table, module, filename, exports, contexts, entry] = [
+      b.node('synthetic', '', 1, 0),
+      b.node('object', 'Map', 3, 32),
+      b.node('array', '', 5, 64),
+      b.node('object', 'Object', 7, 48),
+      b.node('string', `${ROOT_DIR}/src/context.js`, 9, 40),
+      b.node('object', 'Object', 11, 24),
+      b.node('object', 'Map', 13, 32),
+      b.node('object', 'Object', 101, 40),
+    ];
+    b.edge(root, 'element', 1, registry).edge(registry, 'internal', 'table', table).edge(table, 'internal', '1', module);
+    b.edge(module, 'property', 'filename', filename).edge(module, 'property', 'exports', exports);
+    b.edge(exports, 'property', 'default', contexts).edge(contexts, 'internal', 'table', entry);
+    expect(describeRetainers(MAX_ID_BEFORE, parseSnapshot(b.build()), ROOT_DIR)).toEqual([
+      '~40 B in 1 × Object: src/context.js: .exports (Object) → .default (Map) → entries (Object)',
+    ]);
+  });
+
   test('a member only a global holds still explains its group', () => {
     const b = new SnapshotBuilder();
     const [root, global, cache] = [b.node('synthetic', '', 1, 0), b.node('object', 'global', 3, 48), b.node('object', 'Object', 101, 40)];
