@@ -78,7 +78,8 @@ describe.each([
 
   test.each(Object.keys(KEPT))('%s: names the cache, its line, the entry and the size, then what to do', (name) => {
     const result = resultOf(name);
-    expect(result).toMatchObject({ message: expect.stringMatching(KEPT[/** @type {keyof typeof KEPT} */ (name)]) });
+    // toEqual, not toMatchObject: a failure's diff then shows the measurement lines too.
+    expect(result).toEqual({ measured: result.measured, message: expect.stringMatching(KEPT[/** @type {keyof typeof KEPT} */ (name)]) });
     for (const advice of ADVICE) expect(result.message).toMatch(advice);
   });
 
