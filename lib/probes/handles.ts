@@ -228,7 +228,7 @@ export class HandlesProbe implements Probe {
     return server !== undefined && server !== test;
   }
 
-  /** The test's handles still open, with or without a project line. */
+  /** The test's handles still open, with or without a project line (leftOpen keeps those with one). */
   private openHandles(testNumber: number): Resource[] {
     return [...this.live.values()].filter(
       (handle) => handle.test === testNumber && HANDLE_TYPES.has(handle.type) && isOpen(handle.resource?.deref()),
@@ -237,9 +237,7 @@ export class HandlesProbe implements Probe {
 
   private leftOpen(testNumber: number): OpenHandle[] {
     const open: OpenHandle[] = [];
-    for (const handle of this.live.values()) {
-      if (handle.test !== testNumber || !HANDLE_TYPES.has(handle.type)) continue;
-      if (!isOpen(handle.resource?.deref())) continue;
+    for (const handle of this.openHandles(testNumber)) {
       const site = handle.site === undefined ? siteOf(handle, this.live, this.rootDir, this.testFile) : handle.site;
       // No project frame where it was made, nor where what made it was made: Jest's or a library's own.
       if (!site || isWindowHousekeeping(handle, this.testFile)) continue;
