@@ -15,6 +15,7 @@ import type { AllocationSite, Attribution } from './attribution';
 import { takeSnapshot, trackObjectIds } from './heap-snapshot';
 import { lastObjectIdOf } from './last-object-id';
 import { describeRetainers } from './retainers';
+import { documentLeftovers, documentOf } from './document-leftovers';
 import { parseSnapshot, type HeapSnapshot } from './snapshot-parser';
 import { findStatementLines } from './statement-lines';
 
@@ -89,8 +90,10 @@ export class HeapLeakExplainer {
         details.push(`No heap snapshot: ${errorMessage(error)}.`);
       }
     }
-    if (this.options.retainers && this.retainerReports < MAX_RETAINER_REPORTS) {
-      details.push(...(await this.whatHoldsIt(snapshots, oneMoreRun)));
+    if (this.options.retainers) {
+      const inDocument = await this.leftInDocument(oneMoreRun);
+      if (inDocument.length > 0) details.push(...inDocument);
+      else if (this.retainerReports < MAX_RETAINER_REPORTS) details.push(...(await this.whatHoldsIt(snapshots, oneMoreRun)));
     }
     if (snapshots.length === 0 && !this.options.snapshots) {
       details.push(
@@ -154,6 +157,24 @@ export class HeapLeakExplainer {
       ];
     } catch (error) {
       return [`What holds it could not be worked out: ${errorMessage(error)}.`];
+    }
+  }
+
+  /** Elements one more run left in the test's document: they need no snapshot, so no file's limit (heap/document-leftovers.ts). */
+  private async leftInDocument(oneMoreRun: () => Promise<void>): Promise<string[]> {
+    const document = documentOf(this.options.testGlobal);
+    if (!document) return [];
+    try {
+      const left = await documentLeftovers(document, oneMoreRun);
+      if (left.length === 0) return [];
+      return [
+        "What holds it: the test's document, where one more run of the test left:",
+        ...left.map((line) => `  ${line}`),
+        "Remove what the test adds to the document when it ends (element.remove(), or document.body.innerHTML = '' in afterEach).",
+      ];
+    } catch {
+      // The snapshot below still looks.
+      return [];
     }
   }
 

@@ -1,3 +1,4 @@
+import { JSDOM } from 'jsdom';
 import type { RerunOutcome } from '../../core/types';
 import type { Attribution } from '../attribution';
 import { HeapLeakExplainer } from '../leak-explainer';
@@ -29,12 +30,12 @@ const RUN: Attribution = { userBytes: 1024 * 1024, allBytes: 1024 * 1024, sites:
 const TEST = { name: 'keeps 1 MiB', id: 1 };
 const rerun = async (): Promise<RerunOutcome> => ({ threw: null });
 
-function explainer(): HeapLeakExplainer {
-  return new HeapLeakExplainer({ threshold: 512 * 1024, rootDir: '/project', retainers: true, snapshots: null, testGlobal: null });
+function explainer(testGlobal: object | null = null): HeapLeakExplainer {
+  return new HeapLeakExplainer({ threshold: 512 * 1024, rootDir: '/project', retainers: true, snapshots: null, testGlobal });
 }
 
-async function details(of: HeapLeakExplainer): Promise<string[]> {
-  return (await of.describe(TEST, [RUN, RUN, RUN], [], rerun)).details;
+async function details(of: HeapLeakExplainer, run = rerun): Promise<string[]> {
+  return (await of.describe(TEST, [RUN, RUN, RUN], [], run)).details;
 }
 
 describe('HeapLeakExplainer: whether it takes a snapshot for what holds a leak', () => {
@@ -68,5 +69,36 @@ describe('HeapLeakExplainer: whether it takes a snapshot for what holds a leak',
       'What holds it was not worked out: the heap is 130.0 MB, over the 128.0 MB up to which leakwatch reads heap snapshots (at 200 MB, two took 56 s and 5 GB of memory).',
     );
     expect(mockTrack).not.toHaveBeenCalled();
+  });
+});
+
+describe("HeapLeakExplainer: elements left in the test's document", () => {
+  beforeEach(() => {
+    mockTrack.mockClear();
+    mockTakeSnapshot.mockClear();
+    mockUsedHeap = 60 * 1024 * 1024;
+    mockLastId = 400_000;
+  });
+
+  test('are what holds it, with no snapshot', async () => {
+    const { window } = new JSDOM('<!doctype html><body></body>');
+    const appendsFrame = async (): Promise<RerunOutcome> => {
+      window.document.body.append(window.document.createElement('iframe'));
+      return { threw: null };
+    };
+    const lines = await details(explainer(window), appendsFrame);
+    expect(lines.slice(-4, -1)).toEqual([
+      "What holds it: the test's document, where one more run of the test left:",
+      '  <iframe> in <body>, with a window of its own',
+      "Remove what the test adds to the document when it ends (element.remove(), or document.body.innerHTML = '' in afterEach).",
+    ]);
+    expect(mockTrack).not.toHaveBeenCalled();
+    expect(mockTakeSnapshot).not.toHaveBeenCalled();
+  });
+
+  test('when a run leaves none, the snapshot looks', async () => {
+    const { window } = new JSDOM('<!doctype html><body></body>');
+    expect(await details(explainer(window))).toContain('What holds it could not be worked out: no snapshot in this test.');
+    expect(mockTakeSnapshot).toHaveBeenCalledTimes(1);
   });
 });
