@@ -36,11 +36,15 @@ function elementsOf(document: DocumentLike): ElementLike[] {
   return Array.from(document.querySelectorAll('*'));
 }
 
-/**
- * Runs `run` and describes the elements it left in `document`, outermost first, grouped as
- * "2 × <div class="toast"> in <body>"; empty when it left none.
- */
-export async function documentLeftovers(document: DocumentLike, run: () => Promise<void>): Promise<string[]> {
+export interface DocumentLeftovers {
+  /** Outermost first, grouped: "2 × <div class="toast"> in <body>"; empty when the run left none. */
+  lines: string[];
+  /** Whether an iframe or frame is among them: each holds a window, a whole realm. */
+  frames: boolean;
+}
+
+/** Runs `run` and describes the elements it left in `document`. */
+export async function documentLeftovers(document: DocumentLike, run: () => Promise<void>): Promise<DocumentLeftovers> {
   const before = new Set<ElementLike>(elementsOf(document));
   await run();
   const added = elementsOf(document).filter((element) => !before.has(element));
@@ -66,8 +70,9 @@ export async function documentLeftovers(document: DocumentLike, run: () => Promi
     const frame = /^<i?frame\b/.test(key) ? `, ${group.roots > 1 ? 'each ' : ''}with a window of its own` : '';
     return `${count}${key}${held}${frame}`;
   });
-  if (lines.length <= MAX_LISTED) return lines;
-  return [...lines.slice(0, MAX_LISTED), `and ${lines.length - MAX_LISTED} more`];
+  const frames = [...groups.keys()].some((key) => /^<i?frame\b/.test(key));
+  if (lines.length <= MAX_LISTED) return { lines, frames };
+  return { lines: [...lines.slice(0, MAX_LISTED), `and ${lines.length - MAX_LISTED} more`], frames };
 }
 
 /** `<div id="app" class="toast">`: what a person finds the element by. */

@@ -11,7 +11,7 @@ test('an iframe appended to the body and never removed is named with where it is
   const left = await documentLeftovers(document, async () => {
     document.body.append(document.createElement('iframe'));
   });
-  expect(left).toEqual(['<iframe> in <body>, with a window of its own']);
+  expect(left).toEqual({ lines: ['<iframe> in <body>, with a window of its own'], frames: true });
 });
 
 test('a list rendered into the page is one entry, with what it holds counted', async () => {
@@ -22,7 +22,7 @@ test('a list rendered into the page is one entry, with what it holds counted', a
     for (let i = 0; i < 3; i++) list.append(document.createElement('li'));
     document.getElementById('app')!.append(list);
   });
-  expect(left).toEqual(['<ul class="results"> in <main id="app"> (3 elements inside)']);
+  expect(left).toEqual({ lines: ['<ul class="results"> in <main id="app"> (3 elements inside)'], frames: false });
 });
 
 test('two iframes: each holds a window', async () => {
@@ -30,7 +30,7 @@ test('two iframes: each holds a window', async () => {
   const left = await documentLeftovers(document, async () => {
     for (let i = 0; i < 2; i++) document.body.append(document.createElement('iframe'));
   });
-  expect(left).toEqual(['2 × <iframe> in <body>, each with a window of its own']);
+  expect(left).toEqual({ lines: ['2 × <iframe> in <body>, each with a window of its own'], frames: true });
 });
 
 test('the same element added twice reads as a count', async () => {
@@ -38,7 +38,7 @@ test('the same element added twice reads as a count', async () => {
   const left = await documentLeftovers(document, async () => {
     for (let i = 0; i < 2; i++) document.body.append(Object.assign(document.createElement('div'), { className: 'toast' }));
   });
-  expect(left).toEqual(['2 × <div class="toast"> in <body>']);
+  expect(left.lines).toEqual(['2 × <div class="toast"> in <body>']);
 });
 
 test('elements added and removed again, or already there, are not listed', async () => {
@@ -49,7 +49,7 @@ test('elements added and removed again, or already there, are not listed', async
     document.body.append(dialog);
     dialog.remove();
   });
-  expect(left).toEqual([]);
+  expect(left).toEqual({ lines: [], frames: false });
 });
 
 test('past three kinds of element, the rest are counted', async () => {
@@ -57,7 +57,7 @@ test('past three kinds of element, the rest are counted', async () => {
   const left = await documentLeftovers(document, async () => {
     for (const tag of ['p', 'span', 'img', 'video', 'canvas']) document.body.append(document.createElement(tag));
   });
-  expect(left).toEqual(['<p> in <body>', '<span> in <body>', '<img> in <body>', 'and 2 more']);
+  expect(left.lines).toEqual(['<p> in <body>', '<span> in <body>', '<img> in <body>', 'and 2 more']);
 });
 
 test('documentOf finds a document on a DOM global only', () => {

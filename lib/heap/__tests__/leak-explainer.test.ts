@@ -90,7 +90,8 @@ describe("HeapLeakExplainer: elements left in the test's document", () => {
     expect(lines.slice(-4, -1)).toEqual([
       "What holds it: the test's document, where one more run of the test left:",
       '  <iframe> in <body>, with a window of its own',
-      "Remove what the test adds to the document when it ends (element.remove(), or document.body.innerHTML = '' in afterEach).",
+      "Remove what the test adds to the document when it ends (element.remove(), or document.body.innerHTML = '' in afterEach). " +
+        "A removed iframe's window stays in jsdom's list of same-origin windows until jsdom/jsdom#4276 (merged 2026-09) is in your jsdom.",
     ]);
     expect(mockTrack).not.toHaveBeenCalled();
     expect(mockTakeSnapshot).not.toHaveBeenCalled();
