@@ -20,6 +20,10 @@ interface DocumentLike {
 
 /** Root elements listed at most: the rest are counted. */
 const MAX_LISTED = 3;
+/** Class names shown at most: a utility-class framework's list runs to dozens. */
+const MAX_CLASSES = 2;
+/** An iframe or frame: each holds a window, a whole realm. */
+const FRAME = /^<i?frame\b/;
 
 /** The test realm's document, or null where there is none (the node environment). */
 export function documentOf(global: object | null): DocumentLike | null {
@@ -67,10 +71,10 @@ export async function documentLeftovers(document: DocumentLike, run: () => Promi
   const lines = [...groups].map(([key, group]) => {
     const count = group.roots > 1 ? `${group.roots} × ` : '';
     const held = group.inside > 0 ? ` (${group.inside} ${group.inside === 1 ? 'element' : 'elements'} inside)` : '';
-    const frame = /^<i?frame\b/.test(key) ? `, ${group.roots > 1 ? 'each ' : ''}with a window of its own` : '';
+    const frame = FRAME.test(key) ? `, ${group.roots > 1 ? 'each ' : ''}with a window of its own` : '';
     return `${count}${key}${held}${frame}`;
   });
-  const frames = [...groups.keys()].some((key) => /^<i?frame\b/.test(key));
+  const frames = [...groups.keys()].some((key) => FRAME.test(key));
   if (lines.length <= MAX_LISTED) return { lines, frames };
   return { lines: [...lines.slice(0, MAX_LISTED), `and ${lines.length - MAX_LISTED} more`], frames };
 }
@@ -78,6 +82,8 @@ export async function documentLeftovers(document: DocumentLike, run: () => Promi
 /** `<div id="app" class="toast">`: what a person finds the element by. */
 export function tagOf(element: ElementLike): string {
   const id = typeof element.id === 'string' && element.id ? ` id="${element.id}"` : '';
-  const className = typeof element.className === 'string' && element.className ? ` class="${element.className}"` : '';
+  const classes = typeof element.className === 'string' ? element.className.trim().split(/\s+/).filter(Boolean) : [];
+  const shown = classes.length > MAX_CLASSES ? [...classes.slice(0, MAX_CLASSES), '…'] : classes;
+  const className = shown.length > 0 ? ` class="${shown.join(' ')}"` : '';
   return `<${element.tagName.toLowerCase()}${id}${className}>`;
 }

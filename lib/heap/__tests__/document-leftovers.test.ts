@@ -60,6 +60,14 @@ test('past three kinds of element, the rest are counted', async () => {
   expect(left.lines).toEqual(['<p> in <body>', '<span> in <body>', '<img> in <body>', 'and 2 more']);
 });
 
+test('a long class list is cut to its first two names', async () => {
+  const document = page();
+  const left = await documentLeftovers(document, async () => {
+    document.body.append(Object.assign(document.createElement('div'), { className: 'toast  toast-error fixed top-0 z-50' }));
+  });
+  expect(left.lines).toEqual(['<div class="toast toast-error …"> in <body>']);
+});
+
 test('documentOf finds a document on a DOM global only', () => {
   const { window } = new JSDOM('');
   expect(documentOf(window)).toBe(window.document);
