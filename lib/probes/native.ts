@@ -142,13 +142,6 @@ export class NativeMemoryProbe implements Probe {
     let before = await this.settledReading(gc);
     for (let run = 0; run < CONFIRMING_RUNS && before !== null; run++) {
       await rerun();
-      // Before any GC, the reading still counts what finalizers and closes will free: under
-      // the bar, the settled one is too, and its two full GCs (0.1-0.3 s at a jsdom heap) are spared.
-      const unsettled = this.read();
-      if (unsettled !== null && unsettled - before < this.threshold / 2) {
-        this.stats.rerunKb.push(Math.round((unsettled - before) / 1024));
-        return null;
-      }
       const after = await this.settledReading(gc);
       if (after === null) return null;
       this.stats.rerunKb.push(Math.round((after - before) / 1024));
