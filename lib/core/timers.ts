@@ -49,6 +49,13 @@ export async function stillThereAfterGrace<T>(
     await pause(delay);
     left = read();
   }
+  if (left.length > 0) {
+    // A close started in the same turn as the last look (a loaded machine runs overdue timers
+    // together) completes in that turn's close phase, after its check phase: two turns see it.
+    await nextTurn();
+    await nextTurn();
+    left = read();
+  }
   return left;
 }
 

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import * as net from 'node:net';
 import { eventLoopNow, GRACE_MS, msUntilFires, RunTimers, stillThereAfterGrace } from '../timers';
 
 describe('stillThereAfterGrace', () => {
@@ -5,6 +7,16 @@ describe('stillThereAfterGrace', () => {
     const read = jest.fn(() => []);
     await expect(stillThereAfterGrace(read)).resolves.toEqual([]);
     expect(read).toHaveBeenCalledTimes(1);
+  });
+
+  test('a close started in the turn of the last look is looked at once it completed', async () => {
+    const server = net.createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const wrap = (server as unknown as { _handle: { hasRef(): boolean } })._handle;
+    const read = (): string[] => (wrap.hasRef() ? ['server'] : []);
+    // Past the first looks, `certain` stands in for the test's overdue timer that closes it.
+    const closesIt = (): boolean => (server.close(), true);
+    await expect(stillThereAfterGrace(read, closesIt)).resolves.toEqual([]);
   });
 
   test('looks again after a turn of the event loop: what closes then costs no fixed wait', async () => {
@@ -41,9 +53,9 @@ describe('stillThereAfterGrace with what is certain to stay', () => {
   test('stops after the first looks once everything left is certain to stay', async () => {
     const read = jest.fn(() => ['timer']);
     await expect(stillThereAfterGrace(read, () => true)).resolves.toEqual(['timer']);
-    // The first look, then one after a turn and after 1, 2, 4 and 8 ms; the whole grace
-    // period would take four more.
-    expect(read).toHaveBeenCalledTimes(6);
+    // The first look, then one after a turn and after 1, 2, 4 and 8 ms, and one two turns
+    // later; the whole grace period would take four more.
+    expect(read).toHaveBeenCalledTimes(7);
   });
 
   test('still looks for the first milliseconds: what closes then is no finding', async () => {
