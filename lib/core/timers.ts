@@ -11,6 +11,15 @@ const realSetImmediate = setImmediate;
 /** One turn of the event loop. */
 export const nextTurn = (): Promise<void> => new Promise((resolve) => realSetImmediate(resolve));
 
+/**
+ * Two turns of the event loop: a close started now completes in this turn's close phase,
+ * after its check phase, and what it frees or ends is seen in the next one.
+ */
+export async function closesDone(): Promise<void> {
+  await nextTurn();
+  await nextTurn();
+}
+
 /** Handles and fds closed asynchronously (server.close() without await) get this long to go. */
 export const GRACE_MS = 100;
 
@@ -50,10 +59,8 @@ export async function stillThereAfterGrace<T>(
     left = read();
   }
   if (left.length > 0) {
-    // A close started in the same turn as the last look (a loaded machine runs overdue timers
-    // together) completes in that turn's close phase, after its check phase: two turns see it.
-    await nextTurn();
-    await nextTurn();
+    // A close started in the same turn as the last look: a loaded machine runs overdue timers together.
+    await closesDone();
     left = read();
   }
   return left;

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fullGc, getGc, type GcFunction } from '../core/gc';
 import type { MaybePromise } from '../core/maybe-async';
-import { nextTurn } from '../core/timers';
+import { closesDone } from '../core/timers';
 import type { Finding, Rerun, TestInfo } from '../core/types';
 import { formatBytes } from '../core/units';
 import { loadedAddons, openStatm, readNative, unaccounted, type AnonymousMemoryReader } from './native-reading';
@@ -67,7 +67,7 @@ export class NativeMemoryProbe implements Probe {
     private readonly rootDir: string,
     deps: Partial<NativeMemoryDeps> = {},
   ) {
-    const { source = openStatm(), settle = nextTicks, listAddons = addonsInProcess } = deps;
+    const { source = openStatm(), settle = closesDone, listAddons = addonsInProcess } = deps;
     this.deps = { settle, listAddons };
     this.source = this.gc ? source : null;
     if (!this.gc) source?.close();
@@ -184,12 +184,6 @@ export class NativeMemoryProbe implements Probe {
       bytes,
     };
   }
-}
-
-/** Two turns of the event loop: native frees scheduled by a close or a finalizer run then. */
-async function nextTicks(): Promise<void> {
-  await nextTurn();
-  await nextTurn();
 }
 
 /** The addons mapped into this process, leakwatch's own optional profiler excluded; [] if unreadable. */
