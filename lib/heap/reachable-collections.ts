@@ -12,6 +12,7 @@ import { cpuMs } from '../core/cpu-clock';
 import { postSync, sharedSession } from '../core/inspector';
 import { handOver, release, remoteId, type RemoteObject } from './inspector-handles';
 import { MAX_OBJECT_KEYS } from './entry-size';
+import { CONSTRUCTOR_OF, instanceCollections } from './instance-fields';
 import { learnScriptFile } from './script-files';
 
 export interface ModuleCollection {
@@ -19,7 +20,7 @@ export interface ModuleCollection {
   label: string;
   /** 'Object': a plain object, whose own keys are its entries (`cache[key] = …`). */
   kind: 'Map' | 'Set' | 'Array' | 'Object';
-  /** The script of the function whose scope holds it (scriptFiles gives its file). */
+  /** The script of the function whose scope holds it, or of the class whose instance's field it is (scriptFiles gives its file). */
   scriptId: string;
   value: object;
 }
@@ -88,6 +89,11 @@ export function reachableCollections(
     };
     const scriptOf = (properties: Properties): string | undefined =>
       properties.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value?.scriptId;
+    /** The script of an object's class, from its constructor. */
+    const classScript = (objectId: string): string | null => {
+      const { result } = post<{ result: RemoteObject }>('Runtime.callFunctionOn', { objectId, functionDeclaration: CONSTRUCTOR_OF });
+      return (result.type === 'function' && result.objectId && scriptOf(functionProperties(result.objectId))) || null;
+    };
     while ((queue.length > 0 || later.length > 0) && calls < maxCalls && cpuMs() < deadline) {
       if (queue.length === 0) queue.push(...later.splice(0));
       const { objectId, depth, label } = queue.shift()!;
@@ -141,16 +147,18 @@ export function reachableCollections(
           } else if (value.type === 'function') {
             if (depth < MAX_DEPTH) (outermost ? outer : inner).push({ objectId: value.objectId, depth: depth + 1, label: variable.name });
           } else if (value.type === 'object' && !value.subtype && depth < MAX_DEPTH) {
-            // An exports object or a store: its functions, and collections one property down,
-            // but only in a plain object: a class's Map (an LRU's, a library's) is its own
-            // business, bounded or not, and taking entries out of it could break it. A plain
-            // object of data is a collection too: `memo[input] = …` is a cache keyed on input.
+            // An exports object or a store: its functions, and collections one property down:
+            // a plain object's, and a class instance's when nothing bounds them, as its class's
+            // (instance-fields.ts). A plain object of data is a collection too: `memo[input] = …`
+            // is a cache keyed on input.
             const plain = isPlainRemoteObject(value);
             const properties = post<Properties>('Runtime.getProperties', { objectId: value.objectId, ownProperties: true });
             // A table (mime-db's 2,270 types, a locale's data): neither a cache nor a store of collections.
             if (properties.result.length > MAX_OBJECT_KEYS) continue;
             const data = plain && holdsData(properties.result);
             if (data) found.push({ label: variable.name, kind: 'Object', scriptId, objectId: value.objectId });
+            const instanceId = value.objectId;
+            const instance = plain ? null : instanceCollections(properties.result, () => classScript(instanceId));
             for (const property of properties.result) {
               const innerValue = property.value;
               if (!innerValue?.objectId) continue;
@@ -159,8 +167,14 @@ export function reachableCollections(
                 : data && isPlainRemoteObject(innerValue)
                   ? 'Object'
                   : undefined;
-              if (innerKind && plain) {
-                found.push({ label: `${variable.name}.${property.name}`, kind: innerKind, scriptId, objectId: innerValue.objectId });
+              if (innerKind && (plain || instance?.fields.has(property.name))) {
+                const holder = instance?.scriptId ?? scriptId;
+                found.push({
+                  label: `${variable.name}.${property.name}`,
+                  kind: innerKind,
+                  scriptId: holder,
+                  objectId: innerValue.objectId,
+                });
               } else if (innerValue.type === 'function') {
                 (outermost ? outer : inner).push({
                   objectId: innerValue.objectId,

@@ -7,13 +7,14 @@ import { ModuleCollectionIndex } from '../module-collections';
 import { reachableCollections } from '../reachable-collections';
 import { scriptFileIfKnown, scriptFiles } from '../script-files';
 
-/** A module's scope: a cache, a store with an index, an LRU-like class instance, a singleton. */
+/** A module's scope: a cache, a store with an index, an LRU (a class with a capacity), a singleton. */
 function makeModule() {
   const cache = new Map([[1, 'one']]);
   const seen = new Set(['a']);
   const log: string[] = [];
   const store = { byId: new Map<string, number>() };
   class Lru {
+    max = 2;
     entries = new Map<string, number>();
   }
   const lru = new Lru();
@@ -89,9 +90,34 @@ test("a function's own collections are found by its name: a class's static field
   expect(found.some((label) => label.includes('prototype'))).toBe(false);
 });
 
-test("a class instance's collections are left alone", () => {
+test("a class instance with a number among its fields (an LRU's capacity) is left alone", () => {
   const found = reachableCollections([() => api.read()], [globalThis], thisFileOnly);
   expect(found.some((collection) => collection.label.startsWith('lru'))).toBe(false);
+});
+
+test("a project class instance's collections are found by the variable and the field: a service's cache", () => {
+  class PriceService {
+    cache = new Map<string, number[]>();
+    names = new Set<string>();
+    label = 'prices';
+  }
+  const prices = new PriceService();
+  const found = reachableCollections([() => prices.cache.size + prices.names.size], [globalThis], thisFileOnly);
+  const labels = found.map(({ label, kind }) => `${label} ${kind}`);
+  expect(labels).toEqual(expect.arrayContaining(['prices.cache Map', 'prices.names Set']));
+  expect(labels.filter((label) => label.startsWith('prices'))).toHaveLength(2);
+});
+
+test("an instance's collections are its class's: a library's class stays a library's", () => {
+  const Library = vm.runInThisContext('(class Pool { constructor() { this.idle = []; this.byKey = new Map(); } })', {
+    filename: 'pool-library.js',
+  }) as new () => { idle: unknown[]; byKey: Map<string, unknown> };
+  const pool = new Library();
+  const found = reachableCollections([() => pool.idle.length + pool.byKey.size], [globalThis], thisFileOnly);
+  const files = found
+    .filter((collection) => collection.label.startsWith('pool'))
+    .map(({ label, scriptId }) => `${label} ${scriptFiles(scriptId).get(scriptId)}`);
+  expect(files.sort()).toEqual(['pool.byKey pool-library.js', 'pool.idle pool-library.js']);
 });
 
 test('functions it is told not to follow are not looked into', () => {

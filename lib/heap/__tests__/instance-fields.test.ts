@@ -1,0 +1,26 @@
+/** Which fields of a class instance in module state are collections: pure, on inspector-shaped descriptors. */
+import { instanceCollections, type FieldDescriptor } from '../instance-fields';
+
+const map = (name: string): FieldDescriptor => ({ name, value: { type: 'object', subtype: 'map', objectId: `id-${name}` } });
+const text = (name: string): FieldDescriptor => ({ name, value: { type: 'string', value: 'x' } });
+
+test('no collection among the fields: the class is not looked up', () => {
+  const classScript = jest.fn(() => '7');
+  expect(instanceCollections([text('label')], classScript)).toBeNull();
+  expect(classScript).not.toHaveBeenCalled();
+});
+
+test('a number among the fields (a capacity, a time to live) leaves the collections alone', () => {
+  const classScript = jest.fn(() => '7');
+  expect(instanceCollections([map('entries'), { name: 'max', value: { type: 'number', value: 100 } }], classScript)).toBeNull();
+  expect(classScript).not.toHaveBeenCalled();
+});
+
+test("the Map, Set and array fields, as the class's script's", () => {
+  const fields = [map('quotes'), { name: 'seen', value: { type: 'object', subtype: 'set', objectId: 's' } }, text('label')];
+  expect(instanceCollections(fields, () => '7')).toEqual({ scriptId: '7', fields: new Set(['quotes', 'seen']) });
+});
+
+test('no constructor found: nothing', () => {
+  expect(instanceCollections([map('quotes')], () => null)).toBeNull();
+});
