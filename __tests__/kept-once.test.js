@@ -43,6 +43,7 @@ const CLEAN = [
   'clean builds a lazy singleton',
   'clean adds to an LRU that is already full',
   'clean calls a library that builds a table on its first call',
+  "clean registers once in a library's registry instance",
   'a describe-level fixture clean reads the fixture',
   'a describe-level fixture clean reads the next fixture',
 ];
