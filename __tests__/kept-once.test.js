@@ -4,7 +4,8 @@
  * in JS and TS (ts-jest), fails with a message naming the cache, its line and its size; the clean
  * twins (a lazy singleton, a full LRU, a library's one-time table, a describe-level fixture, a
  * field set again or built on first use) pass. A memo in a plain object's keys, in a class's
- * static field or in a service instance's field fails as one in a Map.
+ * static field or in a service instance's field (a Map or a plain object, imported by TypeScript
+ * too) fails as one in a Map.
  * A cache that each test grows by less than the threshold fails its file, naming the tests.
  */
 'use strict';
@@ -23,12 +24,16 @@ const KEPT = {
     /leakwatch: "parses the north region" kept ~938 KB in module-level state: Regions\.parsed \(Map\) in src\/registry\.js:2, \+1 entry, ~938 KB\./,
   'quotes the first product':
     /leakwatch: "quotes the first product" kept ~938 KB in module-level state: prices\.quotes \(Map\) in src\/prices\.js:12, \+1 entry, ~938 KB\./,
+  'quotes the first product (typescript)':
+    /leakwatch: "quotes the first product \(typescript\)" kept ~938 KB in module-level state: prices\.quotes \(Map\) in src\/prices\.js:12, \+1 entry, ~938 KB\./,
+  'loads the French catalogue':
+    /leakwatch: "loads the French catalogue" kept ~938 KB in module-level state: catalogues\.byLocale \(Object\) in src\/prices\.js:25, \+1 entry, ~938 KB\./,
   'parses the sales report':
     /leakwatch: "parses the sales report" kept ~938 KB in module-level state: reports \(Object\) in src\/reports\.js:4, \+1 entry, ~938 KB\./,
 };
 const ADVICE = [
   /Run again with the same input, the test adds nothing: the memory stays, but does not grow\. A cache keyed on its input grows with every new input/,
-  /Fix: bound it \(an LRU with a maximum size\), or clear it in afterEach \(e\.g\. (cache\.clear\(\)|Regions\.parsed\.clear\(\)|prices\.quotes\.clear\(\)|for \(const key in reports\) delete reports\[key\])\)\. If it is meant to stay, call leakwatch\.ignore\('heap'\) in this test, or list it in testEnvironmentOptions\.leakwatch\.heap\.keptOnce\.allow/,
+  /Fix: bound it \(an LRU with a maximum size\), or clear it in afterEach \(e\.g\. (cache\.clear\(\)|Regions\.parsed\.clear\(\)|prices\.quotes\.clear\(\)|for \(const key in catalogues\.byLocale\) delete catalogues\.byLocale\[key\]|for \(const key in reports\) delete reports\[key\])\)\. If it is meant to stay, call leakwatch\.ignore\('heap'\) in this test, or list it in testEnvironmentOptions\.leakwatch\.heap\.keptOnce\.allow/,
 ];
 const GROWN =
   /leakwatch: test file __tests__\/thumbnails\.test\.js grew module-level state test after test: thumbnails \(Map\) in src\/thumbnails\.js:2, \+5 entries in 5 tests, ~1\.1 MB\.\n\s+Grown by "thumbnail of cat\.png", "thumbnail of dog\.png", "thumbnail of bird\.png", "thumbnail of fish\.png" and "thumbnail of horse\.png", and still held after the file's afterAll hooks/;

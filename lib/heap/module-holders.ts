@@ -122,7 +122,7 @@ function sourceOf(file: string): string {
 }
 
 /**
- * The line declaring `name` (a variable, a class or a function) in the module's source on
+ * The line declaring `name` (a variable, a class, a function or a CommonJS export) in the module's source on
  * disk (1-based), or null. The inspector names the variable, not its line; the original
  * file, not Jest's transformed copy, is read.
  */
@@ -132,7 +132,8 @@ export function declarationLine(file: string, name: string): number | null {
   const escaped = name.replace(/[$]/g, '\\$');
   const declaration = new RegExp(
     `^\\s*(?:export\\s+)?(?:const|let|var)\\s+${escaped}\\b|^\\s*(?:export\\s+)?(?:const|let|var)\\s+\\{[^}]*\\b${escaped}\\b` +
-      `|^\\s*(?:export\\s+)?(?:default\\s+)?(?:abstract\\s+)?(?:class|(?:async\\s+)?function\\*?)\\s+${escaped}\\b`,
+      `|^\\s*(?:export\\s+)?(?:default\\s+)?(?:abstract\\s+)?(?:class|(?:async\\s+)?function\\*?)\\s+${escaped}\\b` +
+      `|^\\s*(?:module\\.)?exports\\.${escaped}\\s*=[^=]`,
   );
   const lines = text.split('\n');
   const index = lines.findIndex((line) => declaration.test(line));

@@ -12,14 +12,13 @@ import { cpuMs } from '../core/cpu-clock';
 import { postSync, sharedSession } from '../core/inspector';
 import { handOver, release, remoteId, type RemoteObject } from './inspector-handles';
 import { MAX_OBJECT_KEYS } from './entry-size';
-import { CONSTRUCTOR_OF, instanceCollections } from './instance-fields';
+import { CONSTRUCTOR_OF, KINDS, instanceCollections, isPlainRemoteObject, type CollectionKind } from './instance-fields';
 import { learnScriptFile } from './script-files';
 
 export interface ModuleCollection {
   /** The variable, then the property: "cache", "store.byId". */
   label: string;
-  /** 'Object': a plain object, whose own keys are its entries (`cache[key] = …`). */
-  kind: 'Map' | 'Set' | 'Array' | 'Object';
+  kind: CollectionKind;
   /** The script of the function whose scope holds it, or of the class whose instance's field it is (scriptFiles gives its file). */
   scriptId: string;
   value: object;
@@ -44,7 +43,6 @@ export const MAX_CALLS = 400;
 const MAX_DEPTH = 4;
 /** A CommonJS module wrapper's parameters: Jest's and Node's machinery, not the module's state. */
 const WRAPPER_VARIABLES = new Set(['require', 'module', 'exports', 'jest', '__filename', '__dirname']);
-const KINDS: Record<string, ModuleCollection['kind']> = { map: 'Map', set: 'Set', array: 'Array' };
 /** The inspector's object group for a walk's handles (an index numbers its own). */
 export const GROUP = 'leakwatch-module-collections';
 
@@ -93,6 +91,16 @@ export function reachableCollections(
     const classScript = (objectId: string): string | null => {
       const { result } = post<{ result: RemoteObject }>('Runtime.callFunctionOn', { objectId, functionDeclaration: CONSTRUCTOR_OF });
       return (result.type === 'function' && result.objectId && scriptOf(functionProperties(result.objectId))) || null;
+    };
+    /** The collections in the fields of an instance held one property down, as its class's. */
+    const instanceFields = (objectId: string, name: string): typeof found => {
+      const { result } = post<Properties>('Runtime.getProperties', { objectId, ownProperties: true });
+      const instance = instanceCollections(result, () => classScript(objectId));
+      if (!instance) return [];
+      return result.flatMap(({ name: field, value }) => {
+        const kind = instance.fields.get(field);
+        return kind && value?.objectId ? [{ label: `${name}.${field}`, kind, scriptId: instance.scriptId, objectId: value.objectId }] : [];
+      });
     };
     while ((queue.length > 0 || later.length > 0) && calls < maxCalls && cpuMs() < deadline) {
       if (queue.length === 0) queue.push(...later.splice(0));
@@ -166,7 +174,7 @@ export function reachableCollections(
                 ? KINDS[innerValue.subtype]
                 : data && isPlainRemoteObject(innerValue)
                   ? 'Object'
-                  : undefined;
+                  : instance?.fields.get(property.name);
               if (innerKind && (plain || instance?.fields.has(property.name))) {
                 const holder = instance?.scriptId ?? scriptId;
                 found.push({
@@ -181,6 +189,10 @@ export function reachableCollections(
                   depth: depth + 1,
                   label: `${variable.name}.${property.name}`,
                 });
+              } else if (plain && isInstance(innerValue)) {
+                // An exported instance (`export const prices = new PriceService()`), which a
+                // compiled import reaches as `prices_1.prices`: named as its module exports it.
+                found.push(...instanceFields(innerValue.objectId, property.name));
               }
             }
           }
@@ -277,9 +289,9 @@ function staticCollections(
   });
 }
 
-/** An object made by `{}` or `Object.create(null)`: not a class instance, an array, a proxy or a DOM node. */
-function isPlainRemoteObject(value: RemoteObject): boolean {
-  return value.type === 'object' && !value.subtype && value.className === 'Object';
+/** An object of a class: not a plain object, a collection, a function or a DOM node. */
+function isInstance(value: RemoteObject): value is RemoteObject & { objectId: string } {
+  return Boolean(value.objectId) && value.type === 'object' && !value.subtype && value.className !== 'Object';
 }
 
 /**

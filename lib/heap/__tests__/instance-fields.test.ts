@@ -18,7 +18,21 @@ test('a number among the fields (a capacity, a time to live) leaves the collecti
 
 test("the Map, Set and array fields, as the class's script's", () => {
   const fields = [map('quotes'), { name: 'seen', value: { type: 'object', subtype: 'set', objectId: 's' } }, text('label')];
-  expect(instanceCollections(fields, () => '7')).toEqual({ scriptId: '7', fields: new Set(['quotes', 'seen']) });
+  expect(instanceCollections(fields, () => '7')).toEqual({
+    scriptId: '7',
+    fields: new Map([
+      ['quotes', 'Map'],
+      ['seen', 'Set'],
+    ]),
+  });
+});
+
+test("a plain object's field is a collection; another class's instance is not", () => {
+  const fields: FieldDescriptor[] = [
+    { name: 'byName', value: { type: 'object', className: 'Object', objectId: 'o' } },
+    { name: 'client', value: { type: 'object', className: 'HttpClient', objectId: 'c' } },
+  ];
+  expect(instanceCollections(fields, () => '7')).toEqual({ scriptId: '7', fields: new Map([['byName', 'Object']]) });
 });
 
 test('no constructor found: nothing', () => {

@@ -95,17 +95,32 @@ test("a class instance with a number among its fields (an LRU's capacity) is lef
   expect(found.some((collection) => collection.label.startsWith('lru'))).toBe(false);
 });
 
-test("a project class instance's collections are found by the variable and the field: a service's cache", () => {
+test("a project class instance's collections are found by the variable and the field: a service's caches", () => {
   class PriceService {
     cache = new Map<string, number[]>();
     names = new Set<string>();
+    bySku: Record<string, number> = {};
+    client = new (class HttpClient {})();
     label = 'prices';
   }
   const prices = new PriceService();
   const found = reachableCollections([() => prices.cache.size + prices.names.size], [globalThis], thisFileOnly);
   const labels = found.map(({ label, kind }) => `${label} ${kind}`);
-  expect(labels).toEqual(expect.arrayContaining(['prices.cache Map', 'prices.names Set']));
-  expect(labels.filter((label) => label.startsWith('prices'))).toHaveLength(2);
+  expect(labels).toEqual(expect.arrayContaining(['prices.cache Map', 'prices.names Set', 'prices.bySku Object']));
+  expect(labels.filter((label) => label.startsWith('prices'))).toHaveLength(3);
+});
+
+test("an exported instance's collections are found through the exports object, as a compiled import reaches them", () => {
+  class PriceService {
+    quotes = new Map<string, number[]>();
+    byLocale: Record<string, number[]> = {};
+  }
+  // What TypeScript and Babel make of `import { prices } from './prices'`: `prices_1.prices.quote(…)`.
+  const prices_1 = Object.defineProperty({ prices: new PriceService(), label: 'x' }, '__esModule', { value: true });
+  const found = reachableCollections([() => prices_1.prices.quotes.size], [globalThis], thisFileOnly);
+  const labels = found.map(({ label, kind }) => `${label} ${kind}`);
+  expect(labels).toEqual(expect.arrayContaining(['prices.quotes Map', 'prices.byLocale Object']));
+  expect(labels.filter((label) => label.includes('prices'))).toHaveLength(2);
 });
 
 test("an instance's collections are its class's: a library's class stays a library's", () => {

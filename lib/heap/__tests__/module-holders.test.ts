@@ -82,6 +82,9 @@ test.each([
   ['var { cache, other } = make();', 1],
   ['export default class cache {', 1],
   ['async function cache() {', 1],
+  ['exports.cache = new Cache();', 1],
+  ['module.exports.cache = new Cache();', 1],
+  ['exports.cache == null;', null],
   ['const cacheSize = 3;', null],
 ])('declarationLine finds %p: %p', (line, expected) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leakwatch-decl-'));
