@@ -7,13 +7,13 @@
  * which costs 2-5 s at a Jest worker's heap. The files are looked up only for the
  * collections a caller keeps (scriptFiles): that needs the Debugger, ~0.3 ms a script.
  */
-import * as path from 'node:path';
 import { cpuMs } from '../core/cpu-clock';
 import { postSync, sharedSession } from '../core/inspector';
 import { handOver, release, remoteId, type RemoteObject } from './inspector-handles';
 import { MAX_OBJECT_KEYS } from './entry-size';
 import { CONSTRUCTOR_OF, KINDS, instanceCollections, isPlainRemoteObject, type CollectionKind } from './instance-fields';
 import { learnScriptFile } from './script-files';
+import { wrapperFile } from './wrapper-file';
 
 export interface ModuleCollection {
   /** The variable, then the property: "cache", "store.byId". */
@@ -66,6 +66,11 @@ export function reachableCollections(
   const started = cpuMs();
   const readScopes = own.readScopes;
   const found: Array<Omit<ModuleCollection, 'value'> & { objectId: string }> = [];
+  /**
+   * What another module's exports object holds, seen from the module that imported it: its
+   * owner's own scope names it with its owner's script (`exports`, below), so this comes last.
+   */
+  const imported: typeof found = [];
   let calls = 0;
   const post = <T>(method: string, params: object): T => {
     calls += 1;
@@ -100,6 +105,17 @@ export function reachableCollections(
       return result.flatMap(({ name: field, value }) => {
         const kind = instance.fields.get(field);
         return kind && value?.objectId ? [{ label: `${name}.${field}`, kind, scriptId: instance.scriptId, objectId: value.objectId }] : [];
+      });
+    };
+    /** A module's own exports: its collections, and its instances' collection fields. */
+    const exportedCollections = (objectId: string, scriptId: string): typeof found => {
+      const { result } = post<Properties>('Runtime.getProperties', { objectId, ownProperties: true });
+      if (result.length > MAX_OBJECT_KEYS) return [];
+      return result.flatMap(({ name, value }) => {
+        if (!value?.objectId) return [];
+        const kind = value.subtype ? KINDS[value.subtype] : isPlainRemoteObject(value) ? 'Object' : undefined;
+        if (kind) return [{ label: name, kind, scriptId, objectId: value.objectId }];
+        return isInstance(value) ? instanceFields(value.objectId, name) : [];
       });
     };
     while ((queue.length > 0 || later.length > 0) && calls < maxCalls && cpuMs() < deadline) {
@@ -145,6 +161,12 @@ export function reachableCollections(
         }
         for (const variable of variables.result) {
           const value = variable.value;
+          if (variable.name === 'exports' && outermost && !library && value?.type === 'object' && value.objectId) {
+            // An ES module compiled to CommonJS (TypeScript, Babel, SWC) keeps its exported
+            // state on `exports`: `export const cache = new Map()` is `exports.cache`.
+            found.push(...exportedCollections(value.objectId, scriptId));
+            continue;
+          }
           if (!value?.objectId || WRAPPER_VARIABLES.has(variable.name)) continue;
           // In a library's root only the functions matter (the wrapped test's): jest-circus's
           // own beforeEach holds Jest's runtime, environment and config, ~2 ms a file to read.
@@ -177,7 +199,7 @@ export function reachableCollections(
                   : instance?.fields.get(property.name);
               if (innerKind && (plain || instance?.fields.has(property.name))) {
                 const holder = instance?.scriptId ?? scriptId;
-                found.push({
+                (plain && !data ? imported : found).push({
                   label: `${variable.name}.${property.name}`,
                   kind: innerKind,
                   scriptId: holder,
@@ -212,7 +234,7 @@ export function reachableCollections(
     queue.push(...later);
     own.frontier = queue;
     const values = new Set<object>();
-    return found.flatMap(({ objectId, ...rest }) => {
+    return [...found, ...imported].flatMap(({ objectId, ...rest }) => {
       const value = handOver(session, objectId, realmGlobals);
       if (!value || values.has(value)) return [];
       values.add(value);
@@ -222,50 +244,6 @@ export function reachableCollections(
     own.ms += cpuMs() - started;
     if (!state) release(session, GROUP);
   }
-}
-
-/**
- * The file of a CommonJS module's wrapper scope, from what it kept of the wrapper's variables:
- * `__filename`, else `module`'s filename, else the file whose exports `exports` is in
- * `require.cache` (Jest's lists its module registry). A scope keeps only the variables its
- * functions use (react-dom's: `require` and `exports`), and the scope inside it, read only to
- * find it was a library's, took 60-100 ms on its first read in a Jest worker, in each file.
- */
-function wrapperFile(
-  variables: PropertyDescriptor[],
-  /** Given for the outermost scope only, where these variables are the wrapper's. */
-  post: (<T>(method: string, params: object) => T) | null,
-): string | undefined {
-  const value = (name: string) => variables.find((variable) => variable.name === name)?.value;
-  const filename = value('__filename')?.value;
-  if (typeof filename === 'string') return filename;
-  if (!post) return undefined;
-  const call = (objectId: string, functionDeclaration: string, args: object[] = []): string | undefined => {
-    const file = post<{ result: { value?: unknown } }>('Runtime.callFunctionOn', {
-      objectId,
-      functionDeclaration,
-      arguments: args,
-      returnByValue: true,
-    }).result.value;
-    return typeof file === 'string' && path.isAbsolute(file) ? file : undefined;
-  };
-  const module = value('module');
-  const require = value('require');
-  const exports = value('exports');
-  // An own data property only: a getter would run the module's code.
-  const ofModule =
-    module?.objectId && module.type === 'object'
-      ? call(module.objectId, `function () { return Object.getOwnPropertyDescriptor(this, 'filename')?.value; }`)
-      : undefined;
-  if (ofModule || !require?.objectId || require.type !== 'function' || !exports?.objectId) return ofModule;
-  return call(
-    require.objectId,
-    `function (exports) {
-      const cache = this.cache;
-      for (const key of Object.keys(cache ?? {})) if (cache[key]?.exports === exports) return key;
-    }`,
-    [{ objectId: exports.objectId }],
-  );
 }
 
 /**

@@ -123,6 +123,34 @@ test("an exported instance's collections are found through the exports object, a
   expect(labels.filter((label) => label.includes('prices'))).toHaveLength(2);
 });
 
+/**
+ * A test's code holding what TypeScript makes of `export const cache = new Map(); export const
+ * byName = {}; export function makeListRange…`, imported as `api_1`.
+ */
+function importCompiledModule(file: string) {
+  const api_1 = vm.runInThisContext(
+    `(function (exports) {
+      Object.defineProperty(exports, '__esModule', { value: true });
+      exports.cache = new Map();
+      exports.byName = {};
+      exports.makeListRange = (n) => (exports.cache.has(n) ? exports.cache.get(n) : exports.cache.set(n, [n]).get(n));
+      return exports;
+    })`,
+    { filename: file },
+  )({}) as { makeListRange: (n: number) => number[] };
+  return () => api_1.makeListRange(3);
+}
+
+test("a compiled ES module's exported state is found on its `exports`, as its own, before the importer's view of it", () => {
+  const file = 'compiled-module.js';
+  const projectFiles = (scriptId: string): boolean => [__filename, file].includes(scriptFiles(scriptId).get(scriptId) ?? '');
+  const found = reachableCollections([importCompiledModule(file)], [globalThis], projectFiles);
+  const files = found.map(({ label, kind, scriptId }) => `${label} ${kind} ${scriptFiles(scriptId).get(scriptId)}`);
+  expect(files).toEqual(expect.arrayContaining([`cache Map ${file}`, `byName Object ${file}`]));
+  expect(files.filter((entry) => entry.endsWith(file))).toHaveLength(2);
+  expect(files).not.toContain(`api_1.cache Map ${__filename}`);
+});
+
 test("an instance's collections are its class's: a library's class stays a library's", () => {
   const Library = vm.runInThisContext('(class Pool { constructor() { this.idle = []; this.byKey = new Map(); } })', {
     filename: 'pool-library.js',
