@@ -3,8 +3,9 @@
  * watched once the file ends (heap/retained-contexts.ts); a later file in the same process
  * reports the earlier ones V8's own GCs did not free, and in band leakwatch's reporter the
  * rest. The file itself has already been reported by then, so these are printed and listed
- * in the report, never a test failure. Nothing is said of a file whose holder was not found:
- * the last files of a process can linger for reasons no heap snapshot shows.
+ * in the report, never a test failure. Nothing is said of a file whose holder a snapshot did
+ * not find: the last files of a process can linger for reasons no heap snapshot shows. Over
+ * MAX_HEAP_FOR_HOLDER, at the end of the run, the file is named with no holder.
  */
 import { formatBytes } from '../core/units';
 import { ContextWatch, type RetainedContext } from '../heap/retained-contexts';

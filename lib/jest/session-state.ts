@@ -45,6 +45,8 @@ export interface SessionState {
   readonly recordWriter: RecordWriter | null;
   readonly sink: FindingSink;
   retention: Retention | null;
+  /** Jest runs the file as a native ES module, whose environment Node keeps (native-esm.ts). */
+  nativeEsm: boolean;
   /** Jest 30's replaced global values, held weakly between runs; null before Jest 30 and under jsdom. */
   readonly leftovers: GlobalLeftovers | null;
 }

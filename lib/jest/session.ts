@@ -20,6 +20,7 @@ import { disposeProbes, guard } from './guard';
 import { fileCodeRunning } from './probe-signals';
 import { leakwatchReporterConfigured } from './reporter-detection';
 import type { HostEnvironment, Retention, SessionState } from './session-state';
+import { runsAsNativeEsm } from './native-esm';
 import { createTestApi } from './test-api';
 
 export class LeakwatchSession {
@@ -64,6 +65,7 @@ export class LeakwatchSession {
       recordWriter,
       sink,
       retention: null,
+      nativeEsm: runsAsNativeEsm(testPath, config.projectConfig.extensionsToTreatAsEsm),
       leftovers: measuring ? GlobalLeftovers.of(env) : null,
     };
     // jest-environment-node copies testEnvironmentOptions onto the global, so `leakwatch` is
@@ -115,8 +117,10 @@ export class LeakwatchSession {
     await guard(session, 'stopping', () => {
       disposeProbes(session);
       session.leftovers?.restore();
-      // From here on the file's global should be freed once Jest lets go of the environment.
-      session.retention?.fileEnded(relativeTestFile(session.rootDir, session.testPath), session.env.global, session.rootDir);
+      // From here on the file's global should be freed once Jest lets go of the environment;
+      // not a native ES module's, which Node keeps.
+      if (!session.nativeEsm)
+        session.retention?.fileEnded(relativeTestFile(session.rootDir, session.testPath), session.env.global, session.rootDir);
     });
     session.current = null;
     session.testsById.clear();
