@@ -59,8 +59,8 @@ export class HeapLeakExplainer {
     const last = runs[runs.length - 1];
     const amounts = runs.map((run) => `~${formatBytes(run.userBytes)}`);
     const details = [
-      `Run ${runs.length === 3 ? 'three times' : `${runs.length} times`} more, the test left ${amounts.slice(0, -1).join(', ')} and ${amounts[amounts.length - 1]} behind, ` +
-        `allocated by its code and still reachable after the last run (sampled; threshold ${formatBytes(this.options.threshold)}, ` +
+      `Run ${runs.length === 3 ? 'four times' : `${runs.length + 1} times`} more, the test left ${amounts.slice(0, -1).join(', ')} and ${amounts[amounts.length - 1]} behind ` +
+        `in the first ${runs.length === 3 ? 'three' : runs.length}, allocated by its code and still reachable after the last run (sampled; threshold ${formatBytes(this.options.threshold)}, ` +
         `set by testEnvironmentOptions.leakwatch.heap.threshold). Memory that only one run keeps (a warm cache, ` +
         `a fixture the next beforeEach replaces) or only the last two (a window of recent results) does not count.` +
         (threw.length > 0 ? ` The extra runs threw "${threw[0]}"; only their memory counts.` : ''),
