@@ -1,8 +1,8 @@
 /**
  * Which own fields of a class instance held in module state are collections: a service's
  * `this.quotes = new Map()` or `this.byName = {}`, exported as one instance, is a cache keyed
- * on input as much as a module-level Map or object. They belong to the class's script, so a library's class is left alone
- * as any collection in a library's file is (module-holders.ts). Not when the instance has a
+ * on input as much as a module-level Map or object. They belong to the class's script, so a
+ * library's class is left alone as any collection in a library's file is (module-holders.ts). Not when the instance has a
  * number among its fields: a capacity or a time to live bounds its collections (an LRU's
  * `max`), and a test that fills a bounded cache once keeps nothing for good.
  */
@@ -30,7 +30,8 @@ export function isPlainRemoteObject(value: RemoteObject): boolean {
   return value.type === 'object' && !value.subtype && value.className === 'Object';
 }
 
-function fieldKind(value: FieldDescriptor['value']): CollectionKind | undefined {
+/** What collection a value is (a Map, Set, array or plain object), if any. */
+export function collectionKind(value: FieldDescriptor['value']): CollectionKind | undefined {
   if (!value?.objectId) return undefined;
   return value.subtype ? KINDS[value.subtype] : isPlainRemoteObject(value) ? 'Object' : undefined;
 }
@@ -42,7 +43,7 @@ function fieldKind(value: FieldDescriptor['value']): CollectionKind | undefined 
  */
 export function instanceCollections(fields: readonly FieldDescriptor[], classScript: () => string | null): InstanceCollections | null {
   const collections = fields.flatMap((field): Array<[string, CollectionKind]> => {
-    const kind = fieldKind(field.value);
+    const kind = collectionKind(field.value);
     return kind ? [[field.name, kind]] : [];
   });
   if (collections.length === 0 || fields.some((field) => field.value?.type === 'number')) return null;

@@ -11,7 +11,7 @@ import { cpuMs } from '../core/cpu-clock';
 import { postSync, sharedSession } from '../core/inspector';
 import { handOver, release, remoteId, type RemoteObject } from './inspector-handles';
 import { MAX_OBJECT_KEYS } from './entry-size';
-import { CONSTRUCTOR_OF, KINDS, instanceCollections, isPlainRemoteObject, type CollectionKind } from './instance-fields';
+import { CONSTRUCTOR_OF, KINDS, collectionKind, instanceCollections, isPlainRemoteObject, type CollectionKind } from './instance-fields';
 import { learnScriptFile } from './script-files';
 import { wrapperFile } from './wrapper-file';
 
@@ -113,7 +113,7 @@ export function reachableCollections(
       if (result.length > MAX_OBJECT_KEYS) return [];
       return result.flatMap(({ name, value }) => {
         if (!value?.objectId) return [];
-        const kind = value.subtype ? KINDS[value.subtype] : isPlainRemoteObject(value) ? 'Object' : undefined;
+        const kind = collectionKind(value);
         if (kind) return [{ label: name, kind, scriptId, objectId: value.objectId }];
         return isInstance(value) ? instanceFields(value.objectId, name) : [];
       });

@@ -17,10 +17,10 @@ import { eventHandler } from './event-handler';
 import { FindingSink } from './finding-sink';
 import { GlobalLeftovers } from './global-leftovers';
 import { disposeProbes, guard } from './guard';
+import { runsAsNativeEsm } from './native-esm';
 import { fileCodeRunning } from './probe-signals';
 import { leakwatchReporterConfigured } from './reporter-detection';
 import type { HostEnvironment, Retention, SessionState } from './session-state';
-import { runsAsNativeEsm } from './native-esm';
 import { createTestApi } from './test-api';
 
 export class LeakwatchSession {
